@@ -1,0 +1,393 @@
+package dev.onlinenow;
+
+import dev.onlinenow.store.EhcachePresenceStore;
+import dev.onlinenow.store.LastSeen;
+import dev.onlinenow.store.PresenceStore;
+import dev.onlinenow.store.StoreFactory;
+import jakarta.servlet.ServletContext;
+
+import java.lang.System.Logger.Level;
+import java.lang.reflect.Constructor;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * The online index of one web app: who is online, how many, and since when.
+ *
+ * <p>One instance per web app, shared by {@link OnlineNowFilter}, the EL functions and the live
+ * endpoint. Servlets and JSPs reach it with {@link #get(ServletContext)}:
+ *
+ * <pre>{@code
+ * OnlineNow online = OnlineNow.get(getServletContext());
+ * long n = online.count();
+ * boolean there = online.isOnline("alice");
+ * }</pre>
+ */
+public final class OnlineNow implements AutoCloseable {
+
+    /** The ServletContext attribute holding the web app's instance. */
+    public static final String CONTEXT_ATTRIBUTE = OnlineNow.class.getName();
+
+    private static final System.Logger LOG = System.getLogger(OnlineNow.class.getName());
+
+    /* EL functions are static and get no ServletContext; they find the web app's instance by the
+     * thread's context class loader, which containers set to the web app's loader per request. */
+    private static final Map<ClassLoader, OnlineNow> BY_LOADER = new ConcurrentHashMap<>();
+
+    private final OnlineNowSettings settings;
+    private final PresenceStore users;
+    private final PresenceStore guests;
+    private final UserResolver resolver;
+    private final Map<String, Integer> sessionsPerUser = new ConcurrentHashMap<>();
+    private final List<Consumer<String>> logoutListeners = new CopyOnWriteArrayList<>();
+    private volatile boolean closed;
+
+    private OnlineNow(OnlineNowSettings settings, PresenceStore users, PresenceStore guests, UserResolver resolver) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.users = Objects.requireNonNull(users, "users");
+        this.guests = Objects.requireNonNull(guests, "guests");
+        this.resolver = Objects.requireNonNull(resolver, "resolver");
+    }
+
+    /**
+     * Creates an index for these settings, with the store they name ({@code ehcache} or
+     * {@code redis}) and the default resolver, or the one the settings name (instantiated with a
+     * no-argument constructor).
+     */
+    public static OnlineNow create(OnlineNowSettings settings) {
+        return create(settings, null);
+    }
+
+    /** Like {@link #create(OnlineNowSettings)}; a resolver class may take the ServletContext. */
+    public static OnlineNow create(OnlineNowSettings settings, ServletContext context) {
+        UserResolver resolver = settings.resolver() == null ? UserResolver.ID_AS_NAME
+                : instantiate(settings.resolver(), OnlineNowSettings.RESOLVER, UserResolver.class, context);
+        StoreFactory factory = StoreFactory.forSettings(settings);
+        PresenceStore users = factory.create("users", settings);
+        PresenceStore guests;
+        try {
+            guests = factory.create("guests", settings);
+        } catch (RuntimeException e) {
+            users.close();
+            throw e;
+        }
+        return new OnlineNow(settings, users, guests, resolver);
+    }
+
+    /** Creates an index over stores and a resolver of your own (tests, benchmarks, embedding). */
+    public static OnlineNow create(OnlineNowSettings settings, PresenceStore users, PresenceStore guests,
+                                  UserResolver resolver) {
+        return new OnlineNow(settings, users, guests, resolver);
+    }
+
+    /** An in-process index with Ehcache stores, whatever the settings' {@code store} says. */
+    public static OnlineNow inProcess(OnlineNowSettings settings) {
+        return create(settings, ehcache("users", settings), ehcache("guests", settings), UserResolver.ID_AS_NAME);
+    }
+
+    static PresenceStore ehcache(String name, OnlineNowSettings s) {
+        return new EhcachePresenceStore(name, s.threshold(), s.maxTracked(), s.clock());
+    }
+
+    /** The web app's instance, or null if neither the filter nor the live endpoint has started one. */
+    public static OnlineNow get(ServletContext context) {
+        Object o = context.getAttribute(CONTEXT_ATTRIBUTE);
+        return o instanceof OnlineNow ? (OnlineNow) o : null;
+    }
+
+    /**
+     * The web app's instance, started from the context-params ({@code online-now.*}) if there is
+     * none yet. The filter and the live endpoint both call this, so they share one index.
+     *
+     * @throws IllegalArgumentException for an unknown key or a bad value
+     */
+    public static OnlineNow getOrCreate(ServletContext context) {
+        synchronized (context) {
+            OnlineNow existing = get(context);
+            if (existing != null) {
+                return existing;
+            }
+            OnlineNowSettings settings = OnlineNowSettings.builder().apply(contextParams(context)).build();
+            OnlineNow created = create(settings, context);
+            install(context, created);
+            return created;
+        }
+    }
+
+    /**
+     * Makes {@code online} the web app's instance (for tests and for apps that build it in code,
+     * before the filter starts).
+     *
+     * @throws IllegalStateException if the web app already has one
+     */
+    public static void install(ServletContext context, OnlineNow online) {
+        synchronized (context) {
+            OnlineNow existing = get(context);
+            if (existing != null && existing != online) {
+                throw new IllegalStateException("online-now: this web app already has an OnlineNow instance; "
+                        + "install yours before OnlineNowFilter and the live endpoint start, or use OnlineNow.get()");
+            }
+            context.setAttribute(CONTEXT_ATTRIBUTE, online);
+            ClassLoader loader = Thread.currentThread().getContextClassLoader();
+            if (loader != null) {
+                BY_LOADER.put(loader, online);
+            }
+        }
+    }
+
+    /** Removes the instance from the web app (when it stops). */
+    public static void uninstall(ServletContext context, OnlineNow online) {
+        synchronized (context) {
+            if (get(context) == online) {
+                context.removeAttribute(CONTEXT_ATTRIBUTE);
+            }
+            BY_LOADER.values().removeIf(o -> o == online);
+        }
+    }
+
+    /** The instance of the web app whose thread this is, for the EL functions; null if none. */
+    static OnlineNow current() {
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        OnlineNow found = loader == null ? null : BY_LOADER.get(loader);
+        if (found == null && BY_LOADER.size() == 1) {
+            found = BY_LOADER.values().iterator().next();
+        }
+        return found;
+    }
+
+    /** The context-params prefixed {@code online-now.}, without the prefix. */
+    public static Map<String, String> contextParams(ServletContext context) {
+        Map<String, String> out = new TreeMap<>();
+        Enumeration<String> names = context.getInitParameterNames();
+        for (String name : names == null ? List.<String>of() : Collections.list(names)) {
+            if (name.startsWith(OnlineNowSettings.CONTEXT_PARAM_PREFIX)) {
+                out.put(name.substring(OnlineNowSettings.CONTEXT_PARAM_PREFIX.length()), context.getInitParameter(name));
+            }
+        }
+        return out;
+    }
+
+    public OnlineNowSettings settings() {
+        return settings;
+    }
+
+    /** Where user ids come from ({@code userId} setting); the live endpoint uses it at the handshake. */
+    public UserIdSource userIdSource() {
+        return settings.userId();
+    }
+
+    /** Records activity of a signed-in user now. */
+    public void touch(String userId) {
+        users.touch(userId);
+    }
+
+    /** Records activity of a guest (a session without a user id) now. */
+    public void touchGuest(String guestKey) {
+        guests.touch(guestKey);
+    }
+
+    /** True if {@code userId} was active within the threshold. */
+    public boolean isOnline(String userId) {
+        return userId != null && users.lastSeen(userId).isPresent();
+    }
+
+    /** When {@code userId} was last active, if within the threshold. */
+    public Optional<Instant> lastSeen(String userId) {
+        return userId == null ? Optional.empty() : users.lastSeen(userId);
+    }
+
+    /** The exact number of users active within the threshold (not capped by {@code maxCount}). */
+    public long count() {
+        return users.count();
+    }
+
+    /** The number of guests active within the threshold (0 unless {@code trackAnonymous}). */
+    public long guestCount() {
+        return guests.count();
+    }
+
+    /** The users active within the threshold, most recent first, at most {@code limit}. */
+    public List<LastSeen> recent(int limit) {
+        return users.recent(limit);
+    }
+
+    /** The ids active within the threshold, most recent first, at most {@code maxCount}. */
+    public List<String> onlineIds() {
+        List<LastSeen> recent = users.recent(settings.maxCount());
+        List<String> ids = new ArrayList<>(recent.size());
+        for (LastSeen s : recent) {
+            ids.add(s.id());
+        }
+        return ids;
+    }
+
+    /** The users active within the threshold as objects, resolved in one batch, most recent first. */
+    public List<OnlineUser> onlineUsers() {
+        return resolve(users.recent(settings.maxCount()));
+    }
+
+    /**
+     * Resolves ids with their last-seen times into users through the configured resolver, in one
+     * call. A failing resolver is logged and the ids are used as names.
+     */
+    public List<OnlineUser> resolve(List<LastSeen> seen) {
+        if (seen.isEmpty()) {
+            return List.of();
+        }
+        List<String> ids = new ArrayList<>(seen.size());
+        for (LastSeen s : seen) {
+            ids.add(s.id());
+        }
+        Map<String, UserInfo> infos;
+        try {
+            infos = resolver.resolve(Collections.unmodifiableList(ids));
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "online-now: the user resolver " + resolver.getClass().getName()
+                    + " failed; showing ids as names", e);
+            infos = null;
+        }
+        List<OnlineUser> out = new ArrayList<>(seen.size());
+        for (LastSeen s : seen) {
+            UserInfo info = infos == null ? null : infos.get(s.id());
+            out.add(new OnlineUser(s.id(), info == null ? s.id() : info.getName(), s.instant(),
+                    info == null ? Map.of() : info.getAttributes()));
+        }
+        return out;
+    }
+
+    /** The display name of one user, through the resolver (the id if it knows none). */
+    public String nameOf(String userId) {
+        List<OnlineUser> one = resolve(List.of(new LastSeen(userId, 0)));
+        return one.get(0).getName();
+    }
+
+    /** The configured resolver. */
+    public UserResolver resolver() {
+        return resolver;
+    }
+
+    /**
+     * Takes a user off the index at once (their last session ended, or your logout code says so),
+     * and tells the logout listeners.
+     */
+    public void logout(String userId) {
+        users.remove(userId);
+        for (Consumer<String> l : logoutListeners) {
+            try {
+                l.accept(userId);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "online-now: a logout listener failed for " + userId, e);
+            }
+        }
+    }
+
+    /** Called with the user id whenever a user's last HttpSession ends or {@link #logout} is called. */
+    public void addLogoutListener(Consumer<String> listener) {
+        logoutListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** The store behind the users' index. */
+    public PresenceStore users() {
+        return users;
+    }
+
+    /** The store behind the guests' index. */
+    public PresenceStore guests() {
+        return guests;
+    }
+
+    /** Drops expired entries now (the live layer calls this on a schedule). */
+    public void sweep() {
+        users.sweep();
+        guests.sweep();
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        BY_LOADER.values().removeIf(o -> o == this);
+        try {
+            users.close();
+        } finally {
+            guests.close();
+        }
+    }
+
+    // --- sessions: a user leaves the index when their last HttpSession ends ----------------
+
+    void sessionBound(SessionMarker marker) {
+        if (!marker.guest()) {
+            sessionsPerUser.merge(marker.key(), 1, Integer::sum);
+        }
+    }
+
+    void sessionUnbound(SessionMarker marker) {
+        if (marker.guest()) {
+            guests.remove(marker.key());
+            return;
+        }
+        Integer left = sessionsPerUser.compute(marker.key(), (k, n) -> n == null || n <= 1 ? null : n - 1);
+        if (left == null) {
+            logout(marker.key());
+        }
+    }
+
+    void sessionPassivated(SessionMarker marker) {
+        sessionsPerUser.computeIfPresent(marker.key(), (k, n) -> n <= 1 ? null : n - 1);
+    }
+
+    /** How many live HttpSessions a user has, as far as this node saw them bound. */
+    int sessionsOf(String userId) {
+        return sessionsPerUser.getOrDefault(userId, 0);
+    }
+
+    static <T> T instantiate(String className, String key, Class<T> type, ServletContext context) {
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        if (loader == null) {
+            loader = OnlineNow.class.getClassLoader();
+        }
+        Class<?> c;
+        try {
+            c = Class.forName(className, true, loader);
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new IllegalArgumentException("online-now: bad value for '" + key + "': \"" + className
+                    + "\"; no such class on the web app's class path", e);
+        }
+        if (!type.isAssignableFrom(c)) {
+            throw new IllegalArgumentException("online-now: bad value for '" + key + "': \"" + className
+                    + "\"; it does not implement " + type.getName());
+        }
+        try {
+            if (context != null) {
+                try {
+                    Constructor<?> withContext = c.getConstructor(ServletContext.class);
+                    return type.cast(withContext.newInstance(context));
+                } catch (NoSuchMethodException ignored) {
+                    // fall back to the no-argument constructor
+                }
+            }
+            return type.cast(c.getConstructor().newInstance());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalArgumentException("online-now: bad value for '" + key + "': \"" + className
+                    + "\"; it needs a public constructor taking nothing or the ServletContext ("
+                    + (e.getCause() != null ? e.getCause() : e) + ")", e);
+        }
+    }
+}

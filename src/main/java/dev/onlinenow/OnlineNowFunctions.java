@@ -1,0 +1,32 @@
+package dev.onlinenow;
+
+import java.util.Date;
+
+/**
+ * EL functions for any user, not just the listed ones:
+ *
+ * <pre>{@code
+ * <%@ taglib prefix="on" uri="urn:online-now" %>
+ * <c:if test="${on:isOnline(post.author)}">online</c:if>
+ * last seen <fmt:formatDate value="${on:lastSeen(post.author)}" type="time"/>
+ * }</pre>
+ *
+ * They find the web app's index by the request thread; with no index they answer false / null.
+ */
+public final class OnlineNowFunctions {
+
+    private OnlineNowFunctions() {
+    }
+
+    /** True if the user was active within the threshold. */
+    public static boolean isOnline(String userId) {
+        OnlineNow online = OnlineNow.current();
+        return online != null && online.isOnline(userId);
+    }
+
+    /** When the user was last active, or null if not within the threshold. */
+    public static Date lastSeen(String userId) {
+        OnlineNow online = OnlineNow.current();
+        return online == null ? null : online.lastSeen(userId).map(Date::from).orElse(null);
+    }
+}

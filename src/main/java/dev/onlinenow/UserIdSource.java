@@ -1,0 +1,153 @@
+package dev.onlinenow;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpSession;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.security.Principal;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Where a user's id comes from: the container's principal, or an HttpSession attribute as
+ * classic apps with their own login keep it ({@code session:user}); a JavaBean property of that
+ * attribute may be named too ({@code session:user.id}).
+ *
+ * <p>The filter and the live endpoint use the same source, so a user is one id everywhere.
+ */
+public final class UserIdSource {
+
+    private static final UserIdSource PRINCIPAL = new UserIdSource(null, null);
+
+    private final String attribute;
+    private final String property;
+    private final Map<Class<?>, MethodHandle> getters = new ConcurrentHashMap<>();
+
+    private UserIdSource(String attribute, String property) {
+        this.attribute = attribute;
+        this.property = property;
+    }
+
+    /** The id is {@link Principal#getName()} (for a request, {@code getRemoteUser()}). */
+    public static UserIdSource principal() {
+        return PRINCIPAL;
+    }
+
+    /** The id is the HttpSession attribute {@code name} (its string form). */
+    public static UserIdSource sessionAttribute(String name) {
+        return parse("session:" + name);
+    }
+
+    /**
+     * Parses {@code principal}, {@code session:NAME} or {@code session:NAME.property}.
+     *
+     * @throws IllegalArgumentException for anything else
+     */
+    public static UserIdSource parse(String spec) {
+        if (spec == null) {
+            throw new OnlineNowSettings.BadValue("null");
+        }
+        String s = spec.trim();
+        if (s.equalsIgnoreCase("principal")) {
+            return PRINCIPAL;
+        }
+        if (s.toLowerCase(Locale.ROOT).startsWith("session:")) {
+            String rest = s.substring("session:".length());
+            int dot = rest.indexOf('.');
+            String name = dot < 0 ? rest : rest.substring(0, dot);
+            String prop = dot < 0 ? null : rest.substring(dot + 1);
+            if (name.isEmpty() || (prop != null && !prop.matches("[A-Za-z_$][A-Za-z0-9_$]*"))) {
+                throw new OnlineNowSettings.BadValue("bad session attribute");
+            }
+            return new UserIdSource(name, prop);
+        }
+        throw new OnlineNowSettings.BadValue("unknown user id source");
+    }
+
+    /** True when ids come from the principal. */
+    public boolean isPrincipal() {
+        return attribute == null;
+    }
+
+    /** The id of the user making this request, or null for an anonymous one. */
+    public String userId(HttpServletRequest request) {
+        if (attribute == null) {
+            return blankToNull(request.getRemoteUser());
+        }
+        HttpSession session = request.getSession(false);
+        return session == null ? null : fromSession(session);
+    }
+
+    /**
+     * The id from what a WebSocket handshake offers: its principal and its HttpSession (either may
+     * be null).
+     */
+    public String userId(Principal principal, HttpSession session) {
+        if (attribute == null) {
+            return principal == null ? null : blankToNull(principal.getName());
+        }
+        return session == null ? null : fromSession(session);
+    }
+
+    private String fromSession(HttpSession session) {
+        Object value;
+        try {
+            value = session.getAttribute(attribute);
+        } catch (IllegalStateException invalidated) {
+            return null;
+        }
+        if (value == null) {
+            return null;
+        }
+        if (property != null) {
+            value = read(value);
+            if (value == null) {
+                return null;
+            }
+        }
+        return blankToNull(value.toString());
+    }
+
+    private Object read(Object bean) {
+        MethodHandle getter = getters.computeIfAbsent(bean.getClass(), this::findGetter);
+        try {
+            return getter.invoke(bean);
+        } catch (Throwable e) {
+            throw new IllegalStateException("online-now: cannot read property '" + property + "' of session attribute '"
+                    + attribute + "' (" + bean.getClass().getName() + ")", e);
+        }
+    }
+
+    private MethodHandle findGetter(Class<?> type) {
+        String cap = Character.toUpperCase(property.charAt(0)) + property.substring(1);
+        MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+        for (String name : new String[] {"get" + cap, "is" + cap, property}) {
+            try {
+                return lookup.findVirtual(type, name, MethodType.methodType(Object.class)).asType(
+                        MethodType.methodType(Object.class, Object.class));
+            } catch (ReflectiveOperationException ignored) {
+                // fall through to the typed lookup below
+            }
+            try {
+                java.lang.reflect.Method m = type.getMethod(name);
+                return lookup.unreflect(m).asType(MethodType.methodType(Object.class, Object.class));
+            } catch (ReflectiveOperationException ignored) {
+                // try the next name
+            }
+        }
+        throw new IllegalStateException("online-now: session attribute '" + attribute + "' (" + type.getName()
+                + ") has no public getter for property '" + property + "'");
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    @Override
+    public String toString() {
+        return attribute == null ? "principal" : "session:" + attribute + (property == null ? "" : "." + property);
+    }
+}

@@ -1,0 +1,323 @@
+package dev.onlinenow.store;
+
+import org.ehcache.Cache;
+import org.ehcache.CacheManager;
+import org.ehcache.config.builders.CacheConfigurationBuilder;
+import org.ehcache.config.builders.CacheEventListenerConfigurationBuilder;
+import org.ehcache.config.builders.CacheManagerBuilder;
+import org.ehcache.config.builders.ExpiryPolicyBuilder;
+import org.ehcache.config.builders.ResourcePoolsBuilder;
+import org.ehcache.event.CacheEvent;
+import org.ehcache.event.CacheEventListener;
+import org.ehcache.event.EventType;
+import org.ehcache.impl.internal.TimeSourceConfiguration;
+
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The in-process online index: one Ehcache entry per id, expiring at the threshold, plus an
+ * ordered view for "most recent first".
+ *
+ * <p>Ehcache holds {@code id -> Seen(id, at)} with a time-to-live of exactly the threshold,
+ * measured by the injected clock (Ehcache's {@code TimeSource} is wired to it), and at most
+ * {@code maxTracked} entries on heap: Ehcache's own eviction is the memory bound.
+ */
+public final class EhcachePresenceStore implements PresenceStore {
+
+    private static final System.Logger LOG = System.getLogger(EhcachePresenceStore.class.getName());
+
+    /** How close two touches of one id may be before the second is not written (write coalescing). */
+    public static final Duration DEFAULT_RESOLUTION = Duration.ofSeconds(1);
+
+    /*
+     * Design notes.
+     *
+     * Race freedom. Every change to an id's entry is a compare-and-set on the Ehcache entry
+     * (putIfAbsent, replace(k, old, new), remove(k, old)). Two requests of one user can not both
+     * "win", and requests of different users touch different entries, so nothing is ever lost, as
+     * it is in the Django snippet, which reads a shared list, edits it and writes it back.
+     *
+     * Exact count. Ehcache's statistics count expired entries, so the count is kept here: a
+     * synchronous event listener adds one for every CREATED entry and takes one away for every
+     * REMOVED, EXPIRED or EVICTED entry. Ehcache fires exactly one of those per entry, whoever
+     * causes it (our sweep, a lazy expiry inside get(), an eviction), so the counter always equals
+     * the number of entries. Before answering count() we sweep the entries that reached the
+     * threshold, so the answer is the number of ids active within it.
+     *
+     * Order. A ConcurrentSkipListSet of the same Seen objects, most recent first, gives the top N
+     * in O(N). A toucher adds its new Seen before removing the old one, so a reader never misses an
+     * online id; a reader may see an id twice for a moment, and recent() keeps the first (newest).
+     * A lost race can leave an old Seen behind in the set (an orphan); orphans are never counted
+     * (the counter follows Ehcache, not the set) and are swept when they pass the threshold.
+     *
+     * Sweeping. The oldest Seen is the last in the set; nothing can expire before it does, so we
+     * remember when that is (nextSweep) and a touch or a read that comes earlier does no sweeping
+     * work at all: one volatile read.
+     *
+     * Coalescing. A touch less than `resolution` after the stored time writes nothing, so a busy
+     * user costs one Ehcache get per request, and last-seen stays accurate to `resolution`.
+     */
+
+    private static final Comparator<Seen> NEWEST_FIRST = (a, b) -> {
+        int c = Long.compare(b.at, a.at);
+        if (c == 0) {
+            c = a.id.compareTo(b.id);
+        }
+        // two Seen of one id and one millisecond (a logout and a login in the same ms) must stay
+        // two elements, or removing the old one would remove the new one
+        return c != 0 ? c : Long.compare(a.seq, b.seq);
+    };
+
+    private final String name;
+    private final Clock clock;
+    private final long thresholdMillis;
+    private final long resolutionMillis;
+    private final int maxTracked;
+    private final CacheManager manager;
+    private final Cache<String, Seen> cache;
+    private final ConcurrentSkipListSet<Seen> order = new ConcurrentSkipListSet<>(NEWEST_FIRST);
+    private final LongAdder size = new LongAdder();
+    private final AtomicLong sequence = new AtomicLong();
+    private final AtomicBoolean warnedFull = new AtomicBoolean();
+    private volatile long nextSweep = Long.MAX_VALUE;
+
+    /**
+     * @param name       a name for logs and for the Ehcache alias ({@code online-now-NAME})
+     * @param threshold  how long an id stays online after its last touch
+     * @param maxTracked the most ids kept; past it Ehcache evicts the least recently used (WARN once)
+     * @param clock      the time source for thresholds; Ehcache's expiry uses it too
+     */
+    public EhcachePresenceStore(String name, Duration threshold, int maxTracked, Clock clock) {
+        this(name, threshold, maxTracked, clock, DEFAULT_RESOLUTION);
+    }
+
+    public EhcachePresenceStore(String name, Duration threshold, int maxTracked, Clock clock, Duration resolution) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.thresholdMillis = threshold.toMillis();
+        this.resolutionMillis = Math.min(resolution.toMillis(), thresholdMillis);
+        if (thresholdMillis <= 0 || maxTracked <= 0) {
+            throw new IllegalArgumentException("online-now: threshold and maxTracked must be positive (threshold="
+                    + threshold + ", maxTracked=" + maxTracked + ")");
+        }
+        this.maxTracked = maxTracked;
+        CacheEventListener<String, Seen> listener = this::onEvent;
+        this.manager = CacheManagerBuilder.newCacheManagerBuilder()
+                .using(new TimeSourceConfiguration(clock::millis))
+                .withCache("online-now-" + name, CacheConfigurationBuilder
+                        .newCacheConfigurationBuilder(String.class, Seen.class, ResourcePoolsBuilder.heap(maxTracked))
+                        .withExpiry(ExpiryPolicyBuilder.timeToLiveExpiration(threshold))
+                        .withService(CacheEventListenerConfigurationBuilder
+                                .newEventListenerConfiguration(listener,
+                                        EventType.CREATED, EventType.REMOVED, EventType.EXPIRED, EventType.EVICTED)
+                                .unordered().synchronous()))
+                .build(true);
+        this.cache = manager.getCache("online-now-" + name, String.class, Seen.class);
+    }
+
+    @Override
+    public void touch(String id) {
+        Objects.requireNonNull(id, "id");
+        long now = clock.millis();
+        sweepIfDue(now);
+        for (int attempt = 0; attempt < 16; attempt++) {
+            Seen current = cache.get(id);
+            if (current == null) {
+                Seen fresh = new Seen(id, now, sequence.incrementAndGet());
+                // add to the order first: a reader must never miss an online id
+                order.add(fresh);
+                if (cache.putIfAbsent(id, fresh) == null) {
+                    lowerNextSweep(fresh);
+                    return;
+                }
+                order.remove(fresh);
+            } else {
+                if (now - current.at < resolutionMillis && now >= current.at) {
+                    return; // coalesced: recent enough, write nothing
+                }
+                if (now < current.at) {
+                    return; // a clock that went backwards never moves anyone into the past
+                }
+                Seen fresh = new Seen(id, now, sequence.incrementAndGet());
+                order.add(fresh);
+                if (cache.replace(id, current, fresh)) {
+                    order.remove(current);
+                    return;
+                }
+                order.remove(fresh);
+            }
+            // lost a race with another touch, a remove or an expiry of the same id: look again
+        }
+        // 16 lost races in a row means someone else is touching this id right now, which is
+        // as good as our own touch.
+    }
+
+    @Override
+    public boolean remove(String id) {
+        long now = clock.millis();
+        Seen removed = cache.get(id);
+        if (removed == null) {
+            return false;
+        }
+        if (cache.remove(id, removed)) {
+            order.remove(removed);
+            return now - removed.at < thresholdMillis;
+        }
+        // changed under us: remove whatever is there now
+        return cache.get(id) != null && remove(id);
+    }
+
+    @Override
+    public List<LastSeen> recent(int limit) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        long now = clock.millis();
+        sweepIfDue(now);
+        List<LastSeen> out = new ArrayList<>(Math.min(limit, 64));
+        Set<String> seen = new HashSet<>();
+        for (Seen s : order) {
+            if (now - s.at >= thresholdMillis) {
+                break; // everything after is older still
+            }
+            if (seen.add(s.id)) {
+                out.add(new LastSeen(s.id, s.at));
+                if (out.size() == limit) {
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public long count() {
+        sweepIfDue(clock.millis());
+        return Math.max(0, size.sum());
+    }
+
+    @Override
+    public Optional<Instant> lastSeen(String id) {
+        Seen s = cache.get(id);
+        if (s == null || clock.millis() - s.at >= thresholdMillis) {
+            return Optional.empty();
+        }
+        return Optional.of(Instant.ofEpochMilli(s.at));
+    }
+
+    @Override
+    public void sweep() {
+        sweepIfDue(clock.millis());
+    }
+
+    /** The most ids this store keeps. */
+    public int maxTracked() {
+        return maxTracked;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+        order.clear();
+    }
+
+    @Override
+    public String toString() {
+        return "EhcachePresenceStore[" + name + ", threshold=" + Duration.ofMillis(thresholdMillis) + "]";
+    }
+
+    private void sweepIfDue(long now) {
+        if (now < nextSweep) {
+            return;
+        }
+        sweep(now);
+    }
+
+    private void sweep(long now) {
+        long expiredBefore = now - thresholdMillis; // an entry with at <= this is expired
+        while (true) {
+            Seen oldest;
+            try {
+                oldest = order.last();
+            } catch (java.util.NoSuchElementException empty) {
+                nextSweep = now + thresholdMillis;
+                return;
+            }
+            if (oldest.at > expiredBefore) {
+                nextSweep = oldest.at + thresholdMillis;
+                return;
+            }
+            if (order.remove(oldest)) {
+                // conditional: only the entry we saw; a fresher touch of the same id stays
+                cache.remove(oldest.id, oldest);
+            }
+        }
+    }
+
+    private void lowerNextSweep(Seen fresh) {
+        long due = fresh.at + thresholdMillis;
+        if (due < nextSweep) {
+            nextSweep = due; // benign race: a sweep that comes early only costs one look at the tail
+        }
+    }
+
+    private void onEvent(CacheEvent<? extends String, ? extends Seen> event) {
+        switch (event.getType()) {
+            case CREATED:
+                size.increment();
+                break;
+            case EVICTED:
+                if (warnedFull.compareAndSet(false, true)) {
+                    LOG.log(Level.WARNING, "online-now: the " + name + " index reached maxTracked=" + maxTracked
+                            + "; the least recently active are dropped to stay within it. Raise maxTracked if "
+                            + "more users than that are really online.");
+                }
+                size.decrement();
+                order.remove(event.getOldValue());
+                break;
+            case REMOVED:
+            case EXPIRED:
+                size.decrement();
+                order.remove(event.getOldValue());
+                break;
+            default:
+                break;
+        }
+    }
+
+    /**
+     * One id's last activity; the same object is the Ehcache value and the element of the order,
+     * so a tracked id costs one small object besides the id string. Identity matters: Ehcache's
+     * conditional operations compare with equals(), which is identity here on purpose.
+     */
+    static final class Seen {
+        final String id;
+        final long at;
+        final long seq;
+
+        Seen(String id, long at, long seq) {
+            this.id = id;
+            this.at = at;
+            this.seq = seq;
+        }
+
+        @Override
+        public String toString() {
+            return id + "@" + at;
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package dev.onlinenow.store;
+
+import dev.onlinenow.MutableClock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class EhcachePresenceStoreTest {
+
+    private final MutableClock clock = new MutableClock();
+    private final EhcachePresenceStore store = new EhcachePresenceStore("test", Duration.ofMinutes(15), 1000, clock);
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    private static List<String> ids(List<LastSeen> seen) {
+        return seen.stream().map(LastSeen::id).collect(Collectors.toList());
+    }
+
+    @Test
+    void aTouchedIdIsOnlineUntilTheThreshold() {
+        store.touch("alice");
+        assertThat(store.count()).isEqualTo(1);
+        assertThat(store.lastSeen("alice")).contains(clock.instant());
+
+        clock.advance(Duration.ofMinutes(15).minusMillis(1));
+        assertThat(store.count()).isEqualTo(1);
+        assertThat(ids(store.recent(10))).containsExactly("alice");
+
+        clock.advance(Duration.ofMillis(1));
+        assertThat(store.count()).isZero();
+        assertThat(store.recent(10)).isEmpty();
+        assertThat(store.lastSeen("alice")).isEmpty();
+    }
+
+    @Test
+    void recentIsMostRecentFirstAndLimited() {
+        for (String id : List.of("a", "b", "c", "d")) {
+            store.touch(id);
+            clock.advance(Duration.ofSeconds(5));
+        }
+        store.touch("b");
+        assertThat(ids(store.recent(10))).containsExactly("b", "d", "c", "a");
+        assertThat(ids(store.recent(2))).containsExactly("b", "d");
+        assertThat(store.count()).isEqualTo(4);
+    }
+
+    @Test
+    void countIsExactBeyondAnyListLimit() {
+        IntStream.range(0, 500).forEach(i -> store.touch("u" + i));
+        assertThat(store.count()).isEqualTo(500);
+        assertThat(store.recent(50)).hasSize(50);
+    }
+
+    @Test
+    void touchesWithinASecondAreNotWritten() {
+        Instant first = clock.instant();
+        store.touch("alice");
+        clock.advance(Duration.ofMillis(999));
+        store.touch("alice");
+        assertThat(store.lastSeen("alice")).contains(first);
+        clock.advance(Duration.ofMillis(1));
+        store.touch("alice");
+        assertThat(store.lastSeen("alice")).contains(clock.instant());
+        assertThat(store.count()).isEqualTo(1);
+    }
+
+    @Test
+    void removeTakesAnIdOffAtOnce() {
+        store.touch("alice");
+        store.touch("bob");
+        assertThat(store.remove("alice")).isTrue();
+        assertThat(store.remove("alice")).isFalse();
+        assertThat(store.count()).isEqualTo(1);
+        assertThat(ids(store.recent(10))).containsExactly("bob");
+    }
+
+    @Test
+    void aReturningUserIsCountedOnce() {
+        store.touch("alice");
+        clock.advance(Duration.ofMinutes(20));
+        store.touch("alice");
+        assertThat(store.count()).isEqualTo(1);
+        assertThat(ids(store.recent(10))).containsExactly("alice");
+    }
+
+    @Test
+    void logoutAndLoginInTheSameMillisecondKeepTheUser() {
+        store.touch("alice");
+        store.remove("alice");
+        store.touch("alice");
+        assertThat(store.count()).isEqualTo(1);
+        assertThat(ids(store.recent(10))).containsExactly("alice");
+    }
+
+    @Test
+    void maxTrackedBoundsMemoryAndKeepsCountingWhatIsKept() {
+        try (EhcachePresenceStore small = new EhcachePresenceStore("small", Duration.ofMinutes(15), 100, clock)) {
+            for (int i = 0; i < 300; i++) {
+                small.touch("u" + i);
+                clock.advance(Duration.ofSeconds(1));
+            }
+            assertThat(small.count()).isLessThanOrEqualTo(100).isEqualTo(small.recent(1000).size());
+            assertThat(ids(small.recent(1))).containsExactly("u299");
+        }
+    }
+}
