@@ -603,11 +603,11 @@
     var room = typeof msg.room === 'string' ? this._rooms.get(msg.room) : undefined;
     if (!room) return; // left meanwhile, or a type this version does not know
     switch (msg.type) {
-      case 'state': room._state(msg); break;
-      case 'join': room._join(msg.presence); break;
-      case 'leave': room._leave(msg.id); break;
-      case 'meta': room._meta(msg.presence); break;
-      case 'cursors': room._cursorsFrame(msg.cursors); break;
+      case 'state': room._onState(msg); break;
+      case 'join': room._onJoin(msg.presence); break;
+      case 'leave': room._onLeave(msg.id); break;
+      case 'meta': room._onMeta(msg.presence); break;
+      case 'cursors': room._onCursors(msg.cursors); break;
       case 'event': room._emit('event', msg.event, msg.payload, msg); break;
       default: /* unknown types are ignored: later protocol versions may add some */
     }
@@ -800,7 +800,7 @@
 
   // incoming
 
-  Room.prototype._state = function (msg) {
+  Room.prototype._onState = function (msg) {
     var self = this;
     var initial = !this._synced;
     var before = this._presences;
@@ -832,7 +832,7 @@
     this._correctAway(after.get(this.self));
   };
 
-  Room.prototype._join = function (presence) {
+  Room.prototype._onJoin = function (presence) {
     if (!this._synced || !presence || typeof presence.id !== 'string') return;
     var p = normalizePresence(presence);
     var known = this._presences.has(p.id);
@@ -846,7 +846,7 @@
     this._layers.forEach(function (l) { l._presenceChanged(p); });
   };
 
-  Room.prototype._leave = function (id) {
+  Room.prototype._onLeave = function (id) {
     if (!this._synced || typeof id !== 'string') return;
     var p = this._presences.get(id);
     this._presences.delete(id);
@@ -854,14 +854,14 @@
     if (p) this._emit('leave', p);
   };
 
-  Room.prototype._meta = function (presence) {
+  Room.prototype._onMeta = function (presence) {
     if (!this._synced || !presence || typeof presence.id !== 'string') return;
     var p = normalizePresence(presence);
     var previous = this._presences.get(p.id);
     this._presences.set(p.id, p);
     this._emit('meta', p, previous);
     this._layers.forEach(function (l) { l._presenceChanged(p); });
-    this._correctAway(p);
+    if (p.id === this.self) this._correctAway(p);
   };
 
   /*
@@ -876,7 +876,7 @@
     }
   };
 
-  Room.prototype._cursorsFrame = function (entries) {
+  Room.prototype._onCursors = function (entries) {
     if (!this._synced || !Array.isArray(entries)) return;
     var self = this;
     var changed = [];
