@@ -49,6 +49,12 @@
   /* Cursor moves are ephemeral: when this much is already waiting in the socket, drop them. */
   var CURSOR_BACKPRESSURE_BYTES = 64 * 1024;
 
+  /* The server's room name rule: 1 to 200 characters, no control characters. */
+  var MAX_ROOM_LENGTH = 200;
+
+  /* After a rate_limited error, unanswered joins may have been dropped: send them again then. */
+  var REJOIN_AFTER_RATE_LIMIT = 1000;
+
   /* Captured while the script runs: the context path the script was served under. */
   var scriptSrc = (typeof document !== 'undefined' && document.currentScript && document.currentScript.src) || null;
 
@@ -101,6 +107,11 @@
     var hue = h % 360;
     var lightness = 38 + ((h >>> 9) % 3) * 6; // 38, 44 or 50: neighbours in hue still differ
     return 'hsl(' + hue + ', 70%, ' + lightness + '%)';
+  }
+
+  function validRoomName(name) {
+    // eslint-disable-next-line no-control-regex
+    return typeof name === 'string' && name.length > 0 && name.length <= MAX_ROOM_LENGTH && !/[\u0000-\u001f\u007f-\u009f]/.test(name);
   }
 
   function round4(n) {
@@ -276,6 +287,7 @@
     this.status = 'idle';
 
     this._rooms = new Map();
+    this._pendingJoins = []; // rooms whose join this socket has not answered yet, in send order
     this._ws = null;
     this._timers = {};
     this._attempt = 0;          // consecutive connections that did not last
@@ -328,8 +340,9 @@
    */
   Client.prototype.join = function (name, meta) {
     if (this._closed) throw new Error('online-now: this client is closed; call OnlineNow.connect() again');
-    if (typeof name !== 'string' || name.length === 0) {
-      throw new TypeError('online-now: a room name must be a non-empty string, not ' + String(name));
+    if (!validRoomName(name)) {
+      throw new TypeError('online-now: a room name must be a string of 1 to ' + MAX_ROOM_LENGTH
+        + ' characters without control characters, not ' + JSON.stringify(String(name)).slice(0, 60));
     }
     var room = this._rooms.get(name);
     if (room) {
@@ -447,6 +460,7 @@
     this._openedAt = now;
     this._lastMessageAt = now;
     this._lastPingAt = 0;
+    this._pendingJoins = [];
     this._schedulePing();
     this._scheduleWatchdog();
     this._rooms.forEach(function (r) { r._sendJoin(); });
@@ -461,6 +475,7 @@
     this._detach();
     this._clearTimer('ping');
     this._clearTimer('watchdog');
+    this._clearTimer('rejoin');
     this._rooms.forEach(function (r) { r._disconnected(); });
     if (this._closed) return;
 
@@ -600,6 +615,7 @@
       this._serverError(msg);
       return;
     }
+    if (msg.type === 'state' && typeof msg.room === 'string') this._joinAnswered(msg.room);
     var room = typeof msg.room === 'string' ? this._rooms.get(msg.room) : undefined;
     if (!room) return; // left meanwhile, or a type this version does not know
     switch (msg.type) {
@@ -613,13 +629,36 @@
     }
   };
 
+  /*
+   * Error frames carry `ref`, the type of the refused message, and no room. The server answers
+   * a connection's messages in order and every join with exactly one `state` or `error`, so a
+   * join error belongs to the oldest unanswered join. Other errors belong to a room only when
+   * the frame names it or this client is in one room only; else they go to the client.
+   */
   Client.prototype._serverError = function (msg) {
     var err = {
       code: typeof msg.code === 'string' ? msg.code : 'unknown',
       message: typeof msg.message === 'string' ? msg.message : ''
     };
     if (msg.ref !== undefined) err.ref = msg.ref;
-    var roomName = typeof msg.room === 'string' ? msg.room : (typeof msg.ref === 'string' ? msg.ref : null);
+    var roomName = typeof msg.room === 'string' ? msg.room : null;
+    if (msg.ref === 'join') {
+      if (roomName === null) roomName = this._pendingJoins.length > 0 ? this._pendingJoins[0] : null;
+      if (roomName !== null) this._joinAnswered(roomName);
+    } else if (roomName === null && (msg.ref === 'meta' || msg.ref === 'cursor' || msg.ref === 'leave')
+        && this._rooms.size === 1) {
+      roomName = this._rooms.keys().next().value;
+    }
+    if (err.code === 'rate_limited' && this._pendingJoins.length > 0) {
+      var self = this;
+      this._setTimer('rejoin', REJOIN_AFTER_RATE_LIMIT, function () {
+        self._pendingJoins.slice().forEach(function (name) {
+          var r = self._rooms.get(name);
+          self._joinAnswered(name);
+          if (r && !r.joined && !r.refused) r._sendJoin();
+        });
+      });
+    }
     if (roomName !== null) err.room = roomName;
     var room = roomName !== null ? this._rooms.get(roomName) : undefined;
     if (room) {
@@ -627,6 +666,11 @@
     } else {
       this._error(err);
     }
+  };
+
+  Client.prototype._joinAnswered = function (roomName) {
+    var i = this._pendingJoins.indexOf(roomName);
+    if (i >= 0) this._pendingJoins.splice(i, 1);
   };
 
   // --- outgoing ----------------------------------------------------------------------------
@@ -790,6 +834,7 @@
   Room.prototype._sendJoin = function () {
     if (this.refused) return;
     this._joinSent = this.client._send({type: 'join', room: this.name, meta: this._effectiveMeta()}, this);
+    if (this._joinSent) this.client._pendingJoins.push(this.name);
   };
 
   Room.prototype._sendMeta = function () {
