@@ -302,3 +302,18 @@ test('the fake WebSocket class is fresh per client (sanity of the harness)', () 
   assert.equal(A.sockets.length, 1);
   assert.equal(B.sockets.length, 0);
 });
+
+test('when the ping timer is throttled, incoming traffic sends the ping instead', () => {
+  const t = setup({rooms: ['r1']});
+  openWithState(t);
+  t.client._clearTimer('ping'); // a hidden tab whose timers sleep
+  t.ws().clearSent();
+  t.clock.t += 29_000;
+  t.ws().serverSend({type: 'cursors', room: 'r1', cursors: [{id: 'bob', x: 0.1, y: 0.1}]});
+  assert.equal(t.ws().ofType('ping').length, 0, 'not before the interval');
+  t.clock.t += 1_000;
+  t.ws().serverSend({type: 'cursors', room: 'r1', cursors: [{id: 'bob', x: 0.2, y: 0.1}]});
+  assert.equal(t.ws().ofType('ping').length, 1);
+  t.ws().serverSend({type: 'pong'});
+  assert.equal(t.ws().ofType('ping').length, 1, 'one ping per interval, not one per message');
+});

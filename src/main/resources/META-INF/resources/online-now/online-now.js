@@ -459,7 +459,7 @@
     this._everOpened = true;
     this._openedAt = now;
     this._lastMessageAt = now;
-    this._lastPingAt = 0;
+    this._lastPingAt = now;
     this._pendingJoins = [];
     this._schedulePing();
     this._scheduleWatchdog();
@@ -589,7 +589,15 @@
   // --- incoming ----------------------------------------------------------------------------
 
   Client.prototype._received = function (data) {
-    this._lastMessageAt = this._env.now();
+    var now = this._env.now();
+    this._lastMessageAt = now;
+    if (now - this._lastPingAt >= this._opts.pingInterval) {
+      /* Our ping timer is late: browsers throttle timers in hidden tabs (Chrome to once a
+         minute after five minutes), but message events still run. Ping from here, or the
+         server's heartbeat timeout may drop a healthy, hidden tab. */
+      this._ping();
+      this._schedulePing();
+    }
     var msg;
     try {
       msg = JSON.parse(data);
