@@ -317,3 +317,22 @@ test('when the ping timer is throttled, incoming traffic sends the ping instead'
   t.ws().serverSend({type: 'pong'});
   assert.equal(t.ws().ofType('ping').length, 1, 'one ping per interval, not one per message');
 });
+
+test('a page put in the back/forward cache closes its socket and reconnects when shown again', () => {
+  const t = setup({rooms: {r1: {color: 'red'}}});
+  openWithState(t);
+  const first = t.ws();
+  t.win.dispatch('pagehide', {persisted: false}); // a plain navigation: the browser closes
+  assert.equal(first.closedWith, null);
+  t.win.dispatch('pagehide', {persisted: true});
+  assert.deepEqual(first.closedWith, {code: 1000, reason: 'page hidden'});
+  assert.equal(t.client.room('r1').joined, false);
+  t.win.dispatch('online');
+  t.clock.advance(3_600_000);
+  assert.equal(t.WS.sockets.length, 1, 'no reconnect while in the cache');
+  t.win.dispatch('pageshow', {persisted: true});
+  assert.equal(t.WS.sockets.length, 2);
+  t.ws().serverOpen();
+  assert.deepEqual(t.ws().ofType('join'), [{type: 'join', room: 'r1', meta: {color: 'red', away: false}}]);
+  assert.deepEqual(t.events.map((e) => e.type + (e.e.reason ? ':' + e.e.reason : '')), ['open', 'close:page hidden', 'open', 'reconnect']);
+});

@@ -298,15 +298,20 @@
     this._lastPingAt = 0;
     this._away = false;
     this._closed = false;
+    this._suspended = false;
 
     var self = this;
     this._onVisibility = function () { self._visibilityChanged(); };
     this._onOnline = function () { self._networkBack(); };
+    this._onPageHide = function (ev) { if (ev && ev.persisted) self._suspend(); };
+    this._onPageShow = function (ev) { if (ev && ev.persisted) self._resume(); };
     if (this._env.document && this._env.document.addEventListener) {
       this._env.document.addEventListener('visibilitychange', this._onVisibility);
     }
     if (this._env.window && this._env.window.addEventListener) {
       this._env.window.addEventListener('online', this._onOnline);
+      this._env.window.addEventListener('pagehide', this._onPageHide);
+      this._env.window.addEventListener('pageshow', this._onPageShow);
     }
 
     var rooms = opts.rooms;
@@ -395,6 +400,8 @@
     }
     if (this._env.window && this._env.window.removeEventListener) {
       this._env.window.removeEventListener('online', this._onOnline);
+      this._env.window.removeEventListener('pagehide', this._onPageHide);
+      this._env.window.removeEventListener('pageshow', this._onPageShow);
     }
     this._rooms.forEach(function (r) { r._left(); });
     this._rooms.clear();
@@ -415,6 +422,7 @@
     if (this.status === 'open' || this.status === 'connecting') return;
     this._clearTimer('retry');
     this._policyRetried = false;
+    this._suspended = false;
     this._connect();
   };
 
@@ -472,11 +480,7 @@
     var now = this._env.now();
     var opened = this._wsOpened;
     var lasted = opened && now - this._openedAt >= this._opts.backoff.resetAfter;
-    this._detach();
-    this._clearTimer('ping');
-    this._clearTimer('watchdog');
-    this._clearTimer('rejoin');
-    this._rooms.forEach(function (r) { r._disconnected(); });
+    this._teardown();
     if (this._closed) return;
 
     if (lasted) {
@@ -502,6 +506,39 @@
     this._waitAndConnect(close, this._backoffDelay());
   };
 
+  /* Forgets the current socket (whose close, if any, is handled by the caller). */
+  Client.prototype._teardown = function () {
+    this._detach();
+    this._clearTimer('ping');
+    this._clearTimer('watchdog');
+    this._clearTimer('rejoin');
+    this._rooms.forEach(function (r) { r._disconnected(); });
+  };
+
+  /*
+   * The page goes into the back/forward cache: close the socket (an open one would keep the
+   * page out of the cache in some browsers, and others would leave the user present while
+   * nobody looks), and connect again if the page is shown from the cache.
+   */
+  Client.prototype._suspend = function () {
+    if (this._closed || this.status === 'closed' || this._suspended) return;
+    var ws = this._ws;
+    this._teardown();
+    this._clearTimer('retry');
+    if (ws) {
+      try { ws.close(1000, 'page hidden'); } catch (ignored) { /* already closing */ }
+    }
+    this._suspended = true;
+    this.status = 'waiting';
+    this._emit('close', {code: 1000, reason: 'page hidden', wasClean: true, willReconnect: true, retryIn: null});
+  };
+
+  Client.prototype._resume = function () {
+    if (!this._suspended || this._closed) return;
+    this._suspended = false;
+    this._connect();
+  };
+
   Client.prototype._backoffDelay = function () {
     var b = this._opts.backoff;
     var delay = Math.min(b.max, b.initial * Math.pow(b.factor, this._attempt));
@@ -514,7 +551,6 @@
   Client.prototype._waitAndConnect = function (close, delay) {
     var self = this;
     this.status = 'waiting';
-    this._retryAt = this._env.now() + delay;
     this._setTimer('retry', delay, function () { self._connect(); });
     this._emit('close', assign(close, {willReconnect: true, retryIn: delay}));
   };
@@ -528,7 +564,7 @@
 
   /* The browser is back online, or the tab is visible again: do not sit out a long delay. */
   Client.prototype._networkBack = function () {
-    if (this.status === 'waiting' && !this._policyRetried) {
+    if (this.status === 'waiting' && !this._policyRetried && !this._suspended) {
       this._clearTimer('retry');
       this._connect();
     }
