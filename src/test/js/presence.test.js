@@ -315,3 +315,12 @@ test('a frame over maxFrameBytes is not sent and the socket stays open', () => {
   assert.equal(errors[0].local, true);
   assert.equal(t.client.status, 'open');
 });
+
+test('the meta kept for re-joins is a copy, as JSON', () => {
+  const t = joined();
+  const mine = {color: 'red', tags: ['a'], skip: undefined};
+  t.rooms[0].setMeta(mine);
+  mine.tags.push('b');
+  mine.color = 'blue';
+  assert.deepEqual(t.rooms[0].meta, {color: 'red', tags: ['a']});
+});

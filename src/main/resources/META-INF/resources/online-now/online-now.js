@@ -743,7 +743,9 @@
     if (!isPlainObject(meta)) {
       throw new TypeError('online-now: meta for room ' + roomName + ' must be a plain object, not ' + String(meta));
     }
-    var copy = assign({}, meta);
+    /* A deep copy as JSON: what is kept is what is sent, and later changes by the page to its
+       own object do not leak into the next re-join unnoticed. */
+    var copy = JSON.parse(JSON.stringify(meta));
     var effective = this._awayTracked() ? assign({}, copy, {away: true}) : copy;
     var bytes = utf8Length(JSON.stringify(effective));
     if (bytes > this._opts.maxMetaBytes) {
