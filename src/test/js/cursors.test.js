@@ -234,7 +234,10 @@ test('leaving a room stops tracking and removes drawn cursors', () => {
 });
 
 test('colorFor is stable and spreads ids over the hue circle', () => {
-  assert.equal(OnlineNow.colorFor('bob'), OnlineNow.colorFor('bob'));
+  // Fixed values: server-side code (the example's Avatars.color) reproduces this function.
+  assert.equal(OnlineNow.colorFor('bob'), 'hsl(284, 70%, 38%)');
+  assert.equal(OnlineNow.colorFor('alice'), 'hsl(239, 70%, 50%)');
+  assert.equal(OnlineNow.colorFor('Zoë'), 'hsl(127, 70%, 44%)');
   const hues = new Set();
   for (let i = 0; i < 100; i++) hues.add(/hsl\((\d+),/.exec(OnlineNow.colorFor('user' + i))[1]);
   assert.ok(hues.size >= 70, 'distinct hues: ' + hues.size);
