@@ -95,16 +95,31 @@ test('trackCursor sends pointer positions normalized to the element (0..1)', () 
   board.dispatch('pointermove', {clientX: 100, clientY: 250});
   t.clock.advance(50);
   assert.deepEqual(t.ws().ofType('cursor').map((m) => [m.x, m.y]), [[0.5, 0.25], [0.5, 1]]);
+  board.scrollLeft = 200; // scrolling under a still pointer moves the cursor over the content
+  board.dispatch('scroll');
+  t.clock.advance(50);
+  assert.deepEqual(t.ws().ofType('cursor').map((m) => [m.x, m.y])[2], [0.25, 1]);
+  board.dispatch('pointerleave');
+  board.scrollLeft = 0;
+  board.dispatch('scroll');
+  t.clock.advance(50);
+  assert.equal(t.ws().ofType('cursor').length, 3, 'no pointer over the board: scrolling sends nothing');
   stop();
   assert.equal(board.listenerCount('pointermove'), 0);
+  assert.equal(board.listenerCount('pointerleave'), 0);
+  assert.equal(board.listenerCount('scroll'), 0);
 });
 
 test("trackCursor with coords 'page' sends document pixels", () => {
   const t = synced();
   const board = t.doc.createElement('div');
   t.room.trackCursor(board, {coords: 'page'});
+  t.win.pageYOffset = 1000;
   board.dispatch('pointermove', {clientX: 10, clientY: 20, pageX: 10.4, pageY: 1020.6});
-  assert.deepEqual(t.ws().ofType('cursor').map((m) => [m.x, m.y]), [[10, 1021]]);
+  t.win.pageYOffset = 1100;
+  t.win.dispatch('scroll');
+  t.clock.advance(50);
+  assert.deepEqual(t.ws().ofType('cursor').map((m) => [m.x, m.y]), [[10, 1021], [10, 1121]]);
   assert.throws(() => t.room.trackCursor(board, {coords: 'screen'}), /coords/);
 });
 

@@ -1091,24 +1091,40 @@
     }
     var tick = opts.tick === undefined ? this.client._opts.cursorTick : positiveNumber('tick', opts.tick);
     var room = this;
-    var onMove = function (ev) {
+    var win = this.client._env.window;
+    var last = null; // the pointer over the element: {clientX, clientY, pageX, pageY, sx, sy}
+    var send = function () {
       var x, y;
       if (coords === 'page') {
-        x = Math.round(ev.pageX);
-        y = Math.round(ev.pageY);
+        /* pageX moves with the page's scroll even when the pointer does not */
+        x = Math.round(last.pageX + ((win && win.pageXOffset) || 0) - last.sx);
+        y = Math.round(last.pageY + ((win && win.pageYOffset) || 0) - last.sy);
       } else {
         var rect = element.getBoundingClientRect();
         var w = element.scrollWidth || rect.width;
         var h = element.scrollHeight || rect.height;
         if (!(w > 0) || !(h > 0)) return; // not laid out (display: none)
-        x = round4((ev.clientX - rect.left - (element.clientLeft || 0) + (element.scrollLeft || 0)) / w);
-        y = round4((ev.clientY - rect.top - (element.clientTop || 0) + (element.scrollTop || 0)) / h);
+        x = round4((last.clientX - rect.left - (element.clientLeft || 0) + (element.scrollLeft || 0)) / w);
+        y = round4((last.clientY - rect.top - (element.clientTop || 0) + (element.scrollTop || 0)) / h);
       }
       room.moveCursor(x, y, tick);
     };
+    var onMove = function (ev) {
+      last = {clientX: ev.clientX, clientY: ev.clientY, pageX: ev.pageX, pageY: ev.pageY,
+        sx: (win && win.pageXOffset) || 0, sy: (win && win.pageYOffset) || 0};
+      send();
+    };
+    var onLeave = function () { last = null; };
+    /* Scrolling moves the content under a still pointer: that is a move too. */
+    var onScroll = function () { if (last) send(); };
+    var scroller = coords === 'page' ? win : element;
     element.addEventListener('pointermove', onMove, {passive: true});
+    element.addEventListener('pointerleave', onLeave, {passive: true});
+    if (scroller && scroller.addEventListener) scroller.addEventListener('scroll', onScroll, {passive: true});
     var stop = function () {
       element.removeEventListener('pointermove', onMove, {passive: true});
+      element.removeEventListener('pointerleave', onLeave, {passive: true});
+      if (scroller && scroller.removeEventListener) scroller.removeEventListener('scroll', onScroll, {passive: true});
       var i = room._trackers.indexOf(stop);
       if (i >= 0) room._trackers.splice(i, 1);
     };
