@@ -324,3 +324,19 @@ test('the meta kept for re-joins is a copy, as JSON', () => {
   mine.color = 'blue';
   assert.deepEqual(t.rooms[0].meta, {color: 'red', tags: ['a']});
 });
+
+test('an error about a leave is not blamed on the room that is left', () => {
+  const t = joined({}, ['a', 'b']);
+  t.ws().serverSend({type: 'state', room: 'a', self: 'alice', presences: [presence('alice')], cursors: []});
+  t.ws().serverSend({type: 'state', room: 'b', self: 'alice', presences: [presence('alice')], cursors: []});
+  const aErrors = [];
+  const clientErrors = [];
+  t.rooms[0].on('error', (e) => aErrors.push(e));
+  t.client.on('error', (e) => clientErrors.push(e));
+  t.rooms[1].leave();
+  t.ws().clearSent();
+  t.ws().serverSend({type: 'error', code: 'not_joined', message: 'not in this room', ref: 'leave'});
+  assert.deepEqual(aErrors, []);
+  assert.deepEqual(clientErrors.map((e) => e.code), ['not_joined']);
+  assert.equal(t.ws().sent.length, 0, 'no re-join of the remaining room');
+});

@@ -676,8 +676,8 @@
   /*
    * Error frames carry `ref`, the type of the refused message, and no room. The server answers
    * a connection's messages in order and every join with exactly one `state` or `error`, so a
-   * join error belongs to the oldest unanswered join. Other errors belong to a room only when
-   * the frame names it or this client is in one room only; else they go to the client.
+   * join error belongs to the oldest unanswered join. A meta or cursor error belongs to a room
+   * when the frame names it or this client is in one room only; the rest go to the client.
    */
   Client.prototype._serverError = function (msg) {
     var err = {
@@ -689,8 +689,8 @@
     if (msg.ref === 'join') {
       if (roomName === null) roomName = this._pendingJoins.length > 0 ? this._pendingJoins[0] : null;
       if (roomName !== null) this._joinAnswered(roomName);
-    } else if (roomName === null && (msg.ref === 'meta' || msg.ref === 'cursor' || msg.ref === 'leave')
-        && this._rooms.size === 1) {
+    } else if (roomName === null && (msg.ref === 'meta' || msg.ref === 'cursor') && this._rooms.size === 1) {
+      /* (not `leave`: the room it is about has already been forgotten here) */
       roomName = this._rooms.keys().next().value;
     }
     if (err.code === 'rate_limited' && this._pendingJoins.length > 0) {
