@@ -77,7 +77,10 @@ test('cursor moves while disconnected are dropped, and the first move after re-j
   t.clock.advance(500);
   t.ws().serverOpen();
   t.clock.advance(100);
-  assert.equal(t.ws().ofType('cursor').length, 0, 'no stale move replayed');
+  t.room.moveCursor(0.4, 0.4);
+  t.clock.advance(100);
+  assert.equal(t.ws().ofType('cursor').length, 0, 'no stale move replayed, and none before the state');
+  t.ws().serverSend({type: 'state', room: 'board', self: 'alice', presences: [presence('alice')], cursors: []});
   t.room.moveCursor(0.5, 0.5); // same as the last one sent on the old socket: still sent
   assert.deepEqual(t.ws().ofType('cursor'), [{type: 'cursor', room: 'board', x: 0.5, y: 0.5}]);
 });

@@ -1064,7 +1064,7 @@
     var out = this._cursorOut;
     var p = out.pending;
     out.pending = null;
-    if (!p || !this._joinSent) return;
+    if (!p || !this.joined) return; // not before `state`: a refused join would make it an error
     if (out.last && out.last.x === p.x && out.last.y === p.y) return;
     var ws = this.client._ws;
     if (ws && ws.bufferedAmount > CURSOR_BACKPRESSURE_BYTES) return;
