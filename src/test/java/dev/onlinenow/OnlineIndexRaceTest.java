@@ -56,33 +56,17 @@ class OnlineIndexRaceTest {
         FilterChain chain = (req, res) -> { };
         HttpServletResponse response = mock(HttpServletResponse.class);
 
-        CountDownLatch start = new CountDownLatch(1);
-        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < THREADS; t++) {
-                int thread = t;
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    for (int i = 0; i < REQUESTS_PER_THREAD; i++) {
-                        // every thread walks the same users, so touches of one user collide, with
-                        // a per-thread offset so that they are not in lock-step
-                        String user = "user-" + ((i + thread * 7) % USERS);
-                        filter.doFilter(new Request(base, user), response, chain);
-                        if (i % 64 == thread) {
-                            clock.advance(Duration.ofMillis(97)); // forces real writes, not only coalesced ones
-                        }
-                    }
-                    return null;
-                }));
+        inParallel(thread -> {
+            for (int i = 0; i < REQUESTS_PER_THREAD; i++) {
+                // every thread walks the same users, so touches of one user collide, with
+                // a per-thread offset so that they are not in lock-step
+                String user = "user-" + ((i + thread * 7) % USERS);
+                filter.doFilter(new Request(base, user), response, chain);
+                if (i % 64 == thread) {
+                    clock.advance(Duration.ofMillis(97)); // forces real writes, not only coalesced ones
+                }
             }
-            start.countDown();
-            for (Future<?> f : futures) {
-                f.get(5, TimeUnit.MINUTES);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
         // the whole run spans less than the threshold, so every user is online, exactly once
         assertThat(Duration.ofMillis(clock.millis() - new MutableClock().millis())).isLessThan(Duration.ofMinutes(50));
         assertThat(online.count()).isEqualTo(USERS);
@@ -123,36 +107,21 @@ class OnlineIndexRaceTest {
     void touchesAndLogoutsRacingOnTheSameUsersKeepCountAndListInAgreement() throws Exception {
         online = OnlineNow.inProcess(OnlineNowSettings.builder().clock(clock).build());
         int users = 64;
-        CountDownLatch start = new CountDownLatch(1);
-        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < THREADS; t++) {
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    ThreadLocalRandom random = ThreadLocalRandom.current();
-                    for (int i = 0; i < 50_000; i++) {
-                        String user = "u" + random.nextInt(users);
-                        int op = random.nextInt(10);
-                        if (op == 0) {
-                            online.logout(user);
-                        } else {
-                            online.touch(user);
-                        }
-                        if (op == 1) {
-                            clock.advance(Duration.ofMillis(333));
-                        }
-                    }
-                    return null;
-                }));
+        inParallel(thread -> {
+            ThreadLocalRandom random = ThreadLocalRandom.current();
+            for (int i = 0; i < 50_000; i++) {
+                String user = "u" + random.nextInt(users);
+                int op = random.nextInt(10);
+                if (op == 0) {
+                    online.logout(user);
+                } else {
+                    online.touch(user);
+                }
+                if (op == 1) {
+                    clock.advance(Duration.ofMillis(333));
+                }
             }
-            start.countDown();
-            for (Future<?> f : futures) {
-                f.get(5, TimeUnit.MINUTES);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
         int online = 0;
         for (int u = 0; u < users; u++) {
             if (this.online.isOnline("u" + u)) {
@@ -165,6 +134,33 @@ class OnlineIndexRaceTest {
         clock.advance(Duration.ofMinutes(16));
         assertThat(this.online.count()).isZero();
         assertThat(this.online.recent(1000)).isEmpty();
+    }
+
+    interface Work {
+        void run(int thread) throws Exception;
+    }
+
+    /** Runs {@code work} on {@link #THREADS} threads released at once; rethrows the first failure. */
+    private static void inParallel(Work work) throws Exception {
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < THREADS; t++) {
+                int thread = t;
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    work.run(thread);
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : futures) {
+                f.get(5, TimeUnit.MINUTES);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** A cheap request: Mockito would record 800,000 invocations. */
