@@ -24,7 +24,9 @@ import java.net.SocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -97,6 +99,7 @@ final class RedisNode implements AutoCloseable {
     private final RedisClient client;
     private final ScheduledExecutorService executor;
     private final List<RedisPresenceStore> stores = new CopyOnWriteArrayList<>();
+    private final List<Runnable> registerAgainListeners = new CopyOnWriteArrayList<>();
     private final LongAdder commands = new LongAdder();
     private final LongAdder ticks = new LongAdder();
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
@@ -181,7 +184,54 @@ final class RedisNode implements AutoCloseable {
         return node;
     }
 
-    /** A new store on this node; the node closes when all its stores are closed. */
+    /*
+     * One node per settings object: the core creates the stores with OnlineNow's settings and the
+     * live layer creates its backend with the same object, so both share the node (one connection
+     * pool, one thread, one node id, one liveness key). Released by reference counting.
+     */
+    private static final Map<OnlineNowSettings, RedisNode> NODES = new IdentityHashMap<>();
+
+    /** The running node for these settings, or a new one; the caller must {@link #release()} it. */
+    static RedisNode acquire(OnlineNowSettings settings, Options options) {
+        synchronized (NODES) {
+            RedisNode node = NODES.get(settings);
+            if (node == null || !node.retain()) {
+                node = start(settings, options);
+                node.retain();
+                NODES.put(settings, node);
+            }
+            return node;
+        }
+    }
+
+    /** Counts one more user of this node; false if it is already closed. */
+    boolean retain() {
+        synchronized (lock) {
+            if (closed) {
+                return false;
+            }
+            refs++;
+            return true;
+        }
+    }
+
+    /** One user of the node is done with it; the last one closes it. */
+    void release() {
+        boolean last;
+        synchronized (lock) {
+            last = refs > 0 && --refs == 0;
+        }
+        if (last) {
+            close();
+        }
+    }
+
+    /** Listeners run on the node's thread after it registered its users again (Redis lost data). */
+    void onRegisterAgain(Runnable listener) {
+        registerAgainListeners.add(listener);
+    }
+
+    /** A new store on this node, holding a reference that closing the store releases. */
     RedisPresenceStore store(String name) {
         RedisPresenceStore s;
         synchronized (lock) {
@@ -190,7 +240,6 @@ final class RedisNode implements AutoCloseable {
             }
             s = new RedisPresenceStore(this, name, settings);
             stores.add(s);
-            refs++;
         }
         if (healthy) {
             // a first view for the first request, so that it does not show this node alone
@@ -203,17 +252,6 @@ final class RedisNode implements AutoCloseable {
             }
         }
         return s;
-    }
-
-    void release(RedisPresenceStore store) {
-        boolean last;
-        synchronized (lock) {
-            // the store stays listed: its unsent touches go out with the node's last flush
-            last = refs > 0 && --refs == 0;
-        }
-        if (last) {
-            close();
-        }
     }
 
     String id() {
@@ -340,6 +378,9 @@ final class RedisNode implements AutoCloseable {
                 for (RedisPresenceStore s : stores) {
                     s.registerAll(redis);
                 }
+                for (Runnable r : registerAgainListeners) {
+                    r.run();
+                }
                 prune = true;
             }
             boolean sent = false;
@@ -445,6 +486,9 @@ final class RedisNode implements AutoCloseable {
                 return;
             }
             closed = true;
+        }
+        synchronized (NODES) {
+            NODES.remove(settings, this);
         }
         try {
             // last flush and goodbye, bounded: a dead Redis must not hold up the web app's shutdown

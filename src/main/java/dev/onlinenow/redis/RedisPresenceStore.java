@@ -270,7 +270,7 @@ final class RedisPresenceStore implements PresenceStore {
     public void close() {
         if (!closed) {
             closed = true;
-            node.release(this);
+            node.release();
         }
     }
 

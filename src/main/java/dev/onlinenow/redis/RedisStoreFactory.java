@@ -11,8 +11,9 @@ import java.util.Objects;
  *
  * <p>The core loads this class by name ({@link StoreFactory#REDIS_FACTORY}) so that the Redis
  * client, Lettuce, stays an optional dependency. One factory makes the stores of one
- * {@code OnlineNow} ({@code users} and {@code guests}); they share one Redis connection, one
- * background thread and one node id, and the last store closed closes them.
+ * {@code OnlineNow} ({@code users} and {@code guests}); stores made with one settings object share
+ * one Redis connection, one background thread and one node id with each other and with the live
+ * layer's Redis backend, and the last of them closed closes the node.
  *
  * <p>What is kept in Redis, and with which commands, is documented in {@code docs/redis.md} and
  * in {@link RedisNode}.
@@ -43,11 +44,14 @@ public final class RedisStoreFactory implements StoreFactory {
         if (name == null || !name.matches("[A-Za-z0-9_-]{1,32}")) {
             throw new IllegalArgumentException("online-now: bad store name \"" + name + "\"; expected a plain word");
         }
-        if (node == null || node.isClosed() || node.settings() != settings) {
-            // one node per OnlineNow: its two stores come with the same settings object
-            node = RedisNode.start(settings, options);
+        RedisNode n = RedisNode.acquire(settings, options);
+        try {
+            node = n;
+            return n.store(name);
+        } catch (RuntimeException e) {
+            n.release();
+            throw e;
         }
-        return node.store(name);
     }
 
     /** The node behind the stores made so far (the live layer shares its connection and id). */
