@@ -145,7 +145,7 @@ final class RedisNode implements AutoCloseable {
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> c, SocketAddress address) {
                 // a reconnect may be to a Redis that restarted empty: register our users again
-                if (connection != null) {
+                if (c != null && c == connection) {
                     reRegister = true;
                 }
             }
