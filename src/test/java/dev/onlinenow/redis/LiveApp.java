@@ -23,19 +23,21 @@ import java.util.Map;
  * (context-params {@code online-now.*} and the {@link OnlineNowLive} listener), on Tomcat's
  * WebSocket; {@code /login?user=X} keeps X in the HttpSession.
  */
-final class LiveApp implements AutoCloseable {
+public final class LiveApp implements AutoCloseable {
 
     final Tomcat tomcat = new Tomcat();
     final Context context;
     final int port;
     final HttpClient http = HttpClient.newHttpClient();
 
-    LiveApp(Map<String, String> params) throws Exception {
+    public LiveApp(Map<String, String> params) throws Exception {
         Path base = Files.createTempDirectory("online-now-live-redis");
         tomcat.setBaseDir(base.toString());
         tomcat.setPort(0);
         tomcat.getConnector();
         context = tomcat.addContext("", base.toString());
+        // the web app sees this class path, also under exec:java's isolated class loader
+        context.setParentClassLoader(LiveApp.class.getClassLoader());
         params.forEach((k, v) -> context.addParameter("online-now." + k, v));
         context.addParameter("online-now.userId", "session:user");
         context.addServletContainerInitializer(new WsSci(), null);
@@ -67,7 +69,7 @@ final class LiveApp implements AutoCloseable {
     }
 
     /** Signs in and opens a same-origin socket for the user. */
-    Ws connect(String user) throws Exception {
+    public Ws connect(String user) throws Exception {
         return connect(http, port, user);
     }
 

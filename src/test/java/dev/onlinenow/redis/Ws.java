@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /** A real WebSocket client (the JDK's) that queues the frames it gets; waits are bounded, never sleeps. */
-final class Ws implements WebSocket.Listener, AutoCloseable {
+public final class Ws implements WebSocket.Listener, AutoCloseable {
 
     static final Duration WAIT = Duration.ofSeconds(20);
 
@@ -60,11 +60,11 @@ final class Ws implements WebSocket.Listener, AutoCloseable {
         socket.sendText(text, true).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
     }
 
-    void join(String room) {
+    public void join(String room) {
         send(Json.createObjectBuilder().add("type", "join").add("room", room).build().toString());
     }
 
-    void leave(String room) {
+    public void leave(String room) {
         send(Json.createObjectBuilder().add("type", "leave").add("room", room).build().toString());
     }
 
@@ -91,12 +91,12 @@ final class Ws implements WebSocket.Listener, AutoCloseable {
         throw new AssertionError(name + ": no matching " + type + " within " + WAIT + "; got " + skipped);
     }
 
-    JsonObject next(String type) {
+    public JsonObject next(String type) {
         return next(type, o -> true);
     }
 
     /** Everything the server sent before answering a ping now (the server answers in order). */
-    List<JsonObject> drain() {
+    public List<JsonObject> drain() {
         send("{\"type\":\"ping\"}");
         List<JsonObject> before = new ArrayList<>();
         for (;;) {
