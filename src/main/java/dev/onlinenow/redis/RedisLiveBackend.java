@@ -93,6 +93,7 @@ public final class RedisLiveBackend implements LiveBackend {
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
     private volatile StatefulRedisPubSubConnection<String, String> pubsub;
     private volatile boolean closed;
+    private volatile long suppressLeavesUntil = System.nanoTime();
 
     /* What this node's sockets were told about each room they are in: user -> presence. */
     private final Object knownLock = new Object();
@@ -401,13 +402,16 @@ public final class RedisLiveBackend implements LiveBackend {
 
     /** Redis lost data (or we were reaped while alive): put our members back, then catch up. */
     private void registerAgain() {
+        // the other nodes need up to a heartbeat (nodeTimeout/3) to notice and put theirs back:
+        // until then a room missing their members is not news to tell our sockets
+        suppressLeavesUntil = System.nanoTime() + node.settings().nodeTimeout().toNanos();
         for (String room : state.localRooms()) {
             RedisRoomState.Sync result = state.sync(node.id(), room, state.localMembers(room));
             if (result == null) {
                 return;
             }
             for (Presence p : result.joined()) {
-                bus.publish(new RoomMessage(RoomMessage.Kind.JOIN, room, Frames.join(room, p), null, null));
+                bus.publish(new RoomMessage(RoomMessage.Kind.JOIN, room, Frames.join(room, p), p.getId(), null));
             }
             for (String user : result.left()) {
                 bus.publish(new RoomMessage(RoomMessage.Kind.LEAVE, room, Frames.leave(room, user), null, null));
@@ -450,9 +454,12 @@ public final class RedisLiveBackend implements LiveBackend {
             List<RoomMessage> missed = new ArrayList<>();
             synchronized (knownLock) {
                 Set<String> changed = changedDuringReconcile.remove(room);
-                if (fresh == null) {
+                if (fresh == null || !containsAll(fresh, state.localMembers(room))) {
+                    // Redis lacks our own members: it lost data and our heartbeat will notice;
+                    // comparing with it now would tell our sockets that everybody left
                     continue;
                 }
+                boolean leavesAreNews = System.nanoTime() - suppressLeavesUntil > 0;
                 Map<String, Presence> told = known.computeIfAbsent(room, k -> new HashMap<>());
                 Set<String> freshIds = new HashSet<>();
                 for (Presence p : fresh) {
@@ -468,7 +475,7 @@ public final class RedisLiveBackend implements LiveBackend {
                     }
                 }
                 for (String id : new ArrayList<>(told.keySet())) {
-                    if (!freshIds.contains(id) && !changed.contains(id)) {
+                    if (leavesAreNews && !freshIds.contains(id) && !changed.contains(id)) {
                         told.remove(id);
                         missed.add(new RoomMessage(RoomMessage.Kind.LEAVE, room, Frames.leave(room, id), null, null));
                     }
@@ -479,6 +486,19 @@ public final class RedisLiveBackend implements LiveBackend {
                 deliverLocally(m, false);
             }
         }
+    }
+
+    private static boolean containsAll(List<Presence> fresh, List<Presence> mine) {
+        Set<String> ids = new HashSet<>();
+        for (Presence p : fresh) {
+            ids.add(p.getId());
+        }
+        for (Presence p : mine) {
+            if (!ids.contains(p.getId())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

@@ -183,6 +183,31 @@ class RedisLiveIT {
                         && peek.redis.exists(ns + ":node:" + ghost + ":rooms") == 0);
     }
 
+    @Test
+    void roomsLostByRedisAreRegisteredAgainByTheirNodes() throws Exception {
+        LiveApp a = closeLater(new LiveApp(params()));
+        LiveApp b = closeLater(new LiveApp(params()));
+        Ws alice = closeLater(a.connect("alice"));
+        alice.join("board");
+        alice.next("state");
+        Ws bob = closeLater(b.connect("bob"));
+        bob.join("board");
+        bob.next("state");
+        alice.next("join");
+
+        peek.clean(ns); // what a restart without persistence, a FLUSHALL or a fail-over does
+
+        // each node notices its liveness key gone and puts its members back
+        RedisTestSupport.await("both nodes to register their room members again", Duration.ofSeconds(20),
+                () -> peek.redis.hexists(ns + ":room:board", "p:alice")
+                        && peek.redis.hexists(ns + ":room:board", "p:bob"));
+        Ws carol = closeLater(b.connect("carol"));
+        carol.join("board");
+        assertThat(ids(carol.next("state"))).containsExactly("alice", "bob", "carol");
+        // and nobody was told that anyone left meanwhile
+        assertThat(alice.drain()).noneMatch(f -> "leave".equals(f.getString("type")));
+    }
+
     private Process startNodeInItsOwnJvm() throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
