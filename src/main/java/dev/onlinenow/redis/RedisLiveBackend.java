@@ -395,7 +395,10 @@ public final class RedisLiveBackend implements LiveBackend {
         }
         node.await(redis.del(ns + ":node:" + id + ":rooms"));
         node.await(redis.zrem(ns + ":nodes", id));
-        if (!dead) {
+        if (dead) {
+            // gone from ns:nodes first, so nobody starts on it again; a late reaper finds nothing
+            node.await(redis.del(ns + ":reap:" + id));
+        } else {
             node.await(redis.del(ns + ":node:" + id));
         }
     }
