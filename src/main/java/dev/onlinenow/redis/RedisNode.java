@@ -109,6 +109,7 @@ final class RedisNode implements AutoCloseable {
     private volatile boolean healthy;
     private volatile boolean closed;
     private volatile boolean reRegister;
+    private volatile boolean registeredSinceDown;
     private boolean everConnected;
     private long downSince = -1;
     private long lastPrune;
@@ -375,9 +376,13 @@ final class RedisNode implements AutoCloseable {
             boolean prune = now - lastPrune >= options.pruneInterval().toMillis() || now < lastPrune;
             if (reRegister) {
                 reRegister = false;
+                registeredSinceDown = true;
                 for (RedisPresenceStore s : stores) {
                     s.registerAll(redis);
                 }
+                // our liveness key went with the data: put it back, so the next heartbeat does not
+                // take its absence for another loss
+                connection.sync().set(nodeKey, nodeValue(), SetArgs.Builder.px(settings.nodeTimeout().toMillis()));
                 for (Runnable r : registerAgainListeners) {
                     r.run();
                 }
@@ -457,10 +462,12 @@ final class RedisNode implements AutoCloseable {
             downSince = -1;
         }
         if (wasDown && since >= 0) {
-            reRegister = true;
+            if (!registeredSinceDown) {
+                reRegister = true;
+            }
             LOG.log(Level.INFO, "online-now: Redis at " + description + " is back after "
                     + Duration.ofMillis(System.currentTimeMillis() - since).toSeconds()
-                    + " s; registering this server's online users again");
+                    + " s");
         }
     }
 
@@ -471,6 +478,7 @@ final class RedisNode implements AutoCloseable {
             healthy = false;
             if (downSince < 0) {
                 downSince = System.currentTimeMillis();
+                registeredSinceDown = false;
             }
         }
         if (first && !closed) {
