@@ -93,6 +93,7 @@ public final class RedisLiveBackend implements LiveBackend {
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
     private volatile StatefulRedisPubSubConnection<String, String> pubsub;
     private volatile boolean closed;
+    private boolean announced;
     private volatile long suppressLeavesUntil = System.nanoTime();
 
     /* What this node's sockets were told about each room they are in: user -> presence. */
@@ -345,8 +346,22 @@ public final class RedisLiveBackend implements LiveBackend {
             return;
         }
         RedisAsyncCommands<String, String> redis = c.async();
+        Long ours = node.await(redis.exists(ns + ":node:" + node.id()));
+        if (ours == null || ours == 0) {
+            // Redis lost our key: the heartbeat puts it back and registers us again; announcing
+            // ourselves before that would make us look dead to the others
+            return;
+        }
+        Double listed = node.await(redis.zscore(ns + ":nodes", node.id()));
+        if (listed == null && announced) {
+            // someone reaped us (we were cut off longer than nodeTimeout) or Redis lost the list:
+            // put our members back
+            LOG.log(Level.INFO, "online-now: this node was taken for dead; registering its live connections again");
+            node.registerAgainSoon();
+        }
         long now = node.settings().clock().millis();
         node.await(redis.zadd(ns + ":nodes", now, node.id()));
+        announced = true;
         List<String> nodes = node.await(redis.zrange(ns + ":nodes", 0, -1));
         if (nodes == null) {
             return;

@@ -227,6 +227,11 @@ final class RedisNode implements AutoCloseable {
         }
     }
 
+    /** Makes the next round register this node's users (and live members) again. */
+    void registerAgainSoon() {
+        reRegister = true;
+    }
+
     /** Listeners run on the node's thread after it registered its users again (Redis lost data). */
     void onRegisterAgain(Runnable listener) {
         registerAgainListeners.add(listener);

@@ -208,6 +208,43 @@ class RedisLiveIT {
         assertThat(alice.drain()).noneMatch(f -> "leave".equals(f.getString("type")));
     }
 
+    @Test
+    void duringARedisOutageEachNodeServesItsOwnSocketsAndCatchesUpAfter() throws Exception {
+        RedisTestSupport.OwnRedis own = RedisTestSupport.OwnRedis.start();
+        closing.add(own);
+        Map<String, String> p = params();
+        p.put("redisUri", own.uri().toString());
+        LiveApp a = closeLater(new LiveApp(p));
+        LiveApp b = closeLater(new LiveApp(p));
+        Ws alice = closeLater(a.connect("alice"));
+        alice.join("board");
+        alice.next("state");
+        Ws bob = closeLater(b.connect("bob"));
+        bob.join("board");
+        bob.next("state");
+        alice.next("join");
+
+        own.stop();
+        // a join while Redis is down works, from the node's own members
+        Ws carol = closeLater(a.connect("carol"));
+        carol.join("board");
+        assertThat(ids(carol.next("state"))).contains("alice", "carol");
+        assertThat(alice.next("join").getJsonObject("presence").getString("id")).isEqualTo("carol");
+
+        own.startProcess(); // empty
+        // A puts alice and carol back, B puts bob back; bob hears of carol
+        JsonObject join = bob.next("join", o -> o.getJsonObject("presence").getString("id").equals("carol"));
+        assertThat(join.getString("room")).isEqualTo("board");
+        RedisTestSupport.await("Redis to have all three again", Duration.ofSeconds(30), () -> {
+            try (RedisTestSupport.Peek q = new RedisTestSupport.Peek(own.uri())) {
+                return q.redis.hkeys(ns + ":room:board").containsAll(List.of("p:alice", "p:bob", "p:carol"));
+            }
+        });
+        Ws dave = closeLater(b.connect("dave"));
+        dave.join("board");
+        assertThat(ids(dave.next("state"))).containsExactlyInAnyOrder("alice", "bob", "carol", "dave");
+    }
+
     private Process startNodeInItsOwnJvm() throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
