@@ -137,7 +137,9 @@ final class RedisPresenceStore implements PresenceStore {
         boolean wasThere = v != null && v.top.containsKey(id);
         arrivals.remove(id);
         lookups.remove(id);
-        removals.put(id, now);
+        if (wasHere || wasThere) {
+            removals.put(id, now); // counted in the view: take it off until the next round
+        }
         enqueue(id, -now);
         return wasHere || wasThere;
     }

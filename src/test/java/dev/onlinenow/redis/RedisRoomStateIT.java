@@ -80,7 +80,7 @@ class RedisRoomStateIT {
     }
 
     @Test
-    void metaRoomsOrderAndCursorsAreShared() {
+    void metaRoomsOrderAndCursorsAreShared() throws InterruptedException {
         RoomState a = node().state();
         RoomState b = node().state();
         a.join("r", "alice", "Alice", JsonValue.EMPTY_JSON_OBJECT, 2);
@@ -97,6 +97,9 @@ class RedisRoomStateIT {
 
         a.putCursor("r", new Cursor("alice", 1.5, -2, 1000));
         b.putCursor("r", new Cursor("bob", 3, 4, 2000));
+        // cursor writes are not awaited (the cursor tick never waits for Redis): A's may land later
+        RedisTestSupport.await("both cursors in Redis", java.time.Duration.ofSeconds(10),
+                () -> b.cursors("r").size() == 2);
         assertThat(b.cursors("r")).containsExactlyInAnyOrder(new Cursor("alice", 1.5, -2, 1000),
                 new Cursor("bob", 3, 4, 2000));
         // both nodes sweep; exactly one reports each expired cursor
