@@ -41,8 +41,10 @@ class RedisFilterIT {
         for (AutoCloseable c : closing) {
             c.close();
         }
-        try (RedisTestSupport.Peek peek = new RedisTestSupport.Peek(uri)) {
-            peek.clean(ns);
+        if (uri != null) {
+            try (RedisTestSupport.Peek peek = new RedisTestSupport.Peek(uri)) {
+                peek.clean(ns);
+            }
         }
     }
 

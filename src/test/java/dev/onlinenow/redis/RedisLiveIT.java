@@ -50,8 +50,10 @@ class RedisLiveIT {
                 // keep closing the rest
             }
         }
-        peek.clean(ns);
-        peek.close();
+        if (peek != null) {
+            peek.clean(ns);
+            peek.close();
+        }
     }
 
     private Map<String, String> params() {

@@ -43,8 +43,10 @@ class RedisRoomStateIT {
         for (AutoCloseable c : closing) {
             c.close();
         }
-        peek.clean(ns);
-        peek.close();
+        if (peek != null) {
+            peek.clean(ns);
+            peek.close();
+        }
     }
 
     private RedisLiveBackend node() {
