@@ -97,6 +97,7 @@ public final class LivePresence implements AutoCloseable {
     private final List<PresenceListener> leaveListeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService scheduler;
     private final ExecutorService closer;
+    private final ExecutorService senders;
     private final AtomicLong framesSent = new AtomicLong();
     private volatile long lastStoreSweep;
     private volatile boolean closed;
@@ -123,6 +124,13 @@ public final class LivePresence implements AutoCloseable {
                 daemon("online-now-live-close"));
         c.allowCoreThreadTimeOut(true);
         this.closer = c;
+        /* Writes run here, never on the thread that queued them (see Outbox). An async send may
+         * still wait for the socket a little (Tomcat's NIO writes the first bytes before it
+         * returns), so there are a few more threads than cores: one full socket must not hold up
+         * the others. */
+        int n = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+        this.senders = new ThreadPoolExecutor(n, n, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                daemon("online-now-live-send"));
         if (b.autoTick) {
             ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, daemon("online-now-live"));
             s.setRemoveOnCancelPolicy(true);
@@ -306,6 +314,7 @@ public final class LivePresence implements AutoCloseable {
             drop(c, CloseReason.CloseCodes.GOING_AWAY, "server stopping");
         }
         closer.shutdown();
+        senders.shutdown();
         try {
             closer.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -500,6 +509,7 @@ public final class LivePresence implements AutoCloseable {
         session.setMaxIdleTimeout(2 * settings.heartbeatTimeout().toMillis());
         c.outbox = new Outbox(
                 (text, done) -> session.getAsyncRemote().sendText(text, r -> done.accept(r.isOK() ? null : r.getException())),
+                senders,
                 settings.sendQueueSize(),
                 () -> {
                     LOG.log(Level.INFO, "online-now: closing " + c + ": it reads too slowly ("
