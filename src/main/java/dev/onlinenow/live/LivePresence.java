@@ -902,7 +902,12 @@ public final class LivePresence implements AutoCloseable {
     /** Closes a socket with a code, and takes it out of every room at once. */
     void drop(LiveConnection c, CloseReason.CloseCode code, String reason) {
         if (forget(c)) {
-            closer.execute(() -> closeNow(c.session, code, reason));
+            try {
+                // closing may wait for the socket; never on the caller's (often a shared) thread
+                closer.execute(() -> closeNow(c.session, code, reason));
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                closeNow(c.session, code, reason);
+            }
         }
     }
 
@@ -1096,6 +1101,11 @@ public final class LivePresence implements AutoCloseable {
         public LivePresence build() {
             return new LivePresence(this);
         }
+    }
+
+    /** For package tests: the authorizer in use. */
+    RoomAuthorizer authorizer() {
+        return authorizer;
     }
 
     /** For package tests: the open connections of a user on this node. */
