@@ -16,6 +16,10 @@ import java.util.function.Consumer;
  * does when the socket takes the bytes at once); a small state machine per send turns that into
  * a loop instead of a recursion, so a long queue never deepens the stack.
  *
+ * <p>Sending starts on the given executor, not on the thread that queued the frame: a cursor
+ * tick or a broadcast queues one frame for hundreds of sockets, and must not wait for hundreds of
+ * socket writes (containers often write inline in an async send) before the next room's turn.
+ *
  * <p>The queue is bounded: a client that reads slower than it is written to fills it, and is
  * then reported through {@code onOverflow} (the live layer closes it) instead of growing memory.
  */
@@ -31,6 +35,7 @@ final class Outbox {
     private static final int COMPLETED_INLINE = 2;
 
     private final Sender sender;
+    private final java.util.concurrent.Executor executor;
     private final int capacity;
     private final Runnable onOverflow;
     private final Consumer<Throwable> onFailure;
@@ -39,8 +44,10 @@ final class Outbox {
     private final AtomicBoolean busy = new AtomicBoolean();
     private volatile boolean closed;
 
-    Outbox(Sender sender, int capacity, Runnable onOverflow, Consumer<Throwable> onFailure) {
+    Outbox(Sender sender, java.util.concurrent.Executor executor, int capacity, Runnable onOverflow,
+           Consumer<Throwable> onFailure) {
         this.sender = sender;
+        this.executor = executor;
         this.capacity = capacity;
         this.onOverflow = onOverflow;
         this.onFailure = onFailure;
@@ -61,7 +68,11 @@ final class Outbox {
         }
         queue.add(text);
         if (busy.compareAndSet(false, true)) {
-            pump();
+            try {
+                executor.execute(this::pump);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                fail(e); // the live layer is stopping
+            }
         }
         return true;
     }
@@ -99,7 +110,7 @@ final class Outbox {
                 if (closed || queue.isEmpty() || !busy.compareAndSet(false, true)) {
                     return;
                 }
-                continue;
+                continue; // this thread owns the pump again
             }
             size.decrementAndGet();
             AtomicInteger phase = new AtomicInteger(SENDING);

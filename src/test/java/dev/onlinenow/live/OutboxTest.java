@@ -44,7 +44,7 @@ class OutboxTest {
     @Test
     void sendsOneAtATimeInOrder() {
         ManualSender s = new ManualSender();
-        Outbox o = new Outbox(s, 10, overflows::incrementAndGet, failure::set);
+        Outbox o = new Outbox(s, Runnable::run, 10, overflows::incrementAndGet, failure::set);
         o.offer("a");
         o.offer("b");
         o.offer("c");
@@ -77,7 +77,7 @@ class OutboxTest {
             done.accept(null);
             depth.decrementAndGet();
         };
-        box[0] = new Outbox(inline, 100_000, overflows::incrementAndGet, failure::set);
+        box[0] = new Outbox(inline, Runnable::run, 100_000, overflows::incrementAndGet, failure::set);
         box[0].offer("0");
         assertThat(sent).hasSize(50_000);
         assertThat(sent.get(49_999)).isEqualTo("49999");
@@ -87,7 +87,7 @@ class OutboxTest {
     @Test
     void aFullQueueClosesAndReportsOnce() {
         ManualSender s = new ManualSender();
-        Outbox o = new Outbox(s, 3, overflows::incrementAndGet, failure::set);
+        Outbox o = new Outbox(s, Runnable::run, 3, overflows::incrementAndGet, failure::set);
         assertThat(o.offer("in flight")).isTrue();
         assertThat(o.offer("1")).isTrue();
         assertThat(o.offer("2")).isTrue();
@@ -104,7 +104,7 @@ class OutboxTest {
     @Test
     void aFailedSendClosesAndReportsTheFailure() {
         ManualSender s = new ManualSender();
-        Outbox o = new Outbox(s, 10, overflows::incrementAndGet, failure::set);
+        Outbox o = new Outbox(s, Runnable::run, 10, overflows::incrementAndGet, failure::set);
         o.offer("a");
         o.offer("b");
         IllegalStateException boom = new IllegalStateException("boom");
@@ -119,7 +119,7 @@ class OutboxTest {
     void aThrowingSenderClosesTheOutbox() {
         Outbox o = new Outbox((t, d) -> {
             throw new IllegalStateException("socket closed");
-        }, 10, overflows::incrementAndGet, failure::set);
+        }, Runnable::run, 10, overflows::incrementAndGet, failure::set);
         o.offer("a");
         assertThat(failure.get()).hasMessage("socket closed");
         assertThat(o.offer("b")).isFalse();
@@ -128,14 +128,18 @@ class OutboxTest {
     @Test
     void concurrentOffersAreAllSentOneAtATime() throws Exception {
         java.util.concurrent.ExecutorService completer = java.util.concurrent.Executors.newSingleThreadExecutor();
+        java.util.concurrent.ExecutorService pumps = java.util.concurrent.Executors.newFixedThreadPool(2);
         try {
-            concurrentOffers(completer);
+            concurrentOffers(completer, Runnable::run);
+            concurrentOffers(completer, pumps);
         } finally {
             completer.shutdownNow();
+            pumps.shutdownNow();
         }
     }
 
-    private void concurrentOffers(java.util.concurrent.Executor completer) throws Exception {
+    private void concurrentOffers(java.util.concurrent.Executor completer, java.util.concurrent.Executor pumpOn)
+            throws Exception {
         for (int round = 0; round < 200; round++) {
             AtomicInteger inFlight = new AtomicInteger();
             AtomicBoolean overlap = new AtomicBoolean();
@@ -156,7 +160,7 @@ class OutboxTest {
                     completer.execute(complete);
                 }
             };
-            Outbox o = new Outbox(sender, 10_000, overflows::incrementAndGet, failure::set);
+            Outbox o = new Outbox(sender, pumpOn, 10_000, overflows::incrementAndGet, failure::set);
             int threads = 4;
             int each = 100;
             CountDownLatch go = new CountDownLatch(1);

@@ -66,6 +66,7 @@ public final class LiveLoad {
         int movers = args.length > 1 ? Integer.parseInt(args[1]) : 200;
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
         new LiveLoad().run(room, movers, seconds);
+        System.exit(0);
     }
 
     // --- the server JVM ----------------------------------------------------------------------
@@ -117,6 +118,9 @@ public final class LiveLoad {
                 case "frames":
                     out.println("FRAMES " + live.framesSent());
                     break;
+                case "cpu":
+                    out.println("CPU " + cpuNanos());
+                    break;
                 case "count":
                     out.println("COUNT " + live.connections());
                     break;
@@ -131,6 +135,11 @@ public final class LiveLoad {
             out.flush();
         }
         System.exit(0);
+    }
+
+    static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static long usedHeapAfterGc() {
@@ -149,13 +158,19 @@ public final class LiveLoad {
     private BufferedReader serverOut;
     private PrintStream serverIn;
     private int port;
-    private final HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(2)).build();
+    private final HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(4, r -> {
+        Thread t = new Thread(r, "load-client");
+        t.setDaemon(true);
+        return t;
+    })).build();
     private final long base = System.nanoTime();
 
     private void run(int roomSize, int movers, int seconds) throws Exception {
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        server = new ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-                LiveLoad.class.getName(), "server").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Path log = Files.createTempFile("online-now-load-server", ".log");
+        server = new ProcessBuilder(java, "-Xmx1g", "-Xlog:gc:stderr", "-cp", classPath(), LiveLoad.class.getName(), "server")
+                .redirectError(log.toFile()).start();
+        System.out.println("server JVM log: " + log);
         serverOut = new BufferedReader(new InputStreamReader(server.getInputStream()));
         serverIn = new PrintStream(server.getOutputStream(), true);
         port = Integer.parseInt(ask(null, "PORT "));
@@ -169,6 +184,23 @@ public final class LiveLoad {
             server.waitFor(20, TimeUnit.SECONDS);
             server.destroyForcibly();
         }
+    }
+
+    /** The class path of this run: exec:java loads the project in its own class loader. */
+    private static String classPath() {
+        ClassLoader cl = LiveLoad.class.getClassLoader();
+        if (cl instanceof java.net.URLClassLoader) {
+            StringBuilder sb = new StringBuilder();
+            for (java.net.URL u : ((java.net.URLClassLoader) cl).getURLs()) {
+                try {
+                    sb.append(Paths.get(u.toURI())).append(java.io.File.pathSeparatorChar);
+                } catch (java.net.URISyntaxException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return sb.toString();
+        }
+        return System.getProperty("java.class.path");
     }
 
     private String ask(String command, String prefix) throws IOException {
@@ -207,11 +239,19 @@ public final class LiveLoad {
 
         @Override
         public void onOpen(WebSocket webSocket) {
-            webSocket.request(1);
+            webSocket.request(Long.MAX_VALUE); // read as fast as frames come, like a browser
         }
 
         @Override
         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            if (!measureCursors && cursorLatencies != null) {
+                // a mover that is not sampled: count frames, read nothing
+                if (last) {
+                    frames.incrementAndGet();
+                    state.countDown(); // the first frame after its join is its state
+                }
+                return null;
+            }
             partial.append(data);
             if (last) {
                 long now = System.nanoTime();
@@ -220,7 +260,6 @@ public final class LiveLoad {
                 frames.incrementAndGet();
                 onFrame(text, now);
             }
-            webSocket.request(1);
             return null;
         }
 
@@ -326,10 +365,16 @@ public final class LiveLoad {
             join(c, "board");
             clients.add(c);
         }
-        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "load-mover");
+            t.setDaemon(true);
+            return t;
+        });
         AtomicLong moves = new AtomicLong();
         AtomicLong skipped = new AtomicLong();
         long framesBefore = Long.parseLong(ask("frames", "FRAMES "));
+        long serverCpuBefore = Long.parseLong(ask("cpu", "CPU "));
+        long driverCpuBefore = cpuNanos();
         long clientFramesBefore = clients.stream().mapToLong(c -> c.frames.get()).sum();
         long start = System.nanoTime();
         // 20 Hz per client, spread over the 50 ms period in 10 slices
@@ -358,6 +403,8 @@ public final class LiveLoad {
         Thread.sleep(500); // the last ticks drain
         double elapsed = (System.nanoTime() - start) / 1e9;
         long frames = Long.parseLong(ask("frames", "FRAMES ")) - framesBefore;
+        double serverCpu = (Long.parseLong(ask("cpu", "CPU ")) - serverCpuBefore) / 1e9 / elapsed;
+        double driverCpu = (cpuNanos() - driverCpuBefore) / 1e9 / elapsed;
         long clientFrames = clients.stream().mapToLong(c -> c.frames.get()).sum() - clientFramesBefore;
         long naive = moves.get() * (movers - 1);
         double[] ms = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
@@ -369,6 +416,8 @@ public final class LiveLoad {
         System.out.printf(Locale.ROOT, "cursors: server sent %d frames (%.0f/s; clients got %d); a naive relay "
                         + "would send %d (%.0f/s): %.1fx fewer frames%n", frames, frames / elapsed, clientFrames,
                 naive, naive / elapsed, frames == 0 ? 0 : (double) naive / frames);
+        System.out.printf(Locale.ROOT, "cursors: CPU used: server JVM %.2f cores, client JVM %.2f cores (of %d)%n",
+                serverCpu, driverCpu, Runtime.getRuntime().availableProcessors());
         for (Client c : clients) {
             c.ws.abort();
         }
