@@ -90,6 +90,7 @@ final class RedisPresenceStore implements PresenceStore {
     private volatile boolean listRead;
     private volatile int listLimit;
     private volatile boolean closed;
+    private boolean needsExpire = true; // the node's thread only
 
     RedisPresenceStore(RedisNode node, String name, OnlineNowSettings settings) {
         this.node = node;
@@ -331,14 +332,20 @@ final class RedisPresenceStore implements PresenceStore {
             }
             if (prune) {
                 writes.add(redis.zremrangebyscore(key, Range.from(Range.Boundary.<Long>unbounded(), Range.Boundary.including(cutoff))));
-                writes.add(redis.pexpire(key, thresholdMillis + 2 * node.pruneIntervalMillis()));
             }
+            // a key our ZADD may have just created has no TTL yet: give it one in the same round,
+            // so that a namespace whose nodes all stop soon after does not stay forever
+            RedisFuture<Boolean> expire = prune || (needsExpire && !touched.isEmpty())
+                    ? redis.pexpire(key, thresholdMillis + 2 * node.pruneIntervalMillis()) : null;
             RedisFuture<Long> count = readCount ? redis.zcount(key, exclusiveFrom(cutoff)) : null;
             RedisFuture<List<ScoredValue<String>>> top = readList
                     ? redis.zrevrangebyscoreWithScores(key, exclusiveFrom(cutoff), Limit.create(0, limit)) : null;
             long timeout = node.settings().redisTimeout().toMillis();
             for (RedisFuture<?> f : writes) {
                 f.get(timeout, TimeUnit.MILLISECONDS);
+            }
+            if (expire != null) {
+                needsExpire = !Boolean.TRUE.equals(expire.get(timeout, TimeUnit.MILLISECONDS));
             }
             View old = view;
             long c = count != null ? count.get(timeout, TimeUnit.MILLISECONDS) : old.count;
@@ -409,6 +416,7 @@ final class RedisPresenceStore implements PresenceStore {
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException(e instanceof ExecutionException ? e.getCause() : e);
         }
+        needsExpire = true;
         LOG.log(Level.INFO, "online-now: registered " + all.size() + " " + name + " of this server in Redis again");
     }
 

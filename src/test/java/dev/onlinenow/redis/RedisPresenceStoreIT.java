@@ -141,9 +141,20 @@ class RedisPresenceStoreIT {
         }
         assertThat(a.node().commandsSent()).isEqualTo(before);
         a.node().tick();
-        // one ZADD for all 300 users, one ZCOUNT, one ZREVRANGEBYSCORE
-        assertThat(a.node().commandsSent() - before).isEqualTo(3);
+        // one ZADD for all 300 users, a PEXPIRE for the key it created, one ZCOUNT, one ZREVRANGEBYSCORE
+        assertThat(a.node().commandsSent() - before).isEqualTo(4);
         assertThat(peek.redis.zcard(ns + ":users")).isEqualTo(300);
+        assertThat(peek.redis.pttl(ns + ":users")).isPositive();
+
+        clock.advance(Duration.ofSeconds(2));
+        long second = a.node().commandsSent();
+        for (int i = 0; i < 5_000; i++) {
+            a.touch("u" + (i % 300));
+            a.count();
+            a.recent(3);
+        }
+        a.node().tick();
+        assertThat(a.node().commandsSent() - second).isEqualTo(3);
     }
 
     @Test
