@@ -1,0 +1,64 @@
+package dev.onlinenow.redis;
+
+import dev.onlinenow.live.Presence;
+import jakarta.json.Json;
+import jakarta.json.JsonBuilderFactory;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonValue;
+
+import java.io.StringReader;
+import java.util.Map;
+
+/**
+ * The protocol v1 frames this backend sends on its own (leaves of reaped nodes, what
+ * reconciliation found missing), built exactly like the live layer builds them.
+ */
+final class Frames {
+
+    private static final JsonBuilderFactory JSON = Json.createBuilderFactory(Map.of());
+
+    private Frames() {
+    }
+
+    static JsonObject presence(Presence p) {
+        return JSON.createObjectBuilder()
+                .add("id", p.getId())
+                .add("name", p.getName())
+                .add("meta", p.getMeta())
+                .add("connections", p.getConnections())
+                .add("joinedAt", p.getJoinedAtMillis())
+                .build();
+    }
+
+    static Presence presence(JsonObject o) {
+        return new Presence(o.getString("id"), o.getString("name", null),
+                o.containsKey("meta") && o.get("meta").getValueType() == JsonValue.ValueType.OBJECT
+                        ? o.getJsonObject("meta") : null,
+                o.getInt("connections", 1), o.containsKey("joinedAt") ? o.getJsonNumber("joinedAt").longValue() : 0);
+    }
+
+    static JsonObject join(String room, Presence p) {
+        return JSON.createObjectBuilder().add("type", "join").add("room", room).add("presence", presence(p)).build();
+    }
+
+    static JsonObject meta(String room, Presence p) {
+        return JSON.createObjectBuilder().add("type", "meta").add("room", room).add("presence", presence(p)).build();
+    }
+
+    static JsonObject leave(String room, String id) {
+        return JSON.createObjectBuilder().add("type", "leave").add("room", room).add("id", id).build();
+    }
+
+    /** Meta as stored in Redis; a value that does not parse (someone else's data) reads as empty. */
+    static JsonObject parseMeta(String text) {
+        if (text == null || text.isEmpty()) {
+            return JsonValue.EMPTY_JSON_OBJECT;
+        }
+        try (JsonReader r = Json.createReader(new StringReader(text))) {
+            return r.readObject();
+        } catch (RuntimeException e) {
+            return JsonValue.EMPTY_JSON_OBJECT;
+        }
+    }
+}

@@ -1,0 +1,526 @@
+package dev.onlinenow.redis;
+
+import dev.onlinenow.OnlineNowSettings;
+import dev.onlinenow.live.LiveBackend;
+import dev.onlinenow.live.Presence;
+import dev.onlinenow.live.RoomBus;
+import dev.onlinenow.live.RoomMessage;
+import dev.onlinenow.live.RoomState;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+
+import java.io.StringReader;
+import java.lang.System.Logger.Level;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * The live layer on several nodes ({@code store=redis}): rooms kept in Redis, messages carried
+ * by Redis pub/sub, dead nodes' connections reaped.
+ *
+ * <p>The live layer loads this class by name ({@link LiveBackend#REDIS_BACKEND}) with the web
+ * app's settings; it shares the {@link RedisNode} (connection, thread, node id, liveness key) of
+ * the Redis stores made with the same settings.
+ *
+ * <h2>Redis keys and channel</h2>
+ * With {@code ns} the {@code redisNamespace}:
+ * <ul>
+ *   <li>{@code ns:room:ROOM} &mdash; hash, no TTL (emptied by leaves and reaping): per member
+ *       {@code p:USER} (name), {@code m:USER} (meta JSON), {@code j:USER} (joined at, epoch ms),
+ *       {@code t:USER} (connections over all nodes), {@code n:NODE:USER} (connections on NODE);
+ *       per node {@code c:NODE} (connections of NODE in the room). Changed only by Lua scripts
+ *       ({@code EVAL}) so each join, leave, meta change and reap is atomic; read with
+ *       {@code HGETALL} / {@code HMGET}.</li>
+ *   <li>{@code ns:rooms} &mdash; set of rooms with members ({@code SMEMBERS}).</li>
+ *   <li>{@code ns:node:ID:rooms} &mdash; set of rooms where node ID has connections (for reaping).</li>
+ *   <li>{@code ns:cursors:ROOM} &mdash; hash user &rarr; {@code "x y movedAt"} ({@code HSET},
+ *       {@code HGETALL}, {@code HDEL}); {@code ns:cursor-rooms} &mdash; set of rooms with cursors.</li>
+ *   <li>{@code ns:nodes} &mdash; sorted set node id &rarr; last heartbeat (epoch ms), how nodes
+ *       find each other; {@code ns:reap:ID} &mdash; string, {@code SET NX PX 60000}: the one node
+ *       reaping dead node ID.</li>
+ *   <li>Channel {@code ns:live} &mdash; every room message of every node, as
+ *       {@code {"node": ID, "message": RoomMessage.toJson()}} ({@code PUBLISH}, {@code SUBSCRIBE}
+ *       on a second connection).</li>
+ * </ul>
+ *
+ * <h2>Guarantees</h2>
+ * A message reaches this node's sockets at once (in the publishing thread) and the other nodes'
+ * through Redis. Pub/sub loses what is published while a subscriber reconnects, so every
+ * {@value #RECONCILE_SECONDS} s (and right after a reconnect) each node compares the rooms its
+ * sockets are in with Redis and tells its sockets the joins, leaves and meta changes they
+ * missed. A node that stops refreshing its liveness key ({@code nodeTimeout}) is reaped by one
+ * other node within {@code nodeTimeout * 4/3}: its connections are removed and a {@code leave}
+ * goes to everybody for each user that had no other connection. While Redis is down, each node
+ * serves its own sockets from an in-process copy of its own members, and puts them back into
+ * Redis when it returns.
+ */
+public final class RedisLiveBackend implements LiveBackend {
+
+    private static final System.Logger LOG = System.getLogger(RedisLiveBackend.class.getName());
+    static final int RECONCILE_SECONDS = 5;
+    private static final AtomicInteger THREADS = new AtomicInteger();
+
+    private final RedisNode node;
+    private final String ns;
+    private final String channel;
+    private final RedisRoomState state;
+    private final Bus bus;
+    private final ExecutorService delivery;
+    private final AtomicBoolean reconcileQueued = new AtomicBoolean();
+    private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
+    private volatile StatefulRedisPubSubConnection<String, String> pubsub;
+    private volatile boolean closed;
+    private boolean announced;
+    private volatile long suppressLeavesUntil = System.nanoTime();
+
+    /* What this node's sockets were told about each room they are in: user -> presence. */
+    private final Object knownLock = new Object();
+    private final Map<String, Map<String, Presence>> known = new HashMap<>();
+    private final Map<String, Set<String>> changedDuringReconcile = new HashMap<>();
+
+    /** Started by the live layer with the web app's settings. */
+    public RedisLiveBackend(OnlineNowSettings settings) {
+        this(settings, RedisNode.Options.DEFAULT, true);
+    }
+
+    RedisLiveBackend(OnlineNowSettings settings, RedisNode.Options options, boolean background) {
+        Objects.requireNonNull(settings, "settings");
+        this.node = RedisNode.acquire(settings, options);
+        this.ns = settings.redisNamespace();
+        this.channel = ns + ":live";
+        this.state = new RedisRoomState(node, this);
+        this.bus = new Bus();
+        this.delivery = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "online-now-redis-live-" + THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        node.onRegisterAgain(this::registerAgain);
+        node.client().addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> c, SocketAddress address) {
+                if (c == pubsub) {
+                    reconcileSoon(); // messages published while we were away are lost
+                }
+            }
+        });
+        try {
+            node.executor().submit(this::subscribeIfNeeded).get(settings.redisTimeout().toMillis() * 4 + 1000,
+                    TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            // retried by the background
+        }
+        if (background) {
+            long beat = Math.max(1000, settings.nodeTimeout().toMillis() / 3);
+            tasks.add(node.executor().scheduleWithFixedDelay(guarded(this::liveness), 0, beat, TimeUnit.MILLISECONDS));
+            tasks.add(node.executor().scheduleWithFixedDelay(guarded(this::reconcile), RECONCILE_SECONDS,
+                    RECONCILE_SECONDS, TimeUnit.SECONDS));
+        }
+    }
+
+    @Override
+    public RoomState state() {
+        return state;
+    }
+
+    @Override
+    public RoomBus bus() {
+        return bus;
+    }
+
+    @Override
+    public String nodeId() {
+        return node.id();
+    }
+
+    RedisNode node() {
+        return node;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (ScheduledFuture<?> f : tasks) {
+            f.cancel(false);
+        }
+        try {
+            // a clean stop: our connections leave now instead of waiting to be reaped
+            node.executor().submit(() -> {
+                if (node.healthy()) {
+                    reap(node.id(), false);
+                }
+            }).get(node.settings().redisTimeout().toMillis() * 8 + 1000, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            LOG.log(Level.DEBUG, "online-now: could not remove this node's rooms from Redis at shutdown", e);
+        }
+        delivery.shutdownNow();
+        StatefulRedisPubSubConnection<String, String> p = pubsub;
+        if (p != null) {
+            p.closeAsync();
+        }
+        node.release();
+    }
+
+    private Runnable guarded(Runnable r) {
+        return () -> {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                node.markDown(e);
+            }
+        };
+    }
+
+    // --- the bus -----------------------------------------------------------------------------
+
+    private final class Bus implements RoomBus {
+        private volatile Consumer<RoomMessage> receiver;
+
+        @Override
+        public void publish(RoomMessage message) {
+            if (closed) {
+                return;
+            }
+            // this node's sockets at once, in order, whatever Redis does
+            deliverLocally(message, true);
+            StatefulRedisConnection<String, String> c = node.connection();
+            if (c == null || !node.healthy()) {
+                return;
+            }
+            String text = Json.createObjectBuilder().add("node", node.id()).add("message", message.toJson()).build()
+                    .toString();
+            c.async().publish(channel, text).whenComplete((n, e) -> {
+                if (e != null) {
+                    node.markDown(e);
+                }
+            });
+        }
+
+        @Override
+        public void subscribe(Consumer<RoomMessage> receiver) {
+            this.receiver = receiver;
+        }
+
+        @Override
+        public void close() {
+            // the backend closes
+        }
+    }
+
+    /** Hands a message to this node's receiver, noting what its sockets now know. */
+    void deliverLocally(RoomMessage m, boolean track) {
+        Consumer<RoomMessage> r = bus.receiver;
+        if (track) {
+            note(m);
+        }
+        if (r != null) {
+            r.accept(m);
+        }
+    }
+
+    private void note(RoomMessage m) {
+        String user;
+        Presence p = null;
+        switch (m.kind()) {
+            case JOIN:
+            case META:
+                p = Frames.presence(m.frame().getJsonObject("presence"));
+                user = p.getId();
+                break;
+            case LEAVE:
+                user = m.frame().getString("id");
+                break;
+            default:
+                return;
+        }
+        synchronized (knownLock) {
+            Map<String, Presence> room = known.get(m.room());
+            if (room != null) {
+                if (p == null) {
+                    room.remove(user);
+                } else {
+                    room.put(user, p);
+                }
+            }
+            Set<String> changed = changedDuringReconcile.get(m.room());
+            if (changed != null) {
+                changed.add(user);
+            }
+        }
+    }
+
+    /** The state a joining socket was sent: from now on, what this node's sockets know of the room. */
+    void noteState(String room, List<Presence> presences) {
+        if (state.hasLocalMembers(room)) {
+            Map<String, Presence> m = new HashMap<>();
+            for (Presence p : presences) {
+                m.put(p.getId(), p);
+            }
+            synchronized (knownLock) {
+                known.put(room, m);
+            }
+        }
+    }
+
+    private void subscribeIfNeeded() {
+        if (pubsub != null || closed) {
+            return;
+        }
+        try {
+            StatefulRedisPubSubConnection<String, String> p = node.client().connectPubSub();
+            p.addListener(new RedisPubSubAdapter<>() {
+                @Override
+                public void message(String ch, String text) {
+                    if (!closed) {
+                        // off the I/O thread: the receiver takes room locks that a socket thread may
+                        // hold while it waits for Redis on that same thread
+                        delivery.execute(() -> received(text));
+                    }
+                }
+            });
+            p.sync().subscribe(channel);
+            pubsub = p;
+            reconcileSoon();
+        } catch (RuntimeException e) {
+            node.markDown(e);
+        }
+    }
+
+    private void received(String text) {
+        RoomMessage m;
+        String from;
+        try (JsonReader reader = Json.createReader(new StringReader(text))) {
+            JsonObject o = reader.readObject();
+            from = o.getString("node");
+            m = RoomMessage.fromJson(o.getJsonObject("message"));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "online-now: ignoring a message on " + channel + " that is not ours: " + e);
+            return;
+        }
+        if (from.equals(node.id())) {
+            return; // delivered when published
+        }
+        try {
+            deliverLocally(m, true);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "online-now: failed to deliver " + m, e);
+        }
+    }
+
+    // --- liveness, reaping and reconciliation (the node's thread) -----------------------------
+
+    /** Announces this node and reaps the nodes whose liveness key expired. */
+    void liveness() {
+        if (closed) {
+            return;
+        }
+        subscribeIfNeeded();
+        StatefulRedisConnection<String, String> c = node.connection();
+        if (c == null || !node.healthy()) {
+            return;
+        }
+        RedisAsyncCommands<String, String> redis = c.async();
+        Long ours = node.await(redis.exists(ns + ":node:" + node.id()));
+        if (ours == null || ours == 0) {
+            // Redis lost our key: the heartbeat puts it back and registers us again; announcing
+            // ourselves before that would make us look dead to the others
+            return;
+        }
+        Double listed = node.await(redis.zscore(ns + ":nodes", node.id()));
+        if (listed == null && announced) {
+            // someone reaped us (we were cut off longer than nodeTimeout) or Redis lost the list:
+            // put our members back
+            LOG.log(Level.INFO, "online-now: this node was taken for dead; registering its live connections again");
+            node.registerAgainSoon();
+        }
+        long now = node.settings().clock().millis();
+        node.await(redis.zadd(ns + ":nodes", now, node.id()));
+        announced = true;
+        List<String> nodes = node.await(redis.zrange(ns + ":nodes", 0, -1));
+        if (nodes == null) {
+            return;
+        }
+        List<String> others = new ArrayList<>();
+        List<RedisFuture<Long>> alive = new ArrayList<>();
+        for (String id : nodes) {
+            if (!id.equals(node.id())) {
+                others.add(id);
+                alive.add(redis.exists(ns + ":node:" + id));
+            }
+        }
+        for (int i = 0; i < others.size(); i++) {
+            Long exists = node.await(alive.get(i));
+            if (exists != null && exists == 0) {
+                String dead = others.get(i);
+                String lock = node.await(redis.set(ns + ":reap:" + dead, node.id(), SetArgs.Builder.nx().px(60_000)));
+                if ("OK".equals(lock)) {
+                    LOG.log(Level.INFO, "online-now: node " + dead + " stopped refreshing its liveness key; "
+                            + "removing its live connections");
+                    reap(dead, true);
+                }
+            }
+        }
+    }
+
+    /** Removes every connection of node {@code id} from every room, announcing who left. */
+    private void reap(String id, boolean dead) {
+        StatefulRedisConnection<String, String> c = node.connection();
+        if (c == null) {
+            return;
+        }
+        RedisAsyncCommands<String, String> redis = c.async();
+        Set<String> rooms = node.await(redis.smembers(ns + ":node:" + id + ":rooms"));
+        if (rooms == null) {
+            return;
+        }
+        for (String room : rooms) {
+            RedisRoomState.Sync result = state.sync(id, room, List.of());
+            if (result == null) {
+                return; // Redis failed; the lock expires and someone tries again
+            }
+            for (String user : result.left()) {
+                bus.publish(new RoomMessage(RoomMessage.Kind.LEAVE, room, Frames.leave(room, user), null, null));
+            }
+        }
+        node.await(redis.del(ns + ":node:" + id + ":rooms"));
+        node.await(redis.zrem(ns + ":nodes", id));
+        if (dead) {
+            // gone from ns:nodes first, so nobody starts on it again; a late reaper finds nothing
+            node.await(redis.del(ns + ":reap:" + id));
+        } else {
+            node.await(redis.del(ns + ":node:" + id));
+        }
+    }
+
+    /** Redis lost data (or we were reaped while alive): put our members back, then catch up. */
+    private void registerAgain() {
+        // the other nodes need up to a heartbeat (nodeTimeout/3) to notice and put theirs back:
+        // until then a room missing their members is not news to tell our sockets
+        suppressLeavesUntil = System.nanoTime() + node.settings().nodeTimeout().toNanos();
+        for (String room : state.localRooms()) {
+            RedisRoomState.Sync result = state.sync(node.id(), room, state.localMembers(room));
+            if (result == null) {
+                return;
+            }
+            for (Presence p : result.joined()) {
+                bus.publish(new RoomMessage(RoomMessage.Kind.JOIN, room, Frames.join(room, p), p.getId(), null));
+            }
+            for (String user : result.left()) {
+                bus.publish(new RoomMessage(RoomMessage.Kind.LEAVE, room, Frames.leave(room, user), null, null));
+            }
+        }
+        reconcileSoon();
+    }
+
+    void reconcileSoon() {
+        if (closed || !reconcileQueued.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            node.executor().execute(() -> {
+                reconcileQueued.set(false);
+                guarded(this::reconcile).run();
+            });
+        } catch (RuntimeException rejected) {
+            reconcileQueued.set(false);
+        }
+    }
+
+    /**
+     * Compares each room this node's sockets are in with Redis and tells them what they missed
+     * (pub/sub drops messages while reconnecting).
+     */
+    void reconcile() {
+        if (closed || !node.healthy()) {
+            return;
+        }
+        Set<String> rooms = state.localRooms();
+        synchronized (knownLock) {
+            known.keySet().retainAll(rooms);
+        }
+        for (String room : rooms) {
+            synchronized (knownLock) {
+                changedDuringReconcile.put(room, new HashSet<>());
+            }
+            List<Presence> fresh = state.remotePresences(room);
+            List<RoomMessage> missed = new ArrayList<>();
+            synchronized (knownLock) {
+                Set<String> changed = changedDuringReconcile.remove(room);
+                if (fresh == null || !containsAll(fresh, state.localMembers(room))) {
+                    // Redis lacks our own members: it lost data and our heartbeat will notice;
+                    // comparing with it now would tell our sockets that everybody left
+                    continue;
+                }
+                boolean leavesAreNews = System.nanoTime() - suppressLeavesUntil > 0;
+                Map<String, Presence> told = known.computeIfAbsent(room, k -> new HashMap<>());
+                Set<String> freshIds = new HashSet<>();
+                for (Presence p : fresh) {
+                    freshIds.add(p.getId());
+                    if (changed.contains(p.getId())) {
+                        continue; // a message about them arrived meanwhile; it is newer than our read
+                    }
+                    Presence before = told.put(p.getId(), p);
+                    if (before == null) {
+                        missed.add(new RoomMessage(RoomMessage.Kind.JOIN, room, Frames.join(room, p), p.getId(), null));
+                    } else if (!before.getMeta().equals(p.getMeta()) || !before.getName().equals(p.getName())) {
+                        missed.add(new RoomMessage(RoomMessage.Kind.META, room, Frames.meta(room, p), null, null));
+                    }
+                }
+                for (String id : new ArrayList<>(told.keySet())) {
+                    if (leavesAreNews && !freshIds.contains(id) && !changed.contains(id)) {
+                        told.remove(id);
+                        missed.add(new RoomMessage(RoomMessage.Kind.LEAVE, room, Frames.leave(room, id), null, null));
+                    }
+                }
+            }
+            for (RoomMessage m : missed) {
+                LOG.log(Level.DEBUG, () -> "online-now: reconciled " + m);
+                deliverLocally(m, false);
+            }
+        }
+    }
+
+    private static boolean containsAll(List<Presence> fresh, List<Presence> mine) {
+        Set<String> ids = new HashSet<>();
+        for (Presence p : fresh) {
+            ids.add(p.getId());
+        }
+        for (Presence p : mine) {
+            if (!ids.contains(p.getId())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public String toString() {
+        return "RedisLiveBackend[" + node + "]";
+    }
+}

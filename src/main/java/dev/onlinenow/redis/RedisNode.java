@@ -1,0 +1,556 @@
+package dev.onlinenow.redis;
+
+import dev.onlinenow.OnlineNowSettings;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.event.command.CommandListener;
+import io.lettuce.core.event.command.CommandStartedEvent;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.SocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One server ("node") of a web app in Redis: the connection, the background thread and the node
+ * id shared by the Redis stores of one {@code OnlineNow}.
+ *
+ * <h2>Redis keys</h2>
+ * With {@code ns} the {@code redisNamespace} setting ({@code online-now} by default):
+ * <ul>
+ *   <li>{@code ns:users}, {@code ns:guests} &mdash; sorted sets, member = user id (guest key), score =
+ *       last-seen epoch milliseconds (the nodes' clocks). Written with {@code ZADD key GT score id ...}
+ *       (many members per command, once per flush), {@code ZREM} on logout; read with
+ *       {@code ZCOUNT key (now-threshold +inf} and
+ *       {@code ZREVRANGEBYSCORE key +inf (now-threshold WITHSCORES LIMIT 0 n}, and {@code ZSCORE}
+ *       for a single id; pruned with {@code ZREMRANGEBYSCORE key -inf now-threshold}; TTL set with
+ *       {@code PEXPIRE key threshold+2*pruneInterval} at each prune, so a namespace nobody writes to
+ *       disappears.</li>
+ *   <li>{@code ns:node:ID} &mdash; string, this node's liveness (value: host and start time),
+ *       {@code SET key value PX nodeTimeout GET} every {@code nodeTimeout/3}; deleted on a clean
+ *       shutdown. A missing previous value means Redis lost our data (restart, flush, fail-over):
+ *       we register this node's users again.</li>
+ * </ul>
+ *
+ * <h2>Failure</h2>
+ * Every command has the {@code redisTimeout}; commands are rejected at once while disconnected, and
+ * only this node's thread waits for Redis (request threads only for a rare single-id lookup, never
+ * longer than {@code redisTimeout} and never while Redis is known to be down). While Redis is down
+ * the stores answer from their local index; a WARN is logged once per outage, an INFO when it is back,
+ * and then this node's users are registered again.
+ */
+final class RedisNode implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(RedisNode.class.getName());
+    private static final AtomicInteger THREADS = new AtomicInteger();
+
+    /**
+     * Internal timings.
+     *
+     * @param flushInterval how often touches are sent and the read cache is refreshed
+     * @param pruneInterval how often expired ids are removed from the sorted sets
+     * @param background    false: nothing runs on its own; tests call {@link #tick()} and {@link #heartbeat()}
+     */
+    record Options(Duration flushInterval, Duration pruneInterval, boolean background) {
+        static final Options DEFAULT = new Options(Duration.ofSeconds(1), Duration.ofSeconds(10), true);
+
+        /** Tests: nothing in the background. */
+        static Options manual() {
+            return new Options(Duration.ofSeconds(1), Duration.ofSeconds(10), false);
+        }
+    }
+
+    private final OnlineNowSettings settings;
+    private final Options options;
+    private final String id = UUID.randomUUID().toString();
+    private final String namespace;
+    private final String nodeKey;
+    private final String description;
+    private final ClientResources resources;
+    private final RedisClient client;
+    private final ScheduledExecutorService executor;
+    private final List<RedisPresenceStore> stores = new CopyOnWriteArrayList<>();
+    private final List<Runnable> registerAgainListeners = new CopyOnWriteArrayList<>();
+    private final LongAdder commands = new LongAdder();
+    private final LongAdder ticks = new LongAdder();
+    private final AtomicBoolean refreshQueued = new AtomicBoolean();
+    private final Object lock = new Object();
+
+    private volatile StatefulRedisConnection<String, String> connection;
+    private volatile boolean healthy;
+    private volatile boolean closed;
+    private volatile boolean reRegister;
+    private volatile boolean registeredSinceDown;
+    private boolean everConnected;
+    private long downSince = -1;
+    private long lastPrune;
+    private long heartbeats;
+    private int refs;
+
+    private RedisNode(OnlineNowSettings settings, Options options) {
+        this.settings = settings;
+        this.options = options;
+        this.namespace = settings.redisNamespace();
+        this.nodeKey = namespace + ":node:" + id;
+        this.description = describe(settings.redisUri());
+        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
+                // Lettuce's default backs off to 30 s; a node should be back within seconds of Redis
+                .reconnectDelay(() -> Delay.equalJitter(Duration.ofMillis(100), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
+                .build();
+        RedisURI uri = RedisURI.create(settings.redisUri());
+        uri.setTimeout(settings.redisTimeout());
+        this.client = RedisClient.create(resources, uri);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                // fail fast instead of queueing while disconnected: nobody waits for a dead Redis
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(SocketOptions.builder().connectTimeout(settings.redisTimeout()).keepAlive(true).build())
+                .timeoutOptions(TimeoutOptions.enabled(settings.redisTimeout()))
+                .build());
+        client.addListener(new CommandListener() {
+            @Override
+            public void commandStarted(CommandStartedEvent event) {
+                commands.increment();
+            }
+        });
+        client.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> c, SocketAddress address) {
+                // a reconnect may be to a Redis that restarted empty: register our users again
+                if (c != null && c == connection) {
+                    reRegister = true;
+                }
+            }
+        });
+        ThreadFactory threads = r -> {
+            Thread t = new Thread(r, "online-now-redis-" + THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+        this.executor = Executors.newSingleThreadScheduledExecutor(threads);
+    }
+
+    /** Connects (waiting at most {@code redisTimeout}; if Redis is not there, it keeps trying in the background). */
+    static RedisNode start(OnlineNowSettings settings, Options options) {
+        RedisNode node = new RedisNode(settings, options);
+        try {
+            node.executor.submit(() -> {
+                node.connectIfNeeded();
+                if (node.healthy) {
+                    node.heartbeatNow();
+                }
+            }).get(settings.redisTimeout().toMillis() * 4 + 1000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // logged by connectIfNeeded; the background retries
+        }
+        if (options.background()) {
+            long flush = options.flushInterval().toMillis();
+            long beat = Math.max(1000, settings.nodeTimeout().toMillis() / 3);
+            node.executor.scheduleWithFixedDelay(node::tickNow, flush, flush, TimeUnit.MILLISECONDS);
+            node.executor.scheduleWithFixedDelay(node::heartbeatNow, beat, beat, TimeUnit.MILLISECONDS);
+        }
+        LOG.log(Level.INFO, "online-now: node " + node.id + " keeps the online index in Redis at " + node.description
+                + " under '" + node.namespace + ":'" + (node.healthy ? "" : " (not reachable yet; retrying)"));
+        return node;
+    }
+
+    /*
+     * One node per settings object: the core creates the stores with OnlineNow's settings and the
+     * live layer creates its backend with the same object, so both share the node (one connection
+     * pool, one thread, one node id, one liveness key). Released by reference counting.
+     */
+    private static final Map<OnlineNowSettings, RedisNode> NODES = new IdentityHashMap<>();
+
+    /** The running node for these settings, or a new one; the caller must {@link #release()} it. */
+    static RedisNode acquire(OnlineNowSettings settings, Options options) {
+        synchronized (NODES) {
+            RedisNode node = NODES.get(settings);
+            if (node == null || !node.retain()) {
+                node = start(settings, options);
+                node.retain();
+                NODES.put(settings, node);
+            }
+            return node;
+        }
+    }
+
+    /** Counts one more user of this node; false if it is already closed. */
+    boolean retain() {
+        synchronized (lock) {
+            if (closed) {
+                return false;
+            }
+            refs++;
+            return true;
+        }
+    }
+
+    /** One user of the node is done with it; the last one closes it. */
+    void release() {
+        boolean last;
+        synchronized (lock) {
+            last = refs > 0 && --refs == 0;
+        }
+        if (last) {
+            close();
+        }
+    }
+
+    /** Makes the next round register this node's users (and live members) again. */
+    void registerAgainSoon() {
+        reRegister = true;
+    }
+
+    /** Listeners run on the node's thread after it registered its users again (Redis lost data). */
+    void onRegisterAgain(Runnable listener) {
+        registerAgainListeners.add(listener);
+    }
+
+    /** A new store on this node, holding a reference that closing the store releases. */
+    RedisPresenceStore store(String name) {
+        RedisPresenceStore s;
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("online-now: this Redis node is closed");
+            }
+            s = new RedisPresenceStore(this, name, settings);
+            stores.add(s);
+        }
+        if (healthy) {
+            // a first view for the first request, so that it does not show this node alone
+            try {
+                executor.submit(this::tickNow).get(settings.redisTimeout().toMillis() * 4 + 1000, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                // the background catches up
+            }
+        }
+        return s;
+    }
+
+    String id() {
+        return id;
+    }
+
+    String namespace() {
+        return namespace;
+    }
+
+    OnlineNowSettings settings() {
+        return settings;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** True while the last exchange with Redis worked. */
+    boolean healthy() {
+        return healthy;
+    }
+
+    /** Commands this node sent to Redis so far (for tests and benchmarks). */
+    long commandsSent() {
+        return commands.sum();
+    }
+
+    /** Background rounds run so far. */
+    long ticks() {
+        return ticks.sum();
+    }
+
+    /** The connection, or null while there is none. */
+    StatefulRedisConnection<String, String> connection() {
+        return connection;
+    }
+
+    RedisClient client() {
+        return client;
+    }
+
+    ScheduledExecutorService executor() {
+        return executor;
+    }
+
+    /** Runs one flush round on the node's thread and waits for it (tests). */
+    void tick() {
+        runOnNode(this::tickNow);
+    }
+
+    /** Refreshes the liveness key on the node's thread and waits (tests). */
+    void heartbeat() {
+        runOnNode(this::heartbeatNow);
+    }
+
+    private void runOnNode(Runnable r) {
+        try {
+            executor.submit(r).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Asks for a flush round soon (a reader found the view stale); never waits. */
+    void refreshSoon() {
+        if (!options.background() || closed || !refreshQueued.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            executor.execute(() -> {
+                refreshQueued.set(false);
+                tickNow();
+            });
+        } catch (RuntimeException rejected) {
+            refreshQueued.set(false);
+        }
+    }
+
+    /** How old the read view may get before a reader asks for a refresh. */
+    long readIntervalMillis() {
+        return options.flushInterval().toMillis();
+    }
+
+    long pruneIntervalMillis() {
+        return options.pruneInterval().toMillis();
+    }
+
+    /**
+     * Waits for a command issued from a request thread, at most {@code redisTimeout}; a failure
+     * marks Redis down and answers null.
+     */
+    <T> T await(RedisFuture<T> future) {
+        try {
+            return future.get(settings.redisTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            markDown(e instanceof ExecutionException ? e.getCause() : e);
+            return null;
+        }
+    }
+
+    // --- the node's thread ---------------------------------------------------------------
+
+    private void tickNow() {
+        if (closed) {
+            return;
+        }
+        ticks.increment();
+        try {
+            if (!connectIfNeeded()) {
+                return;
+            }
+            RedisAsyncCommands<String, String> redis = connection.async();
+            long now = settings.clock().millis();
+            boolean prune = now - lastPrune >= options.pruneInterval().toMillis() || now < lastPrune;
+            if (reRegister) {
+                reRegister = false;
+                registeredSinceDown = true;
+                for (RedisPresenceStore s : stores) {
+                    s.registerAll(redis);
+                }
+                // our liveness key went with the data: put it back, so the next heartbeat does not
+                // take its absence for another loss
+                connection.sync().set(nodeKey, nodeValue(), SetArgs.Builder.px(settings.nodeTimeout().toMillis()));
+                for (Runnable r : registerAgainListeners) {
+                    r.run();
+                }
+                prune = true;
+            }
+            boolean sent = false;
+            for (RedisPresenceStore s : stores) {
+                sent |= s.flush(redis, now, prune);
+            }
+            if (prune) {
+                lastPrune = now;
+            }
+            if (sent) {
+                markUp();
+            } else if (!connection.isOpen()) {
+                markDown(new IllegalStateException("disconnected"));
+            }
+        } catch (RuntimeException e) {
+            markDown(e);
+        }
+    }
+
+    private void heartbeatNow() {
+        if (closed || !connectIfNeeded()) {
+            return;
+        }
+        try {
+            String previous = connection.sync().setGet(nodeKey, nodeValue(),
+                    SetArgs.Builder.px(settings.nodeTimeout().toMillis()));
+            if (previous == null && heartbeats > 0) {
+                // our key vanished before its time: Redis restarted, was flushed or failed over
+                reRegister = true;
+            }
+            heartbeats++;
+            markUp();
+        } catch (RuntimeException e) {
+            markDown(e);
+        }
+    }
+
+    private String nodeValue() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            host = "unknown";
+        }
+        return host + " pid " + ProcessHandle.current().pid();
+    }
+
+    /** Makes the first connection if there is none; Lettuce reconnects an established one itself. */
+    private boolean connectIfNeeded() {
+        if (connection != null) {
+            return true;
+        }
+        try {
+            connection = client.connect();
+            if (everConnected) {
+                reRegister = true;
+            }
+            everConnected = true;
+            markUp();
+            return true;
+        } catch (RuntimeException e) {
+            markDown(e);
+            return false;
+        }
+    }
+
+    private void markUp() {
+        boolean wasDown;
+        long since;
+        synchronized (lock) {
+            wasDown = !healthy;
+            since = downSince;
+            healthy = true;
+            downSince = -1;
+        }
+        if (wasDown && since >= 0) {
+            if (!registeredSinceDown) {
+                reRegister = true;
+            }
+            LOG.log(Level.INFO, "online-now: Redis at " + description + " is back after "
+                    + Duration.ofMillis(System.currentTimeMillis() - since).toSeconds()
+                    + " s");
+        }
+    }
+
+    void markDown(Throwable cause) {
+        boolean first;
+        synchronized (lock) {
+            first = healthy || downSince < 0;
+            healthy = false;
+            if (downSince < 0) {
+                downSince = System.currentTimeMillis();
+                registeredSinceDown = false;
+            }
+        }
+        if (first && !closed) {
+            LOG.log(Level.WARNING, "online-now: Redis at " + description + " is not answering (" + cause
+                    + "); counting this server's users locally until it is back. Requests are not affected.");
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        synchronized (NODES) {
+            NODES.remove(settings, this);
+        }
+        try {
+            // last flush and goodbye, bounded: a dead Redis must not hold up the web app's shutdown
+            executor.submit(() -> {
+                StatefulRedisConnection<String, String> c = connection;
+                if (c == null || !healthy) {
+                    return;
+                }
+                try {
+                    RedisAsyncCommands<String, String> redis = c.async();
+                    long now = settings.clock().millis();
+                    List<RedisFuture<?>> done = new ArrayList<>();
+                    for (RedisPresenceStore s : stores) {
+                        s.flush(redis, now, false);
+                    }
+                    done.add(redis.del(nodeKey));
+                    for (RedisFuture<?> f : done) {
+                        f.get(settings.redisTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                    }
+                } catch (Exception e) {
+                    LOG.log(Level.DEBUG, "online-now: last flush to Redis failed", e);
+                }
+            }).get(settings.redisTimeout().toMillis() * 4 + 1000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            LOG.log(Level.DEBUG, "online-now: last flush to Redis did not finish", e);
+        }
+        executor.shutdownNow();
+        // closes the connection too
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
+        for (RedisPresenceStore s : stores) {
+            s.closeLocal();
+        }
+    }
+
+    /** scheme://host:port without credentials, for logs. */
+    static String describe(URI uri) {
+        Objects.requireNonNull(uri, "uri");
+        String host = uri.getHost() == null ? uri.getSchemeSpecificPart() : uri.getHost();
+        if (host != null && host.contains("@")) {
+            host = host.substring(host.indexOf('@') + 1);
+        }
+        return uri.getScheme() + "://" + host + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
+    }
+
+    @Override
+    public String toString() {
+        return "RedisNode[" + id + " at " + description + ", " + namespace + "]";
+    }
+}

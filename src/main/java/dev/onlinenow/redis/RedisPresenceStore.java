@@ -1,0 +1,457 @@
+package dev.onlinenow.redis;
+
+import dev.onlinenow.OnlineNowSettings;
+import dev.onlinenow.store.EhcachePresenceStore;
+import dev.onlinenow.store.LastSeen;
+import dev.onlinenow.store.PresenceStore;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScoredValue;
+import io.lettuce.core.ZAddArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A presence store kept in one Redis sorted set ({@code ns:NAME}) shared by every node, with a
+ * local in-process index in front of it.
+ *
+ * <p>Requests never talk to Redis: {@link #touch} writes to the local index and a buffer that the
+ * node's thread sends once per flush interval as one {@code ZADD GT}; the reads answer from a view
+ * of Redis that the same thread refreshes (count and top ids), merged with the local index, so a
+ * user always sees themselves. While Redis is down, the local index answers alone.
+ */
+final class RedisPresenceStore implements PresenceStore {
+
+    private static final System.Logger LOG = System.getLogger(RedisPresenceStore.class.getName());
+
+    /** Members per ZADD when many are sent at once (registering again after an outage). */
+    static final int CHUNK = 1000;
+    /** The most single-id look-ups kept (ids of other nodes' users asked about one by one). */
+    static final int MAX_LOOKUPS = 10_000;
+
+    private static final Comparator<LastSeen> NEWEST_FIRST =
+            Comparator.comparingLong(LastSeen::epochMilli).reversed().thenComparing(LastSeen::id);
+
+    /*
+     * Design notes.
+     *
+     * Write coalescing. `pending` maps an id to its latest unsent event: a positive value is a
+     * touch at that epoch millisecond, a negative one a removal (logout) at minus that. The node's
+     * thread copies it, removes exactly the entries it copied (remove(k, v): a newer event of the
+     * same id stays for the next round), and sends the copy as one ZREM and one ZADD GT. GT keeps
+     * the newest time whatever order nodes flush in. If the send fails, the copied events go back
+     * unless a newer one came meanwhile, so an outage loses no logout; touches are also covered by
+     * registering the whole local index again when Redis is back.
+     *
+     * The view. Each round that follows a read or sends writes also sends ZCOUNT and
+     * ZREVRANGEBYSCORE in the same pipeline, after the writes, so the view includes them. Between rounds the view is up to one interval old; what this node did since is
+     * merged in: the local index for the list and last-seen times (it has this node's users at
+     * full precision), `arrivals` (ids that came online here since) and `removals` (ids logged out
+     * here since) for the count. Both are emptied by the round that sends them, entry by entry, so
+     * an arrival is never counted twice and never missed.
+     *
+     * The local index is an EhcachePresenceStore: the same code as store=ehcache, with its memory
+     * bound, exact count and expiry. It is also what this node registers again after an outage.
+     */
+
+    private final RedisNode node;
+    private final String name;
+    private final String key;
+    private final Clock clock;
+    private final long thresholdMillis;
+    private final int maxTracked;
+    private final EhcachePresenceStore local;
+    private final ConcurrentHashMap<String, Long> pending = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Long> arrivals = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Long> removals = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Lookup> lookups = new ConcurrentHashMap<>();
+    private final AtomicBoolean warnedFull = new AtomicBoolean();
+    private final AtomicBoolean warnedCommand = new AtomicBoolean();
+    private volatile View view;
+    private volatile boolean countRead;
+    private volatile boolean listRead;
+    private volatile int listLimit;
+    private volatile boolean closed;
+    private boolean needsExpire = true; // the node's thread only
+
+    RedisPresenceStore(RedisNode node, String name, OnlineNowSettings settings) {
+        this.node = node;
+        this.name = name;
+        this.key = settings.redisNamespace() + ":" + name;
+        this.clock = settings.clock();
+        this.thresholdMillis = settings.threshold().toMillis();
+        this.maxTracked = settings.maxTracked();
+        this.listLimit = settings.maxCount();
+        this.local = new EhcachePresenceStore(name, settings.threshold(), maxTracked, clock);
+    }
+
+    RedisNode node() {
+        return node;
+    }
+
+    /** The Redis key of this store's sorted set. */
+    String key() {
+        return key;
+    }
+
+    /** This node's own index (what it serves alone while Redis is down). */
+    EhcachePresenceStore local() {
+        return local;
+    }
+
+    @Override
+    public void touch(String id) {
+        Objects.requireNonNull(id, "id");
+        long now = clock.millis();
+        boolean wasOnline = local.lastSeen(id).isPresent();
+        local.touch(id);
+        if (!wasOnline) {
+            arrivals.putIfAbsent(id, now);
+        }
+        removals.remove(id);
+        enqueue(id, now);
+    }
+
+    @Override
+    public boolean remove(String id) {
+        long now = clock.millis();
+        boolean wasHere = local.remove(id);
+        View v = view;
+        boolean wasThere = v != null && v.top.containsKey(id);
+        arrivals.remove(id);
+        lookups.remove(id);
+        if (wasHere || wasThere) {
+            removals.put(id, now); // counted in the view: take it off until the next round
+        }
+        enqueue(id, -now);
+        return wasHere || wasThere;
+    }
+
+    private void enqueue(String id, long event) {
+        if (pending.size() >= maxTracked && !pending.containsKey(id)) {
+            if (warnedFull.compareAndSet(false, true)) {
+                LOG.log(Level.WARNING, "online-now: more than maxTracked=" + maxTracked + " " + name
+                        + " are waiting to be sent to Redis; dropping the excess until it answers again");
+            }
+            return;
+        }
+        pending.merge(id, event, (old, now) -> Math.abs(now) >= Math.abs(old) ? now : old);
+    }
+
+    @Override
+    public long count() {
+        countRead = true;
+        View v = usableView();
+        long mine = local.count();
+        if (v == null) {
+            return mine;
+        }
+        long c = v.count + arrivals.size() - removals.size();
+        return Math.max(c, mine);
+    }
+
+    @Override
+    public List<LastSeen> recent(int limit) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        listRead = true;
+        if (limit > listLimit) {
+            listLimit = limit; // the next round fetches that many
+        }
+        List<LastSeen> mine = local.recent(limit);
+        View v = usableView();
+        if (v == null) {
+            return mine;
+        }
+        long cutoff = clock.millis() - thresholdMillis;
+        Map<String, Long> best = new HashMap<>();
+        for (LastSeen s : v.list) {
+            if (s.epochMilli() > cutoff && !removedSince(s.id(), s.epochMilli())) {
+                best.merge(s.id(), s.epochMilli(), Math::max);
+            }
+        }
+        for (LastSeen s : mine) {
+            best.merge(s.id(), s.epochMilli(), Math::max);
+        }
+        List<LastSeen> out = new ArrayList<>(best.size());
+        best.forEach((id, at) -> out.add(new LastSeen(id, at)));
+        out.sort(NEWEST_FIRST);
+        return out.size() > limit ? List.copyOf(out.subList(0, limit)) : Collections.unmodifiableList(out);
+    }
+
+    @Override
+    public Optional<Instant> lastSeen(String id) {
+        Optional<Instant> mine = local.lastSeen(id);
+        if (mine.isPresent()) {
+            return mine; // this node's own user: its time is the freshest there is
+        }
+        View v = usableView();
+        if (v == null) {
+            return Optional.empty();
+        }
+        long now = clock.millis();
+        long at;
+        Long inView = v.top.get(id);
+        if (inView != null) {
+            at = inView;
+        } else {
+            at = lookUp(id, now);
+        }
+        if (at <= 0 || now - at >= thresholdMillis || removedSince(id, at)) {
+            return Optional.empty();
+        }
+        return Optional.of(Instant.ofEpochMilli(at));
+    }
+
+    /**
+     * Another node's user outside the view: one ZSCORE, remembered for a flush interval so a page
+     * asking about the same user on every request costs Redis one command per interval.
+     */
+    private long lookUp(String id, long now) {
+        Lookup l = lookups.get(id);
+        if (l != null && now - l.fetchedAt < node.readIntervalMillis() && now >= l.fetchedAt) {
+            return l.at;
+        }
+        StatefulRedisConnection<String, String> c = node.connection();
+        if (c == null || !node.healthy()) {
+            return 0;
+        }
+        Double score = node.await(c.async().zscore(key, id));
+        long at = score == null ? 0 : score.longValue();
+        if (lookups.size() >= MAX_LOOKUPS) {
+            lookups.clear();
+        }
+        lookups.put(id, new Lookup(at, now));
+        return at;
+    }
+
+    private boolean removedSince(String id, long at) {
+        Long removedAt = removals.get(id);
+        return removedAt != null && removedAt >= at;
+    }
+
+    /** The view of Redis, or null when only the local index can answer. */
+    private View usableView() {
+        View v = view;
+        if (!node.healthy() || v == null) {
+            return null;
+        }
+        long age = clock.millis() - v.takenAt;
+        if (age > 2 * node.readIntervalMillis() || age < 0) {
+            node.refreshSoon();
+        }
+        return v;
+    }
+
+    @Override
+    public void sweep() {
+        local.sweep();
+        long now = clock.millis();
+        lookups.values().removeIf(l -> now - l.fetchedAt >= node.readIntervalMillis());
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            node.release();
+        }
+    }
+
+    void closeLocal() {
+        local.close();
+    }
+
+    @Override
+    public String toString() {
+        return "RedisPresenceStore[" + key + " on " + node + "]";
+    }
+
+    // --- the node's thread ---------------------------------------------------------------
+
+    /**
+     * One round: sends what is pending and, if someone read since the last round, refreshes the
+     * view in the same pipeline. Waits for the answers at most {@code redisTimeout}.
+     *
+     * @return false if there was nothing to send
+     * @throws RuntimeException when Redis did not answer; the events go back to pending
+     */
+    boolean flush(RedisAsyncCommands<String, String> redis, long now, boolean prune) {
+        Map<String, Long> batch = new HashMap<>(pending);
+        for (Map.Entry<String, Long> e : batch.entrySet()) {
+            pending.remove(e.getKey(), e.getValue());
+        }
+        List<ScoredValue<String>> touched = new ArrayList<>();
+        List<String> removed = new ArrayList<>();
+        batch.forEach((id, event) -> {
+            if (event > 0) {
+                touched.add(ScoredValue.just(event, id));
+            } else {
+                removed.add(id);
+            }
+        });
+        // the view is refreshed when someone read it since the last round, or when we wrote (so
+        // that it includes this node's writes); an idle node sends nothing at all
+        boolean refresh = countRead || listRead || !batch.isEmpty() || view == null || prune;
+        if (!refresh) {
+            return false;
+        }
+        boolean readCount = refresh;
+        boolean readList = refresh;
+        countRead = false;
+        listRead = false;
+        int limit = listLimit;
+        long cutoff = now - thresholdMillis;
+
+        List<RedisFuture<?>> writes = new ArrayList<>();
+        try {
+            if (!removed.isEmpty()) {
+                writes.add(redis.zrem(key, removed.toArray(new String[0])));
+            }
+            for (int i = 0; i < touched.size(); i += CHUNK) {
+                writes.add(zaddGt(redis, touched.subList(i, Math.min(touched.size(), i + CHUNK))));
+            }
+            if (prune) {
+                writes.add(redis.zremrangebyscore(key, Range.from(Range.Boundary.<Long>unbounded(), Range.Boundary.including(cutoff))));
+            }
+            // a key our ZADD may have just created has no TTL yet: give it one in the same round,
+            // so that a namespace whose nodes all stop soon after does not stay forever
+            RedisFuture<Boolean> expire = prune || (needsExpire && !touched.isEmpty())
+                    ? redis.pexpire(key, thresholdMillis + 2 * node.pruneIntervalMillis()) : null;
+            RedisFuture<Long> count = readCount ? redis.zcount(key, exclusiveFrom(cutoff)) : null;
+            RedisFuture<List<ScoredValue<String>>> top = readList
+                    ? redis.zrevrangebyscoreWithScores(key, exclusiveFrom(cutoff), Limit.create(0, limit)) : null;
+            long timeout = node.settings().redisTimeout().toMillis();
+            for (RedisFuture<?> f : writes) {
+                f.get(timeout, TimeUnit.MILLISECONDS);
+            }
+            if (expire != null) {
+                needsExpire = !Boolean.TRUE.equals(expire.get(timeout, TimeUnit.MILLISECONDS));
+            }
+            View old = view;
+            long c = count != null ? count.get(timeout, TimeUnit.MILLISECONDS) : old.count;
+            List<LastSeen> list;
+            if (top != null) {
+                List<ScoredValue<String>> got = top.get(timeout, TimeUnit.MILLISECONDS);
+                list = new ArrayList<>(got.size());
+                for (ScoredValue<String> sv : got) {
+                    list.add(new LastSeen(sv.getValue(), (long) sv.getScore()));
+                }
+            } else {
+                list = old.list;
+            }
+            view = new View(c, list, now);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            restore(batch);
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            restore(batch);
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            if (cause != null && String.valueOf(cause.getMessage()).contains("syntax error")
+                    && warnedCommand.compareAndSet(false, true)) {
+                LOG.log(Level.ERROR, "online-now: Redis refused ZADD GT; store=redis needs Redis 6.2 or later");
+            }
+            throw cause instanceof RuntimeException ? (RuntimeException) cause : new IllegalStateException(cause);
+        }
+        // sent and counted: these no longer need the local correction
+        for (ScoredValue<String> sv : touched) {
+            long at = (long) sv.getScore();
+            arrivals.computeIfPresent(sv.getValue(), (id, first) -> first <= at ? null : first);
+        }
+        for (String id : removed) {
+            removals.remove(id, -batch.get(id));
+        }
+        return true;
+    }
+
+    /**
+     * Registers every id of the local index again (Redis came back, maybe empty). ZADD GT never
+     * moves an id back in time, so this is harmless when Redis had them all along.
+     */
+    void registerAll(RedisAsyncCommands<String, String> redis) {
+        List<LastSeen> all = local.recent(maxTracked);
+        if (all.isEmpty()) {
+            return;
+        }
+        List<RedisFuture<Long>> sent = new ArrayList<>();
+        List<ScoredValue<String>> chunk = new ArrayList<>(CHUNK);
+        for (LastSeen s : all) {
+            chunk.add(ScoredValue.just(s.epochMilli(), s.id()));
+            if (chunk.size() == CHUNK) {
+                sent.add(zaddGt(redis, chunk));
+                chunk = new ArrayList<>(CHUNK);
+            }
+        }
+        if (!chunk.isEmpty()) {
+            sent.add(zaddGt(redis, chunk));
+        }
+        long timeout = node.settings().redisTimeout().toMillis();
+        try {
+            for (RedisFuture<Long> f : sent) {
+                f.get(timeout, TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException(e instanceof ExecutionException ? e.getCause() : e);
+        }
+        needsExpire = true;
+        LOG.log(Level.INFO, "online-now: registered " + all.size() + " " + name + " of this server in Redis again");
+    }
+
+    @SuppressWarnings("unchecked")
+    private RedisFuture<Long> zaddGt(RedisAsyncCommands<String, String> redis, List<ScoredValue<String>> members) {
+        return redis.zadd(key, ZAddArgs.Builder.gt(), members.toArray(new ScoredValue[0]));
+    }
+
+    private void restore(Map<String, Long> batch) {
+        batch.forEach(pending::putIfAbsent);
+    }
+
+    private static Range<Long> exclusiveFrom(long cutoff) {
+        return Range.from(Range.Boundary.excluding(cutoff), Range.Boundary.unbounded());
+    }
+
+    /** What Redis said at {@code takenAt}: the exact count and the most recent ids. */
+    private static final class View {
+        final long count;
+        final List<LastSeen> list;
+        final Map<String, Long> top;
+        final long takenAt;
+
+        View(long count, List<LastSeen> list, long takenAt) {
+            this.count = count;
+            this.list = List.copyOf(list);
+            this.takenAt = takenAt;
+            Map<String, Long> m = new HashMap<>();
+            for (LastSeen s : list) {
+                m.put(s.id(), s.epochMilli());
+            }
+            this.top = m;
+        }
+    }
+
+    private record Lookup(long at, long fetchedAt) {
+    }
+}

@@ -1,0 +1,454 @@
+package dev.onlinenow.redis;
+
+import dev.onlinenow.live.Cursor;
+import dev.onlinenow.live.LiveBackend;
+import dev.onlinenow.live.Presence;
+import dev.onlinenow.live.RoomState;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import jakarta.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Rooms in Redis (keys in {@link RedisLiveBackend}), with an in-process mirror of this node's own
+ * members and cursors.
+ *
+ * <p>Every change goes to the mirror and to Redis. Reads come from Redis; while Redis is down
+ * they come from the mirror (this node's members only), and when it is back the mirror is what
+ * this node registers again. The calls wait for Redis on the caller's thread (the live layer's
+ * API is synchronous), at most {@code redisTimeout}, and not at all while Redis is known down.
+ */
+final class RedisRoomState implements RoomState {
+
+    /** What a sync changed: users whose presence it created, and users who left. */
+    record Sync(List<Presence> joined, List<String> left) {
+    }
+
+    /*
+     * Hash fields of ns:room:ROOM (see RedisLiveBackend): p:U name, m:U meta, j:U joinedAt,
+     * t:U connections on all nodes, n:NODE:U connections on NODE, c:NODE connections of NODE.
+     * t:U is kept equal to the sum of the n:*:U by every script, so join and leave are O(1).
+     */
+
+    private static final String JOIN = String.join("\n",
+            "local u = ARGV[1]",
+            "local t = redis.call('HINCRBY', KEYS[1], 't:'..u, 1)",
+            "redis.call('HINCRBY', KEYS[1], 'n:'..ARGV[2]..':'..u, 1)",
+            "redis.call('HINCRBY', KEYS[1], 'c:'..ARGV[2], 1)",
+            "redis.call('SADD', KEYS[2], ARGV[6])",
+            "redis.call('SADD', KEYS[3], ARGV[6])",
+            "if t == 1 or redis.call('HEXISTS', KEYS[1], 'p:'..u) == 0 then",
+            "  redis.call('HSET', KEYS[1], 'p:'..u, ARGV[3], 'm:'..u, ARGV[4], 'j:'..u, ARGV[5])",
+            "elseif ARGV[7] == '1' then",
+            "  redis.call('HSET', KEYS[1], 'm:'..u, ARGV[4])",
+            "end",
+            "local v = redis.call('HMGET', KEYS[1], 'p:'..u, 'm:'..u, 'j:'..u)",
+            "return {t, v[1], v[2], v[3]}");
+
+    private static final String LEAVE = String.join("\n",
+            "local u = ARGV[1]",
+            "local nf = 'n:'..ARGV[2]..':'..u",
+            "local n = tonumber(redis.call('HGET', KEYS[1], nf) or '0')",
+            "if n <= 0 then return {-1} end",
+            "if n == 1 then redis.call('HDEL', KEYS[1], nf) else redis.call('HINCRBY', KEYS[1], nf, -1) end",
+            "local c = redis.call('HINCRBY', KEYS[1], 'c:'..ARGV[2], -1)",
+            "if c <= 0 then",
+            "  redis.call('HDEL', KEYS[1], 'c:'..ARGV[2])",
+            "  redis.call('SREM', KEYS[3], ARGV[3])",
+            "end",
+            "local t = redis.call('HINCRBY', KEYS[1], 't:'..u, -1)",
+            "if t > 0 then return {t} end",
+            "local v = redis.call('HMGET', KEYS[1], 'p:'..u, 'm:'..u, 'j:'..u)",
+            "redis.call('HDEL', KEYS[1], 't:'..u, 'p:'..u, 'm:'..u, 'j:'..u)",
+            "redis.call('HDEL', KEYS[4], u)",
+            "if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[3]) end",
+            "return {0, v[1], v[2], v[3]}");
+
+    private static final String META = String.join("\n",
+            "local u = ARGV[1]",
+            "if redis.call('HEXISTS', KEYS[1], 'p:'..u) == 0 then return {-1} end",
+            "redis.call('HSET', KEYS[1], 'm:'..u, ARGV[2])",
+            "local v = redis.call('HMGET', KEYS[1], 't:'..u, 'p:'..u, 'j:'..u)",
+            "return {tonumber(v[1]) or 0, v[2], ARGV[2], v[3]}");
+
+    /* Sets node ARGV[1]'s connections in room ARGV[2] to exactly the members given in groups of
+     * five (user, count, name, meta, joinedAt): with none, that is reaping a dead node; with this
+     * node's mirror, it is registering again after Redis lost them. */
+    private static final String SYNC = String.join("\n",
+            "local node = ARGV[1]",
+            "local room = ARGV[2]",
+            "local prefix = 'n:'..node..':'",
+            "local old = {}",
+            "local all = redis.call('HGETALL', KEYS[1])",
+            "for i = 1, #all, 2 do",
+            "  local f = all[i]",
+            "  if string.sub(f, 1, #prefix) == prefix then old[string.sub(f, #prefix + 1)] = tonumber(all[i + 1]) end",
+            "end",
+            "local new = {}",
+            "local info = {}",
+            "for i = 3, #ARGV, 5 do",
+            "  new[ARGV[i]] = tonumber(ARGV[i + 1])",
+            "  info[ARGV[i]] = {ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]}",
+            "end",
+            "local users = {}",
+            "for u, _ in pairs(old) do users[u] = true end",
+            "for u, _ in pairs(new) do users[u] = true end",
+            "local joined = {}",
+            "local left = {}",
+            "local total = 0",
+            "for u, _ in pairs(users) do",
+            "  local o = old[u] or 0",
+            "  local n = new[u] or 0",
+            "  total = total + n",
+            "  if o ~= n then",
+            "    if n > 0 then redis.call('HSET', KEYS[1], prefix..u, n) else redis.call('HDEL', KEYS[1], prefix..u) end",
+            "    local t = redis.call('HINCRBY', KEYS[1], 't:'..u, n - o)",
+            "    if t <= 0 then",
+            "      redis.call('HDEL', KEYS[1], 't:'..u, 'p:'..u, 'm:'..u, 'j:'..u)",
+            "      redis.call('HDEL', KEYS[4], u)",
+            "      table.insert(left, u)",
+            "    elseif redis.call('HEXISTS', KEYS[1], 'p:'..u) == 0 then",
+            "      local m = info[u]",
+            "      redis.call('HSET', KEYS[1], 'p:'..u, m[1], 'm:'..u, m[2], 'j:'..u, m[3])",
+            "      table.insert(joined, u)",
+            "      table.insert(joined, t)",
+            "    end",
+            "  end",
+            "end",
+            "if total > 0 then",
+            "  redis.call('HSET', KEYS[1], 'c:'..node, total)",
+            "  redis.call('SADD', KEYS[3], room)",
+            "  redis.call('SADD', KEYS[2], room)",
+            "else",
+            "  redis.call('HDEL', KEYS[1], 'c:'..node)",
+            "  redis.call('SREM', KEYS[3], room)",
+            "end",
+            "if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], room) end",
+            "return {joined, left}");
+
+    private static final String EXPIRE_CURSORS = String.join("\n",
+            "local gone = {}",
+            "local all = redis.call('HGETALL', KEYS[1])",
+            "for i = 1, #all, 2 do",
+            "  local at = tonumber(string.match(all[i + 1], '(%S+)$'))",
+            "  if at == nil or at < tonumber(ARGV[1]) then",
+            "    redis.call('HDEL', KEYS[1], all[i])",
+            "    table.insert(gone, all[i])",
+            "  end",
+            "end",
+            "if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[2]) end",
+            "return gone");
+
+    private static final Comparator<Presence> JOIN_ORDER =
+            Comparator.comparingLong(Presence::getJoinedAtMillis).thenComparing(Presence::getId);
+
+    private final RedisNode node;
+    private final RedisLiveBackend backend;
+    private final String ns;
+    /** This node's own members (connections counted on this node only) and the cursors it stored. */
+    private final RoomState mirror = LiveBackend.inProcess().state();
+
+    RedisRoomState(RedisNode node, RedisLiveBackend backend) {
+        this.node = node;
+        this.backend = backend;
+        this.ns = node.namespace();
+    }
+
+    private String roomKey(String room) {
+        return ns + ":room:" + room;
+    }
+
+    private String roomsKey() {
+        return ns + ":rooms";
+    }
+
+    private String nodeRoomsKey(String nodeId) {
+        return ns + ":node:" + nodeId + ":rooms";
+    }
+
+    private String cursorKey(String room) {
+        return ns + ":cursors:" + room;
+    }
+
+    private String cursorRoomsKey() {
+        return ns + ":cursor-rooms";
+    }
+
+    /** Redis commands, or null while Redis is known to be down. */
+    private RedisAsyncCommands<String, String> redis() {
+        StatefulRedisConnection<String, String> c = node.connection();
+        return c == null || !node.healthy() ? null : c.async();
+    }
+
+    private List<Object> eval(RedisAsyncCommands<String, String> redis, String script, String[] keys, String... args) {
+        RedisFuture<List<Object>> f = redis.eval(script, ScriptOutputType.MULTI, keys, args);
+        return node.await(f);
+    }
+
+    @Override
+    public Joined join(String room, String userId, String name, JsonObject meta, long nowMillis) {
+        Joined local = mirror.join(room, userId, name, meta, nowMillis);
+        RedisAsyncCommands<String, String> redis = redis();
+        if (redis == null) {
+            return local;
+        }
+        List<Object> r = eval(redis, JOIN,
+                new String[] {roomKey(room), roomsKey(), nodeRoomsKey(node.id())},
+                userId, node.id(), name == null ? userId : name, String.valueOf(meta == null ? "{}" : meta),
+                String.valueOf(nowMillis), room, meta == null ? "0" : "1");
+        if (r == null) {
+            return local;
+        }
+        long total = (Long) r.get(0);
+        Presence p = new Presence(userId, (String) r.get(1), Frames.parseMeta((String) r.get(2)), (int) total,
+                parseLong(r.get(3), nowMillis));
+        return new Joined(p, total == 1);
+    }
+
+    @Override
+    public Presence leave(String room, String userId) {
+        Presence local = mirror.leave(room, userId);
+        RedisAsyncCommands<String, String> redis = redis();
+        if (redis == null) {
+            return local;
+        }
+        List<Object> r = eval(redis, LEAVE,
+                new String[] {roomKey(room), roomsKey(), nodeRoomsKey(node.id()), cursorKey(room)},
+                userId, node.id(), room);
+        if (r == null) {
+            return local;
+        }
+        long total = (Long) r.get(0);
+        if (total < 0) {
+            // Redis did not have this connection (it was reaped while we could not reach Redis):
+            // others were told already; our own sockets follow the mirror
+            return local;
+        }
+        if (total > 0) {
+            return null;
+        }
+        return new Presence(userId, (String) r.get(1), Frames.parseMeta((String) r.get(2)), 1, parseLong(r.get(3), 0));
+    }
+
+    @Override
+    public Presence meta(String room, String userId, JsonObject meta) {
+        Presence local = mirror.meta(room, userId, meta);
+        RedisAsyncCommands<String, String> redis = redis();
+        if (redis == null) {
+            return local;
+        }
+        List<Object> r = eval(redis, META, new String[] {roomKey(room)}, userId, String.valueOf(meta));
+        if (r == null) {
+            return local;
+        }
+        long total = (Long) r.get(0);
+        if (total < 0) {
+            return null;
+        }
+        return new Presence(userId, (String) r.get(1), meta, (int) total, parseLong(r.get(3), 0));
+    }
+
+    @Override
+    public Presence presence(String room, String userId) {
+        RedisAsyncCommands<String, String> redis = redis();
+        if (redis == null) {
+            return mirror.presence(room, userId);
+        }
+        var r = node.await(redis.hmget(roomKey(room), "p:" + userId, "m:" + userId, "j:" + userId, "t:" + userId));
+        if (r == null) {
+            return mirror.presence(room, userId);
+        }
+        if (!r.get(0).hasValue()) {
+            return null;
+        }
+        return new Presence(userId, r.get(0).getValue(), Frames.parseMeta(r.get(1).getValueOrElse(null)),
+                (int) parseLong(r.get(3).getValueOrElse(null), 1), parseLong(r.get(2).getValueOrElse(null), 0));
+    }
+
+    @Override
+    public List<Presence> presences(String room) {
+        List<Presence> remote = remotePresences(room);
+        if (remote == null) {
+            return mirror.presences(room);
+        }
+        backend.noteState(room, remote);
+        return remote;
+    }
+
+    /** The room as Redis has it, or null when Redis does not answer. */
+    List<Presence> remotePresences(String room) {
+        RedisAsyncCommands<String, String> redis = redis();
+        if (redis == null) {
+            return null;
+        }
+        Map<String, String> all = node.await(redis.hgetall(roomKey(room)));
+        if (all == null) {
+            return null;
+        }
+        List<Presence> out = new ArrayList<>();
+        for (Map.Entry<String, String> e : all.entrySet()) {
+            String f = e.getKey();
+            if (f.startsWith("p:")) {
+                String user = f.substring(2);
+                out.add(new Presence(user, e.getValue(), Frames.parseMeta(all.get("m:" + user)),
+                        (int) parseLong(all.get("t:" + user), 1), parseLong(all.get("j:" + user), 0)));
+            }
+        }
+        out.sort(JOIN_ORDER);
+        return out;
+    }
+
+    @Override
+    public Set<String> rooms() {
+        RedisAsyncCommands<String, String> redis = redis();
+        Set<String> r = redis == null ? null : node.await(redis.smembers(roomsKey()));
+        return r == null ? mirror.rooms() : new TreeSet<>(r);
+    }
+
+    @Override
+    public void putCursor(String room, Cursor cursor) {
+        mirror.putCursor(room, cursor);
+        RedisAsyncCommands<String, String> redis = redis();
+        if (redis != null) {
+            // not awaited: the cursor tick must not wait for Redis; a failure shows in the next round
+            redis.hset(cursorKey(room), cursor.getId(), cursor.getX() + " " + cursor.getY() + " " + cursor.getMovedAt());
+            redis.sadd(cursorRoomsKey(), room);
+        }
+    }
+
+    @Override
+    public boolean removeCursor(String room, String userId) {
+        boolean local = mirror.removeCursor(room, userId);
+        RedisAsyncCommands<String, String> redis = redis();
+        if (redis == null) {
+            return local;
+        }
+        Long n = node.await(redis.hdel(cursorKey(room), userId));
+        return n == null ? local : n > 0;
+    }
+
+    @Override
+    public List<Cursor> cursors(String room) {
+        RedisAsyncCommands<String, String> redis = redis();
+        Map<String, String> all = redis == null ? null : node.await(redis.hgetall(cursorKey(room)));
+        if (all == null) {
+            return mirror.cursors(room);
+        }
+        List<Cursor> out = new ArrayList<>(all.size());
+        for (Map.Entry<String, String> e : all.entrySet()) {
+            String[] parts = e.getValue().split(" ");
+            if (parts.length == 3) {
+                try {
+                    out.add(new Cursor(e.getKey(), Double.parseDouble(parts[0]), Double.parseDouble(parts[1]),
+                            Long.parseLong(parts[2])));
+                } catch (NumberFormatException ignored) {
+                    // not ours
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Map<String, List<String>> expireCursors(long movedBeforeMillis) {
+        Map<String, List<String>> local = mirror.expireCursors(movedBeforeMillis);
+        RedisAsyncCommands<String, String> redis = redis();
+        Set<String> rooms = redis == null ? null : node.await(redis.smembers(cursorRoomsKey()));
+        if (rooms == null) {
+            return local;
+        }
+        Map<String, List<String>> out = new HashMap<>();
+        for (String room : rooms) {
+            List<Object> gone = eval(redis, EXPIRE_CURSORS, new String[] {cursorKey(room), cursorRoomsKey()},
+                    String.valueOf(movedBeforeMillis), room);
+            if (gone == null) {
+                return out;
+            }
+            if (!gone.isEmpty()) {
+                List<String> ids = new ArrayList<>(gone.size());
+                for (Object o : gone) {
+                    ids.add((String) o);
+                }
+                out.put(room, ids);
+            }
+        }
+        return out;
+    }
+
+    // --- for the backend ----------------------------------------------------------------------
+
+    Set<String> localRooms() {
+        return mirror.rooms();
+    }
+
+    List<Presence> localMembers(String room) {
+        return mirror.presences(room);
+    }
+
+    boolean hasLocalMembers(String room) {
+        return !mirror.presences(room).isEmpty();
+    }
+
+    /**
+     * Makes node {@code nodeId}'s connections in {@code room} exactly {@code members} (their
+     * {@code connections} counted on that node). Null when Redis does not answer.
+     */
+    Sync sync(String nodeId, String room, List<Presence> members) {
+        RedisAsyncCommands<String, String> redis = redis();
+        if (redis == null) {
+            return null;
+        }
+        List<String> args = new ArrayList<>();
+        args.add(nodeId);
+        args.add(room);
+        Map<String, Presence> byId = new HashMap<>();
+        for (Presence p : members) {
+            byId.put(p.getId(), p);
+            args.add(p.getId());
+            args.add(String.valueOf(p.getConnections()));
+            args.add(p.getName());
+            args.add(p.getMeta().toString());
+            args.add(String.valueOf(p.getJoinedAtMillis()));
+        }
+        List<Object> r = eval(redis, SYNC,
+                new String[] {roomKey(room), roomsKey(), nodeRoomsKey(nodeId), cursorKey(room)},
+                args.toArray(new String[0]));
+        if (r == null) {
+            return null;
+        }
+        List<?> joinedRaw = (List<?>) r.get(0);
+        List<?> leftRaw = (List<?>) r.get(1);
+        List<Presence> joined = new ArrayList<>();
+        for (int i = 0; i + 1 < joinedRaw.size(); i += 2) {
+            Presence p = byId.get((String) joinedRaw.get(i));
+            if (p != null) {
+                joined.add(p.withConnections(((Long) joinedRaw.get(i + 1)).intValue()));
+            }
+        }
+        List<String> left = new ArrayList<>();
+        for (Object o : leftRaw) {
+            left.add((String) o);
+        }
+        return new Sync(joined, left);
+    }
+
+    private static long parseLong(Object v, long otherwise) {
+        if (v == null) {
+            return otherwise;
+        }
+        try {
+            return Long.parseLong(v.toString());
+        } catch (NumberFormatException e) {
+            return otherwise;
+        }
+    }
+}

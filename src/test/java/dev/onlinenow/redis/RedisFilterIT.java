@@ -1,0 +1,167 @@
+package dev.onlinenow.redis;
+
+import dev.onlinenow.OnlineNow;
+import dev.onlinenow.OnlineNowSettings;
+import dev.onlinenow.UserResolver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two embedded Tomcats ("servers behind a load balancer") with OnlineNowFilter and
+ * {@code store=redis} on one real Redis: both show the same online users, requests do not reach
+ * Redis, and an outage fails open and heals without a restart.
+ */
+class RedisFilterIT {
+
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+    private final List<AutoCloseable> closing = new ArrayList<>();
+    private URI uri;
+    private String ns;
+
+    @BeforeEach
+    void redis() {
+        uri = RedisTestSupport.requireRedis();
+        ns = RedisTestSupport.namespace();
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        for (AutoCloseable c : closing) {
+            c.close();
+        }
+        if (uri != null) {
+            try (RedisTestSupport.Peek peek = new RedisTestSupport.Peek(uri)) {
+                peek.clean(ns);
+            }
+        }
+    }
+
+    private Map<String, String> params(URI redis) {
+        Map<String, String> p = new HashMap<>();
+        p.put("store", "redis");
+        p.put("redisUri", redis.toString());
+        p.put("redisNamespace", ns);
+        p.put("redisTimeout", "PT0.5S");
+        return p;
+    }
+
+    private EmbeddedApp app(Map<String, String> params, OnlineNow installed) throws Exception {
+        EmbeddedApp app = new EmbeddedApp(params, installed);
+        closing.add(0, app);
+        return app;
+    }
+
+    @Test
+    void everyServerShowsTheUsersOfEveryServer() throws Exception {
+        EmbeddedApp a = app(params(uri), null);
+        EmbeddedApp b = app(params(uri), null);
+        EmbeddedApp.Browser alice = a.signIn("alice");
+        EmbeddedApp.Browser bob = b.signIn("bob");
+        EmbeddedApp.Browser carol = b.signIn("carol");
+
+        // each sees themselves at once, before any flush
+        assertThat(alice.who(a).ids()).contains("alice");
+
+        AtomicReference<EmbeddedApp.Who> seen = new AtomicReference<>();
+        RedisTestSupport.await("alice on A to see bob and carol of B", PATIENCE, () -> {
+            seen.set(uncheckedWho(alice, a));
+            return seen.get().count() == 3;
+        });
+        assertThat(seen.get().ids()).containsExactlyInAnyOrder("alice", "bob", "carol");
+        RedisTestSupport.await("bob on B to see alice of A", PATIENCE, () -> {
+            seen.set(uncheckedWho(bob, b));
+            return seen.get().count() == 3;
+        });
+        assertThat(seen.get().ids()).containsExactlyInAnyOrder("alice", "bob", "carol");
+        assertThat(carol.who(b).ids()).containsExactlyInAnyOrder("alice", "bob", "carol");
+
+        // both filters run on Redis stores of two distinct nodes
+        RedisPresenceStore storeA = (RedisPresenceStore) a.online().users();
+        RedisPresenceStore storeB = (RedisPresenceStore) b.online().users();
+        assertThat(storeA.node().id()).isNotEqualTo(storeB.node().id());
+        assertThat(a.online().guests()).isInstanceOf(RedisPresenceStore.class);
+        assertThat(((RedisPresenceStore) a.online().guests()).node()).isSameAs(storeA.node());
+    }
+
+    @Test
+    void requestsCostRedisNothingUntilTheNextFlushRound() throws Exception {
+        OnlineNowSettings settings = OnlineNowSettings.builder().apply(params(uri)).apply(Map.of("userId", "session:user"))
+                .build();
+        RedisStoreFactory factory = new RedisStoreFactory(RedisNode.Options.manual());
+        OnlineNow online = OnlineNow.create(settings, factory.create("users", settings),
+                factory.create("guests", settings), UserResolver.ID_AS_NAME);
+        EmbeddedApp a = app(Map.of(), online);
+        closing.add(0, online); // before the server stops, so Tomcat sees no thread left behind
+        RedisNode node = factory.node();
+
+        List<EmbeddedApp.Browser> browsers = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            browsers.add(a.signIn("user" + i));
+        }
+        node.tick();
+        long before = node.commandsSent();
+        int requests = 0;
+        for (int round = 0; round < 10; round++) {
+            for (EmbeddedApp.Browser browser : browsers) {
+                assertThat(browser.who(a).count()).isEqualTo(20);
+                requests++;
+            }
+        }
+        assertThat(node.commandsSent() - before).as("commands during " + requests + " requests").isZero();
+        node.tick();
+        // the round: one ZADD for the 20 users, then ZCOUNT and ZREVRANGEBYSCORE for the view
+        assertThat(node.commandsSent() - before).isEqualTo(3);
+    }
+
+    @Test
+    void redisOutageFailsOpenAndBothServersRegisterAgainWhenItIsBack() throws Exception {
+        RedisTestSupport.OwnRedis own = RedisTestSupport.OwnRedis.start();
+        closing.add(own);
+        EmbeddedApp a = app(params(own.uri()), null);
+        EmbeddedApp b = app(params(own.uri()), null);
+        EmbeddedApp.Browser alice = a.signIn("alice");
+        EmbeddedApp.Browser bob = b.signIn("bob");
+        RedisTestSupport.await("A to see bob", PATIENCE, () -> uncheckedWho(alice, a).count() == 2);
+
+        own.stop();
+        // every request still completes, and each server still counts its own users
+        EmbeddedApp.Browser carol = a.signIn("carol");
+        RedisTestSupport.await("A to notice the outage", PATIENCE, () -> {
+            uncheckedWho(alice, a);
+            return !((RedisPresenceStore) a.online().users()).node().healthy();
+        });
+        for (int i = 0; i < 20; i++) {
+            assertThat(carol.who(a).ids()).contains("carol", "alice");
+            assertThat(bob.who(b).ids()).contains("bob");
+        }
+        assertThat(carol.who(a).count()).isEqualTo(2);
+
+        own.startProcess(); // empty: no persistence
+        RedisTestSupport.await("A and B to register their users again and see each other's", PATIENCE, () ->
+                uncheckedWho(alice, a).count() == 3 && uncheckedWho(bob, b).count() == 3);
+        assertThat(bob.who(b).ids()).containsExactlyInAnyOrder("alice", "bob", "carol");
+        try (RedisTestSupport.Peek p = new RedisTestSupport.Peek(own.uri())) {
+            assertThat(p.redis.zrange(ns + ":users", 0, -1)).containsExactlyInAnyOrder("alice", "bob", "carol");
+        }
+    }
+
+    private static EmbeddedApp.Who uncheckedWho(EmbeddedApp.Browser browser, EmbeddedApp app) {
+        try {
+            return browser.who(app);
+        } catch (Exception e) {
+            throw new AssertionError("a request failed: " + e, e);
+        }
+    }
+}
