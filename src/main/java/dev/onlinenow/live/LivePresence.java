@@ -423,7 +423,7 @@ public final class LivePresence implements AutoCloseable {
             guest = true;
         }
         String name = guest ? "Guest " + userId.substring(userId.length() - 4) : online.nameOf(userId);
-        return new Handshake(userId, name, guest, guard == null ? null : guard.key(), null);
+        return new Handshake(userId, name, guest, guard == null ? null : guard.key(), null, http);
     }
 
     boolean originAllowed(String origin, String host) {
@@ -503,6 +503,11 @@ public final class LivePresence implements AutoCloseable {
             bySession.computeIfAbsent(c.sessionKey, k -> ConcurrentHashMap.newKeySet()).add(c);
         }
         session.getUserProperties().put(LiveConnection.class.getName(), c);
+        if (!h.sessionValid()) {
+            // the session ended between the handshake and now: its guard found nothing to close
+            drop(c, CloseReason.CloseCodes.VIOLATED_POLICY, SESSION_ENDED);
+            return;
+        }
         session.setMaxTextMessageBufferSize(settings.maxFrameBytes());
         session.setMaxBinaryMessageBufferSize(settings.maxFrameBytes());
         // a wall-clock backstop; the heartbeat check on the injected clock normally acts first

@@ -65,7 +65,7 @@ abstract class LiveEndpointITBase {
                 .maxConnectionsPerUser(3)
                 .maxFrameBytes(MAX_FRAME)
                 .maxMetaBytes(200)
-                .sendQueueSize(64),
+                .sendQueueSize(256),
                 (user, room) -> !room.startsWith("secret-") || user.equals("admin"), this::customize);
         server.live.onJoin((r, p) -> joins.add(r + ":" + p.getId()));
         server.live.onLeave((r, p) -> leaves.add(r + ":" + p.getId()));
@@ -439,7 +439,7 @@ abstract class LiveEndpointITBase {
         slow.next("state");
         slow.stopReading();
         String big = "y".repeat(16 * 1024);
-        // bounded: 2000 frames of 16 KB are far beyond socket buffers plus a 64-frame queue
+        // bounded: 2000 frames of 16 KB are far beyond socket buffers plus a 256-frame queue
         for (int i = 0; i < 2000 && server.live.connectionsOf("slowpoke") > 0; i++) {
             server.live.broadcast("slow-" + room, "blob", Map.of("i", i, "data", big));
         }
