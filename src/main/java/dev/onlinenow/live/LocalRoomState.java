@@ -1,0 +1,192 @@
+package dev.onlinenow.live;
+
+import jakarta.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Rooms in this JVM. Each mutation runs in {@link ConcurrentHashMap#compute}, so it is atomic
+ * per room and an empty room disappears in the same step that emptied it.
+ */
+final class LocalRoomState implements RoomState {
+
+    private static final class Room {
+        final LinkedHashMap<String, Presence> members = new LinkedHashMap<>();
+        final LinkedHashMap<String, Cursor> cursors = new LinkedHashMap<>();
+
+        boolean isEmpty() {
+            return members.isEmpty() && cursors.isEmpty();
+        }
+    }
+
+    private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
+
+    @Override
+    public Joined join(String room, String userId, String name, JsonObject meta, long nowMillis) {
+        Joined[] out = new Joined[1];
+        rooms.compute(room, (k, r) -> {
+            Room rr = r == null ? new Room() : r;
+            synchronized (rr) {
+                Presence p = rr.members.get(userId);
+                if (p == null) {
+                    p = new Presence(userId, name, meta, 1, nowMillis);
+                    out[0] = new Joined(p, true);
+                } else {
+                    p = new Presence(userId, p.getName(), meta == null ? p.getMeta() : meta, p.getConnections() + 1,
+                            p.getJoinedAtMillis());
+                    out[0] = new Joined(p, false);
+                }
+                rr.members.put(userId, p);
+            }
+            return rr;
+        });
+        return out[0];
+    }
+
+    @Override
+    public Presence leave(String room, String userId) {
+        Presence[] out = new Presence[1];
+        rooms.computeIfPresent(room, (k, r) -> {
+            synchronized (r) {
+                Presence p = r.members.get(userId);
+                if (p == null) {
+                    return r;
+                }
+                if (p.getConnections() <= 1) {
+                    r.members.remove(userId);
+                    r.cursors.remove(userId);
+                    out[0] = p;
+                } else {
+                    r.members.put(userId, p.withConnections(p.getConnections() - 1));
+                }
+                return r.isEmpty() ? null : r;
+            }
+        });
+        return out[0];
+    }
+
+    @Override
+    public Presence meta(String room, String userId, JsonObject meta) {
+        Presence[] out = new Presence[1];
+        rooms.computeIfPresent(room, (k, r) -> {
+            synchronized (r) {
+                Presence p = r.members.get(userId);
+                if (p != null) {
+                    p = p.withMeta(meta);
+                    r.members.put(userId, p);
+                    out[0] = p;
+                }
+                return r;
+            }
+        });
+        return out[0];
+    }
+
+    @Override
+    public Presence presence(String room, String userId) {
+        Room r = rooms.get(room);
+        if (r == null) {
+            return null;
+        }
+        synchronized (r) {
+            return r.members.get(userId);
+        }
+    }
+
+    @Override
+    public List<Presence> presences(String room) {
+        Room r = rooms.get(room);
+        if (r == null) {
+            return List.of();
+        }
+        synchronized (r) {
+            return List.copyOf(r.members.values());
+        }
+    }
+
+    @Override
+    public Set<String> rooms() {
+        Set<String> out = new TreeSet<>();
+        rooms.forEach((name, r) -> {
+            synchronized (r) {
+                if (!r.members.isEmpty()) {
+                    out.add(name);
+                }
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public void putCursor(String room, Cursor cursor) {
+        rooms.compute(room, (k, r) -> {
+            Room rr = r == null ? new Room() : r;
+            synchronized (rr) {
+                rr.cursors.put(cursor.getId(), cursor);
+            }
+            return rr;
+        });
+    }
+
+    @Override
+    public boolean removeCursor(String room, String userId) {
+        boolean[] out = new boolean[1];
+        rooms.computeIfPresent(room, (k, r) -> {
+            synchronized (r) {
+                out[0] = r.cursors.remove(userId) != null;
+                return r.isEmpty() ? null : r;
+            }
+        });
+        return out[0];
+    }
+
+    @Override
+    public List<Cursor> cursors(String room) {
+        Room r = rooms.get(room);
+        if (r == null) {
+            return List.of();
+        }
+        synchronized (r) {
+            return List.copyOf(r.cursors.values());
+        }
+    }
+
+    @Override
+    public Map<String, List<String>> expireCursors(long movedBeforeMillis) {
+        Map<String, List<String>> out = new HashMap<>();
+        for (String name : rooms.keySet()) {
+            rooms.computeIfPresent(name, (k, r) -> {
+                synchronized (r) {
+                    List<String> gone = null;
+                    for (var it = r.cursors.values().iterator(); it.hasNext(); ) {
+                        Cursor c = it.next();
+                        if (c.getMovedAt() < movedBeforeMillis) {
+                            it.remove();
+                            if (gone == null) {
+                                gone = new ArrayList<>();
+                            }
+                            gone.add(c.getId());
+                        }
+                    }
+                    if (gone != null) {
+                        out.put(k, gone);
+                    }
+                    return r.isEmpty() ? null : r;
+                }
+            });
+        }
+        return out;
+    }
+
+    /** Rooms held, empty ones excluded (they are removed at once); for tests. */
+    int size() {
+        return rooms.size();
+    }
+}

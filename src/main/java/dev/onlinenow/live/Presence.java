@@ -1,0 +1,88 @@
+package dev.onlinenow.live;
+
+import jakarta.json.JsonObject;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One user in one room: their id and display name (set by the server), the meta their client
+ * chose (size-limited), how many connections (tabs) they have in the room, and since when.
+ *
+ * <p>Immutable. Getters follow the JavaBean convention so JSPs can write {@code ${p.name}}.
+ */
+public final class Presence {
+
+    private final String id;
+    private final String name;
+    private final JsonObject meta;
+    private final int connections;
+    private final long joinedAt;
+
+    public Presence(String id, String name, JsonObject meta, int connections, long joinedAtMillis) {
+        this.id = Objects.requireNonNull(id, "id");
+        this.name = name == null ? id : name;
+        this.meta = meta == null ? jakarta.json.JsonValue.EMPTY_JSON_OBJECT : meta;
+        this.connections = connections;
+        this.joinedAt = joinedAtMillis;
+    }
+
+    public String getId() {
+        return id;
+    }
+
+    /** The display name, from the configured {@code UserResolver}. */
+    public String getName() {
+        return name;
+    }
+
+    /** What the user's client set (e.g. {@code away}); never contains server-set fields. */
+    public JsonObject getMeta() {
+        return meta;
+    }
+
+    /** Open connections (tabs) of this user in this room, on this node or, with Redis, on all nodes. */
+    public int getConnections() {
+        return connections;
+    }
+
+    /** When the user's first connection entered the room. */
+    public Instant getJoinedAt() {
+        return Instant.ofEpochMilli(joinedAt);
+    }
+
+    public long getJoinedAtMillis() {
+        return joinedAt;
+    }
+
+    /** The same presence with other meta. */
+    public Presence withMeta(JsonObject newMeta) {
+        return new Presence(id, name, newMeta, connections, joinedAt);
+    }
+
+    /** The same presence with another connection count. */
+    public Presence withConnections(int n) {
+        return new Presence(id, name, meta, n, joinedAt);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof Presence)) {
+            return false;
+        }
+        Presence p = (Presence) o;
+        return id.equals(p.id) && name.equals(p.name) && meta.equals(p.meta) && connections == p.connections
+                && joinedAt == p.joinedAt;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(id, name, meta, connections, joinedAt);
+    }
+
+    @Override
+    public String toString() {
+        return "Presence{id=" + id + ", name=" + name + ", meta=" + meta + ", connections=" + connections
+                + ", joinedAt=" + getJoinedAt() + "}";
+    }
+}
