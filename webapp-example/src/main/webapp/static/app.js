@@ -2,14 +2,21 @@
 (function () {
   'use strict';
 
-  /** The hue Avatars.hue(id) gives on the server: FNV-1a over UTF-16 code units, mod 360. */
-  function hue(id) {
+  /** FNV-1a over UTF-16 code units, as Avatars.java and online-now.js hash ids. */
+  function hash(id) {
     let h = 0x811c9dc5;
     for (let i = 0; i < id.length; i++) {
       h ^= id.charCodeAt(i);
       h = Math.imul(h, 0x01000193);
     }
-    return (h >>> 0) % 360;
+    return h >>> 0;
+  }
+
+  /** A user's colour: online-now.js's own where loaded (it draws the cursors), else the same formula. */
+  function colorOf(id) {
+    if (window.OnlineNow && typeof window.OnlineNow.colorFor === 'function') return window.OnlineNow.colorFor(id);
+    const h = hash(String(id));
+    return 'hsl(' + (h % 360) + ', 70%, ' + (38 + ((h >>> 9) % 3) * 6) + '%)';
   }
 
   /** The initials Avatars.initials(name) gives on the server. */
@@ -24,14 +31,10 @@
   function avatar(id, name, small) {
     const el = document.createElement('span');
     el.className = small ? 'avatar sm' : 'avatar';
-    el.style.setProperty('--hue', String(hue(id)));
+    el.style.background = colorOf(id);
     el.textContent = initials(name);
     el.title = name;
     return el;
-  }
-
-  function colorOf(id) {
-    return 'hsl(' + hue(id) + ' 62% 46%)';
   }
 
   /** "active now" / "3 min ago" for every <time class="seen">. */
@@ -81,7 +84,7 @@
     document.addEventListener('visibilitychange', tick);
   }
 
-  window.Example = { hue: hue, initials: initials, avatar: avatar, colorOf: colorOf, refreshTimes: refreshTimes };
+  window.Example = { initials: initials, avatar: avatar, colorOf: colorOf, refreshTimes: refreshTimes };
 
   refreshTimes();
   setInterval(refreshTimes, 30000);

@@ -59,7 +59,7 @@
           <c:forEach var="u" items="${onlineNow}">
             <c:set var="mins" value="${(now.time - u.lastSeenMillis) div 60000}"/>
             <li class="person${u.id eq me ? ' self' : ''}" data-user-id="${fn:escapeXml(u.id)}">
-              <span class="avatar" style="--hue:${ex:hue(u.id)}" aria-hidden="true"><c:out value="${ex:initials(u.name)}"/></span>
+              <span class="avatar" style="background:${ex:color(u.id)}" aria-hidden="true"><c:out value="${ex:initials(u.name)}"/></span>
               <span class="person-text">
                 <span class="person-name"><c:out value="${u.name}"/><c:if test="${u.id eq me}"> <span class="tag">you</span></c:if></span>
                 <time class="seen" datetime="${u.lastSeen}" title="<fmt:formatDate value='${u.lastSeenDate}' type='both' dateStyle='medium' timeStyle='medium'/>">
