@@ -39,6 +39,27 @@ class EmbeddedExampleIT {
     }
 
     @Test
+    void liveRoomOnTyrusSeesJoinsCursorsAndSignOut() throws Exception {
+        ExampleScenario.liveRoomSeesJoinsAndSignOut(app);
+    }
+
+    @Test
+    void aSocketFromAnotherSiteIsRefused() throws Exception {
+        WebClient ada = new WebClient(app).signIn("Ada");
+        try (LiveSocket foreign = LiveSocket.open(ada, "http://evil.example")) {
+            assertThat(foreign.awaitClose()).isEqualTo(1008);
+        }
+    }
+
+    @Test
+    void theClientScriptIsServedFromTheLibraryJar() throws Exception {
+        HttpResponse<String> js = new WebClient(app).get("online-now/online-now.js");
+        assertThat(js.statusCode()).isEqualTo(200);
+        assertThat(js.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).contains("javascript"));
+        assertThat(js.body()).contains("window.OnlineNow");
+    }
+
+    @Test
     void guestsAreCountedSeparatelyAndBecomeUsersOnSignIn() throws Exception {
         WebClient guest = new WebClient(app);
         WebClient ada = new WebClient(app);

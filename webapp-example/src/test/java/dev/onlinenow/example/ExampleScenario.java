@@ -1,6 +1,11 @@
 package dev.onlinenow.example;
 
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+
 import java.net.URI;
+import java.util.List;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -49,5 +54,45 @@ final class ExampleScenario {
         WebClient.Page bobAfter = bob.home();
         assertThat(bobAfter.signedInAs()).isEmpty();
         assertThat(bobAfter.showsSignInForm()).isTrue();
+    }
+
+    /**
+     * The live layer through the container's WebSocket: two people join a board over real
+     * sockets; each sees the other arrive, and signing out takes one out of the room at once.
+     * Expects a fresh web app.
+     */
+    static void liveRoomSeesJoinsAndSignOut(URI app) throws Exception {
+        WebClient ada = new WebClient(app).signIn("Ada");
+        WebClient bob = new WebClient(app).signIn("Bob");
+        ada.home();
+        bob.home();
+
+        try (LiveSocket adaLive = LiveSocket.open(ada); LiveSocket bobLive = LiveSocket.open(bob)) {
+            JsonObject first = adaLive.join("design").awaitType("state", "design");
+            assertThat(first.getString("self")).as("identity comes from the HTTP session").isEqualTo("Ada");
+            assertThat(ids(first.getJsonArray("presences"))).containsExactly("Ada");
+
+            JsonObject second = bobLive.join("design").awaitType("state", "design");
+            assertThat(second.getString("self")).isEqualTo("Bob");
+            assertThat(ids(second.getJsonArray("presences"))).containsExactlyInAnyOrder("Ada", "Bob");
+
+            JsonObject joined = adaLive.awaitType("join", "design");
+            assertThat(joined.getJsonObject("presence").getString("id")).isEqualTo("Bob");
+
+            bobLive.send("{\"type\":\"cursor\",\"room\":\"design\",\"x\":0.25,\"y\":0.75}");
+            JsonObject cursors = adaLive.await("Bob's cursor", m -> "cursors".equals(m.getString("type", null))
+                    && m.getJsonArray("cursors").stream().map(JsonValue::asJsonObject)
+                    .anyMatch(c -> "Bob".equals(c.getString("id")) && c.getJsonNumber("x").doubleValue() == 0.25));
+            assertThat(cursors.getString("room")).isEqualTo("design");
+
+            bob.signOut();
+            JsonObject left = adaLive.awaitType("leave", "design");
+            assertThat(left.getString("id")).as("signing out leaves the room at once").isEqualTo("Bob");
+            assertThat(bobLive.awaitClose()).as("the signed-out socket is closed for policy").isEqualTo(1008);
+        }
+    }
+
+    private static List<String> ids(List<JsonValue> presences) {
+        return presences.stream().map(p -> p.asJsonObject().getString("id")).collect(Collectors.toList());
     }
 }
