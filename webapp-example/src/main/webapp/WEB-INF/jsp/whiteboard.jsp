@@ -39,7 +39,7 @@
       <form id="status-form" autocomplete="off">
         <label for="status">Your status</label>
         <div class="row">
-          <input id="status" name="status" maxlength="60" placeholder="Reviewing the header">
+          <input id="status" name="status" maxlength="60" placeholder="e.g. Sketching the header">
           <button type="submit" class="btn">Set</button>
         </div>
         <p class="hint">Everyone in the board sees it next to your name.</p>
