@@ -302,3 +302,37 @@ test('the fake WebSocket class is fresh per client (sanity of the harness)', () 
   assert.equal(A.sockets.length, 1);
   assert.equal(B.sockets.length, 0);
 });
+
+test('when the ping timer is throttled, incoming traffic sends the ping instead', () => {
+  const t = setup({rooms: ['r1']});
+  openWithState(t);
+  t.client._clearTimer('ping'); // a hidden tab whose timers sleep
+  t.ws().clearSent();
+  t.clock.t += 29_000;
+  t.ws().serverSend({type: 'cursors', room: 'r1', cursors: [{id: 'bob', x: 0.1, y: 0.1}]});
+  assert.equal(t.ws().ofType('ping').length, 0, 'not before the interval');
+  t.clock.t += 1_000;
+  t.ws().serverSend({type: 'cursors', room: 'r1', cursors: [{id: 'bob', x: 0.2, y: 0.1}]});
+  assert.equal(t.ws().ofType('ping').length, 1);
+  t.ws().serverSend({type: 'pong'});
+  assert.equal(t.ws().ofType('ping').length, 1, 'one ping per interval, not one per message');
+});
+
+test('a page put in the back/forward cache closes its socket and reconnects when shown again', () => {
+  const t = setup({rooms: {r1: {color: 'red'}}});
+  openWithState(t);
+  const first = t.ws();
+  t.win.dispatch('pagehide', {persisted: false}); // a plain navigation: the browser closes
+  assert.equal(first.closedWith, null);
+  t.win.dispatch('pagehide', {persisted: true});
+  assert.deepEqual(first.closedWith, {code: 1000, reason: 'page hidden'});
+  assert.equal(t.client.room('r1').joined, false);
+  t.win.dispatch('online');
+  t.clock.advance(3_600_000);
+  assert.equal(t.WS.sockets.length, 1, 'no reconnect while in the cache');
+  t.win.dispatch('pageshow', {persisted: true});
+  assert.equal(t.WS.sockets.length, 2);
+  t.ws().serverOpen();
+  assert.deepEqual(t.ws().ofType('join'), [{type: 'join', room: 'r1', meta: {color: 'red', away: false}}]);
+  assert.deepEqual(t.events.map((e) => e.type + (e.e.reason ? ':' + e.e.reason : '')), ['open', 'close:page hidden', 'open', 'reconnect']);
+});

@@ -77,7 +77,10 @@ test('cursor moves while disconnected are dropped, and the first move after re-j
   t.clock.advance(500);
   t.ws().serverOpen();
   t.clock.advance(100);
-  assert.equal(t.ws().ofType('cursor').length, 0, 'no stale move replayed');
+  t.room.moveCursor(0.4, 0.4);
+  t.clock.advance(100);
+  assert.equal(t.ws().ofType('cursor').length, 0, 'no stale move replayed, and none before the state');
+  t.ws().serverSend({type: 'state', room: 'board', self: 'alice', presences: [presence('alice')], cursors: []});
   t.room.moveCursor(0.5, 0.5); // same as the last one sent on the old socket: still sent
   assert.deepEqual(t.ws().ofType('cursor'), [{type: 'cursor', room: 'board', x: 0.5, y: 0.5}]);
 });
@@ -95,16 +98,31 @@ test('trackCursor sends pointer positions normalized to the element (0..1)', () 
   board.dispatch('pointermove', {clientX: 100, clientY: 250});
   t.clock.advance(50);
   assert.deepEqual(t.ws().ofType('cursor').map((m) => [m.x, m.y]), [[0.5, 0.25], [0.5, 1]]);
+  board.scrollLeft = 200; // scrolling under a still pointer moves the cursor over the content
+  board.dispatch('scroll');
+  t.clock.advance(50);
+  assert.deepEqual(t.ws().ofType('cursor').map((m) => [m.x, m.y])[2], [0.25, 1]);
+  board.dispatch('pointerleave');
+  board.scrollLeft = 0;
+  board.dispatch('scroll');
+  t.clock.advance(50);
+  assert.equal(t.ws().ofType('cursor').length, 3, 'no pointer over the board: scrolling sends nothing');
   stop();
   assert.equal(board.listenerCount('pointermove'), 0);
+  assert.equal(board.listenerCount('pointerleave'), 0);
+  assert.equal(board.listenerCount('scroll'), 0);
 });
 
 test("trackCursor with coords 'page' sends document pixels", () => {
   const t = synced();
   const board = t.doc.createElement('div');
   t.room.trackCursor(board, {coords: 'page'});
+  t.win.pageYOffset = 1000;
   board.dispatch('pointermove', {clientX: 10, clientY: 20, pageX: 10.4, pageY: 1020.6});
-  assert.deepEqual(t.ws().ofType('cursor').map((m) => [m.x, m.y]), [[10, 1021]]);
+  t.win.pageYOffset = 1100;
+  t.win.dispatch('scroll');
+  t.clock.advance(50);
+  assert.deepEqual(t.ws().ofType('cursor').map((m) => [m.x, m.y]), [[10, 1021], [10, 1121]]);
   assert.throws(() => t.room.trackCursor(board, {coords: 'screen'}), /coords/);
 });
 
@@ -234,7 +252,10 @@ test('leaving a room stops tracking and removes drawn cursors', () => {
 });
 
 test('colorFor is stable and spreads ids over the hue circle', () => {
-  assert.equal(OnlineNow.colorFor('bob'), OnlineNow.colorFor('bob'));
+  // Fixed values: server-side code (the example's Avatars.color) reproduces this function.
+  assert.equal(OnlineNow.colorFor('bob'), 'hsl(284, 70%, 38%)');
+  assert.equal(OnlineNow.colorFor('alice'), 'hsl(239, 70%, 50%)');
+  assert.equal(OnlineNow.colorFor('Zoë'), 'hsl(127, 70%, 44%)');
   const hues = new Set();
   for (let i = 0; i < 100; i++) hues.add(/hsl\((\d+),/.exec(OnlineNow.colorFor('user' + i))[1]);
   assert.ok(hues.size >= 70, 'distinct hues: ' + hues.size);

@@ -110,6 +110,9 @@ test('oversized or malformed meta and room names are refused on the spot', () =>
   assert.throws(() => t.rooms[0].setMeta([1]), TypeError);
   assert.throws(() => t.client.join(''), TypeError);
   assert.throws(() => t.client.join(42), TypeError);
+  assert.throws(() => t.client.join('x'.repeat(201)), /1 to 200 characters/);
+  assert.throws(() => t.client.join('tab\there'), /control characters/);
+  assert.equal(t.client.join('x'.repeat(200)).name.length, 200);
   assert.deepEqual(t.rooms[0].meta, {color: 'red'}, 'a refused meta leaves the old one in place');
 });
 
@@ -199,21 +202,59 @@ test('awayAfter false turns away tracking off', () => {
   assert.equal(t.ws().ofType('meta').length, 0);
 });
 
-test('server errors reach the room they name; others reach the client', () => {
+test('join errors belong to the oldest unanswered join (errors carry ref, not the room)', () => {
+  const t = setup();
+  const [a, b, c] = ['a', 'b', 'c'].map((n) => t.client.join(n));
+  const seen = [];
+  [a, b, c].forEach((r) => r.on('error', (e) => seen.push(e)));
+  t.ws().serverOpen();
+  t.ws().serverSend({type: 'error', code: 'forbidden', message: 'you may not join this room', ref: 'join'});
+  t.ws().serverSend({type: 'state', room: 'b', self: 'alice', presences: [presence('alice')], cursors: []});
+  t.ws().serverSend({type: 'error', code: 'too_many_rooms', message: 'at most 2 rooms', ref: 'join'});
+  assert.deepEqual(seen, [
+    {code: 'forbidden', message: 'you may not join this room', ref: 'join', room: 'a'},
+    {code: 'too_many_rooms', message: 'at most 2 rooms', ref: 'join', room: 'c'}
+  ]);
+  assert.deepEqual([a.refused, b.refused, c.refused], ['forbidden', null, 'too_many_rooms']);
+  assert.equal(b.joined, true);
+});
+
+test('other errors reach the room when it is the only one, else the client', () => {
   const t = joined();
   const roomErrors = [];
   const clientErrors = [];
   t.rooms[0].on('error', (e) => roomErrors.push(e));
   t.client.on('error', (e) => clientErrors.push(e));
   t.ws().serverSend({type: 'state', room: 'r1', self: 'alice', presences: [presence('alice')], cursors: []});
-  t.ws().serverSend({type: 'error', code: 'bad_cursor', message: 'x must be finite', room: 'r1'});
-  t.ws().serverSend({type: 'error', code: 'meta_too_large', message: 'meta over 1024 bytes', ref: 'r1'});
-  t.ws().serverSend({type: 'error', code: 'bad_json', message: 'not JSON'});
-  t.ws().serverSend({type: 'error', code: 'rate_limited', message: 'slow down', room: 'gone'});
-  assert.deepEqual(roomErrors.map((e) => e.code), ['bad_cursor', 'meta_too_large']);
-  assert.deepEqual(roomErrors[0], {code: 'bad_cursor', message: 'x must be finite', room: 'r1'});
-  assert.deepEqual(clientErrors.map((e) => e.code), ['bad_json', 'rate_limited']);
+  t.ws().serverSend({type: 'error', code: 'bad_cursor', message: 'x and y must be finite numbers within ±1e6', ref: 'cursor'});
+  t.ws().serverSend({type: 'error', code: 'bad_json', message: 'not valid JSON'});
+  t.ws().serverSend({type: 'error', code: 'unknown_type', message: 'unknown message type "typing"', ref: 'typing'});
+  t.client.join('r2');
+  t.ws().serverSend({type: 'state', room: 'r2', self: 'alice', presences: [presence('alice')], cursors: []});
+  t.ws().serverSend({type: 'error', code: 'meta_too_large', message: 'meta may take at most 1024 bytes as JSON', ref: 'meta'});
+  t.ws().serverSend({type: 'error', code: 'not_joined', message: 'not in this room', ref: 'leave', room: 'r1'});
+  assert.deepEqual(roomErrors, [
+    {code: 'bad_cursor', message: 'x and y must be finite numbers within ±1e6', ref: 'cursor', room: 'r1'},
+    {code: 'not_joined', message: 'not in this room', ref: 'leave', room: 'r1'}
+  ]);
+  assert.deepEqual(clientErrors.map((e) => e.code), ['bad_json', 'unknown_type', 'meta_too_large']);
   assert.equal(t.client.status, 'open');
+});
+
+test('joins left unanswered by a rate_limited error are sent again a second later', () => {
+  const t = setup();
+  const a = t.client.join('a');
+  t.client.join('b');
+  t.ws().serverOpen();
+  t.ws().serverSend({type: 'state', room: 'a', self: 'alice', presences: [presence('alice')], cursors: []});
+  t.client.on('error', () => {});
+  t.ws().serverSend({type: 'error', code: 'rate_limited', message: 'more than 100 messages a second; some were dropped'});
+  t.ws().clearSent();
+  t.clock.advance(999);
+  assert.equal(t.ws().ofType('join').length, 0);
+  t.clock.advance(1);
+  assert.deepEqual(t.ws().ofType('join').map((m) => m.room), ['b']);
+  assert.equal(a.joined, true);
 });
 
 test('a refused join is not repeated on reconnect until the page asks again', () => {
@@ -224,7 +265,7 @@ test('a refused join is not repeated on reconnect until the page asks again', ()
   secret.on('error', (e) => errors.push(e.code));
   t.ws().serverOpen();
   t.ws().serverSend({type: 'state', room: 'open', self: 'alice', presences: [presence('alice')], cursors: []});
-  t.ws().serverSend({type: 'error', code: 'forbidden', message: 'not allowed in secret', room: 'secret'});
+  t.ws().serverSend({type: 'error', code: 'forbidden', message: 'you may not join this room', ref: 'join'});
   assert.deepEqual(errors, ['forbidden']);
   assert.equal(secret.refused, 'forbidden');
   assert.equal(allowed.refused, null);
@@ -245,8 +286,8 @@ test('not_joined makes the client join again, once', () => {
   t.ws().serverSend({type: 'state', room: 'r1', self: 'alice', presences: [presence('alice')], cursors: []});
   t.rooms[0].on('error', () => {});
   t.ws().clearSent();
-  t.ws().serverSend({type: 'error', code: 'not_joined', message: 'join r1 first', room: 'r1'});
-  t.ws().serverSend({type: 'error', code: 'not_joined', message: 'join r1 first', room: 'r1'});
+  t.ws().serverSend({type: 'error', code: 'not_joined', message: 'join the room before setting meta', ref: 'meta'});
+  t.ws().serverSend({type: 'error', code: 'not_joined', message: 'join the room before setting meta', ref: 'meta'});
   assert.deepEqual(t.ws().ofType('join').map((m) => m.room), ['r1']);
 });
 
@@ -256,7 +297,7 @@ test('errors nobody listens to are warned on the console, not thrown', () => {
   const original = console.warn;
   console.warn = (m) => warned.push(m);
   try {
-    t.ws().serverSend({type: 'error', code: 'too_many_rooms', message: 'at most 16 rooms', room: 'r1'});
+    t.ws().serverSend({type: 'error', code: 'too_many_rooms', message: 'at most 16 rooms', ref: 'join'});
   } finally {
     console.warn = original;
   }
@@ -273,4 +314,29 @@ test('a frame over maxFrameBytes is not sent and the socket stays open', () => {
   assert.equal(errors[0].code, 'frame_too_large');
   assert.equal(errors[0].local, true);
   assert.equal(t.client.status, 'open');
+});
+
+test('the meta kept for re-joins is a copy, as JSON', () => {
+  const t = joined();
+  const mine = {color: 'red', tags: ['a'], skip: undefined};
+  t.rooms[0].setMeta(mine);
+  mine.tags.push('b');
+  mine.color = 'blue';
+  assert.deepEqual(t.rooms[0].meta, {color: 'red', tags: ['a']});
+});
+
+test('an error about a leave is not blamed on the room that is left', () => {
+  const t = joined({}, ['a', 'b']);
+  t.ws().serverSend({type: 'state', room: 'a', self: 'alice', presences: [presence('alice')], cursors: []});
+  t.ws().serverSend({type: 'state', room: 'b', self: 'alice', presences: [presence('alice')], cursors: []});
+  const aErrors = [];
+  const clientErrors = [];
+  t.rooms[0].on('error', (e) => aErrors.push(e));
+  t.client.on('error', (e) => clientErrors.push(e));
+  t.rooms[1].leave();
+  t.ws().clearSent();
+  t.ws().serverSend({type: 'error', code: 'not_joined', message: 'not in this room', ref: 'leave'});
+  assert.deepEqual(aErrors, []);
+  assert.deepEqual(clientErrors.map((e) => e.code), ['not_joined']);
+  assert.equal(t.ws().sent.length, 0, 'no re-join of the remaining room');
 });

@@ -49,6 +49,12 @@
   /* Cursor moves are ephemeral: when this much is already waiting in the socket, drop them. */
   var CURSOR_BACKPRESSURE_BYTES = 64 * 1024;
 
+  /* The server's room name rule: 1 to 200 characters, no control characters. */
+  var MAX_ROOM_LENGTH = 200;
+
+  /* After a rate_limited error, unanswered joins may have been dropped: send them again then. */
+  var REJOIN_AFTER_RATE_LIMIT = 1000;
+
   /* Captured while the script runs: the context path the script was served under. */
   var scriptSrc = (typeof document !== 'undefined' && document.currentScript && document.currentScript.src) || null;
 
@@ -101,6 +107,11 @@
     var hue = h % 360;
     var lightness = 38 + ((h >>> 9) % 3) * 6; // 38, 44 or 50: neighbours in hue still differ
     return 'hsl(' + hue + ', 70%, ' + lightness + '%)';
+  }
+
+  function validRoomName(name) {
+    // eslint-disable-next-line no-control-regex
+    return typeof name === 'string' && name.length > 0 && name.length <= MAX_ROOM_LENGTH && !/[\u0000-\u001f\u007f-\u009f]/.test(name);
   }
 
   function round4(n) {
@@ -276,6 +287,7 @@
     this.status = 'idle';
 
     this._rooms = new Map();
+    this._pendingJoins = []; // rooms whose join this socket has not answered yet, in send order
     this._ws = null;
     this._timers = {};
     this._attempt = 0;          // consecutive connections that did not last
@@ -286,15 +298,20 @@
     this._lastPingAt = 0;
     this._away = false;
     this._closed = false;
+    this._suspended = false;
 
     var self = this;
     this._onVisibility = function () { self._visibilityChanged(); };
     this._onOnline = function () { self._networkBack(); };
+    this._onPageHide = function (ev) { if (ev && ev.persisted) self._suspend(); };
+    this._onPageShow = function (ev) { if (ev && ev.persisted) self._resume(); };
     if (this._env.document && this._env.document.addEventListener) {
       this._env.document.addEventListener('visibilitychange', this._onVisibility);
     }
     if (this._env.window && this._env.window.addEventListener) {
       this._env.window.addEventListener('online', this._onOnline);
+      this._env.window.addEventListener('pagehide', this._onPageHide);
+      this._env.window.addEventListener('pageshow', this._onPageShow);
     }
 
     var rooms = opts.rooms;
@@ -328,8 +345,9 @@
    */
   Client.prototype.join = function (name, meta) {
     if (this._closed) throw new Error('online-now: this client is closed; call OnlineNow.connect() again');
-    if (typeof name !== 'string' || name.length === 0) {
-      throw new TypeError('online-now: a room name must be a non-empty string, not ' + String(name));
+    if (!validRoomName(name)) {
+      throw new TypeError('online-now: a room name must be a string of 1 to ' + MAX_ROOM_LENGTH
+        + ' characters without control characters, not ' + JSON.stringify(String(name)).slice(0, 60));
     }
     var room = this._rooms.get(name);
     if (room) {
@@ -382,6 +400,8 @@
     }
     if (this._env.window && this._env.window.removeEventListener) {
       this._env.window.removeEventListener('online', this._onOnline);
+      this._env.window.removeEventListener('pagehide', this._onPageHide);
+      this._env.window.removeEventListener('pageshow', this._onPageShow);
     }
     this._rooms.forEach(function (r) { r._left(); });
     this._rooms.clear();
@@ -402,6 +422,7 @@
     if (this.status === 'open' || this.status === 'connecting') return;
     this._clearTimer('retry');
     this._policyRetried = false;
+    this._suspended = false;
     this._connect();
   };
 
@@ -446,7 +467,8 @@
     this._everOpened = true;
     this._openedAt = now;
     this._lastMessageAt = now;
-    this._lastPingAt = 0;
+    this._lastPingAt = now;
+    this._pendingJoins = [];
     this._schedulePing();
     this._scheduleWatchdog();
     this._rooms.forEach(function (r) { r._sendJoin(); });
@@ -458,10 +480,7 @@
     var now = this._env.now();
     var opened = this._wsOpened;
     var lasted = opened && now - this._openedAt >= this._opts.backoff.resetAfter;
-    this._detach();
-    this._clearTimer('ping');
-    this._clearTimer('watchdog');
-    this._rooms.forEach(function (r) { r._disconnected(); });
+    this._teardown();
     if (this._closed) return;
 
     if (lasted) {
@@ -487,6 +506,39 @@
     this._waitAndConnect(close, this._backoffDelay());
   };
 
+  /* Forgets the current socket (whose close, if any, is handled by the caller). */
+  Client.prototype._teardown = function () {
+    this._detach();
+    this._clearTimer('ping');
+    this._clearTimer('watchdog');
+    this._clearTimer('rejoin');
+    this._rooms.forEach(function (r) { r._disconnected(); });
+  };
+
+  /*
+   * The page goes into the back/forward cache: close the socket (an open one would keep the
+   * page out of the cache in some browsers, and others would leave the user present while
+   * nobody looks), and connect again if the page is shown from the cache.
+   */
+  Client.prototype._suspend = function () {
+    if (this._closed || this.status === 'closed' || this._suspended) return;
+    var ws = this._ws;
+    this._teardown();
+    this._clearTimer('retry');
+    if (ws) {
+      try { ws.close(1000, 'page hidden'); } catch (ignored) { /* already closing */ }
+    }
+    this._suspended = true;
+    this.status = 'waiting';
+    this._emit('close', {code: 1000, reason: 'page hidden', wasClean: true, willReconnect: true, retryIn: null});
+  };
+
+  Client.prototype._resume = function () {
+    if (!this._suspended || this._closed) return;
+    this._suspended = false;
+    this._connect();
+  };
+
   Client.prototype._backoffDelay = function () {
     var b = this._opts.backoff;
     var delay = Math.min(b.max, b.initial * Math.pow(b.factor, this._attempt));
@@ -499,7 +551,6 @@
   Client.prototype._waitAndConnect = function (close, delay) {
     var self = this;
     this.status = 'waiting';
-    this._retryAt = this._env.now() + delay;
     this._setTimer('retry', delay, function () { self._connect(); });
     this._emit('close', assign(close, {willReconnect: true, retryIn: delay}));
   };
@@ -513,7 +564,7 @@
 
   /* The browser is back online, or the tab is visible again: do not sit out a long delay. */
   Client.prototype._networkBack = function () {
-    if (this.status === 'waiting' && !this._policyRetried) {
+    if (this.status === 'waiting' && !this._policyRetried && !this._suspended) {
       this._clearTimer('retry');
       this._connect();
     }
@@ -574,7 +625,15 @@
   // --- incoming ----------------------------------------------------------------------------
 
   Client.prototype._received = function (data) {
-    this._lastMessageAt = this._env.now();
+    var now = this._env.now();
+    this._lastMessageAt = now;
+    if (now - this._lastPingAt >= this._opts.pingInterval) {
+      /* Our ping timer is late: browsers throttle timers in hidden tabs (Chrome to once a
+         minute after five minutes), but message events still run. Ping from here, or the
+         server's heartbeat timeout may drop a healthy, hidden tab. */
+      this._ping();
+      this._schedulePing();
+    }
     var msg;
     try {
       msg = JSON.parse(data);
@@ -600,6 +659,7 @@
       this._serverError(msg);
       return;
     }
+    if (msg.type === 'state' && typeof msg.room === 'string') this._joinAnswered(msg.room);
     var room = typeof msg.room === 'string' ? this._rooms.get(msg.room) : undefined;
     if (!room) return; // left meanwhile, or a type this version does not know
     switch (msg.type) {
@@ -613,13 +673,36 @@
     }
   };
 
+  /*
+   * Error frames carry `ref`, the type of the refused message, and no room. The server answers
+   * a connection's messages in order and every join with exactly one `state` or `error`, so a
+   * join error belongs to the oldest unanswered join. A meta or cursor error belongs to a room
+   * when the frame names it or this client is in one room only; the rest go to the client.
+   */
   Client.prototype._serverError = function (msg) {
     var err = {
       code: typeof msg.code === 'string' ? msg.code : 'unknown',
       message: typeof msg.message === 'string' ? msg.message : ''
     };
     if (msg.ref !== undefined) err.ref = msg.ref;
-    var roomName = typeof msg.room === 'string' ? msg.room : (typeof msg.ref === 'string' ? msg.ref : null);
+    var roomName = typeof msg.room === 'string' ? msg.room : null;
+    if (msg.ref === 'join') {
+      if (roomName === null) roomName = this._pendingJoins.length > 0 ? this._pendingJoins[0] : null;
+      if (roomName !== null) this._joinAnswered(roomName);
+    } else if (roomName === null && (msg.ref === 'meta' || msg.ref === 'cursor') && this._rooms.size === 1) {
+      /* (not `leave`: the room it is about has already been forgotten here) */
+      roomName = this._rooms.keys().next().value;
+    }
+    if (err.code === 'rate_limited' && this._pendingJoins.length > 0) {
+      var self = this;
+      this._setTimer('rejoin', REJOIN_AFTER_RATE_LIMIT, function () {
+        self._pendingJoins.slice().forEach(function (name) {
+          var r = self._rooms.get(name);
+          self._joinAnswered(name);
+          if (r && !r.joined && !r.refused) r._sendJoin();
+        });
+      });
+    }
     if (roomName !== null) err.room = roomName;
     var room = roomName !== null ? this._rooms.get(roomName) : undefined;
     if (room) {
@@ -627,6 +710,11 @@
     } else {
       this._error(err);
     }
+  };
+
+  Client.prototype._joinAnswered = function (roomName) {
+    var i = this._pendingJoins.indexOf(roomName);
+    if (i >= 0) this._pendingJoins.splice(i, 1);
   };
 
   // --- outgoing ----------------------------------------------------------------------------
@@ -655,7 +743,9 @@
     if (!isPlainObject(meta)) {
       throw new TypeError('online-now: meta for room ' + roomName + ' must be a plain object, not ' + String(meta));
     }
-    var copy = assign({}, meta);
+    /* A deep copy as JSON: what is kept is what is sent, and later changes by the page to its
+       own object do not leak into the next re-join unnoticed. */
+    var copy = JSON.parse(JSON.stringify(meta));
     var effective = this._awayTracked() ? assign({}, copy, {away: true}) : copy;
     var bytes = utf8Length(JSON.stringify(effective));
     if (bytes > this._opts.maxMetaBytes) {
@@ -790,6 +880,7 @@
   Room.prototype._sendJoin = function () {
     if (this.refused) return;
     this._joinSent = this.client._send({type: 'join', room: this.name, meta: this._effectiveMeta()}, this);
+    if (this._joinSent) this.client._pendingJoins.push(this.name);
   };
 
   Room.prototype._sendMeta = function () {
@@ -973,7 +1064,7 @@
     var out = this._cursorOut;
     var p = out.pending;
     out.pending = null;
-    if (!p || !this._joinSent) return;
+    if (!p || !this.joined) return; // not before `state`: a refused join would make it an error
     if (out.last && out.last.x === p.x && out.last.y === p.y) return;
     var ws = this.client._ws;
     if (ws && ws.bufferedAmount > CURSOR_BACKPRESSURE_BYTES) return;
@@ -1000,24 +1091,40 @@
     }
     var tick = opts.tick === undefined ? this.client._opts.cursorTick : positiveNumber('tick', opts.tick);
     var room = this;
-    var onMove = function (ev) {
+    var win = this.client._env.window;
+    var last = null; // the pointer over the element: {clientX, clientY, pageX, pageY, sx, sy}
+    var send = function () {
       var x, y;
       if (coords === 'page') {
-        x = Math.round(ev.pageX);
-        y = Math.round(ev.pageY);
+        /* pageX moves with the page's scroll even when the pointer does not */
+        x = Math.round(last.pageX + ((win && win.pageXOffset) || 0) - last.sx);
+        y = Math.round(last.pageY + ((win && win.pageYOffset) || 0) - last.sy);
       } else {
         var rect = element.getBoundingClientRect();
         var w = element.scrollWidth || rect.width;
         var h = element.scrollHeight || rect.height;
         if (!(w > 0) || !(h > 0)) return; // not laid out (display: none)
-        x = round4((ev.clientX - rect.left - (element.clientLeft || 0) + (element.scrollLeft || 0)) / w);
-        y = round4((ev.clientY - rect.top - (element.clientTop || 0) + (element.scrollTop || 0)) / h);
+        x = round4((last.clientX - rect.left - (element.clientLeft || 0) + (element.scrollLeft || 0)) / w);
+        y = round4((last.clientY - rect.top - (element.clientTop || 0) + (element.scrollTop || 0)) / h);
       }
       room.moveCursor(x, y, tick);
     };
+    var onMove = function (ev) {
+      last = {clientX: ev.clientX, clientY: ev.clientY, pageX: ev.pageX, pageY: ev.pageY,
+        sx: (win && win.pageXOffset) || 0, sy: (win && win.pageYOffset) || 0};
+      send();
+    };
+    var onLeave = function () { last = null; };
+    /* Scrolling moves the content under a still pointer: that is a move too. */
+    var onScroll = function () { if (last) send(); };
+    var scroller = coords === 'page' ? win : element;
     element.addEventListener('pointermove', onMove, {passive: true});
+    element.addEventListener('pointerleave', onLeave, {passive: true});
+    if (scroller && scroller.addEventListener) scroller.addEventListener('scroll', onScroll, {passive: true});
     var stop = function () {
       element.removeEventListener('pointermove', onMove, {passive: true});
+      element.removeEventListener('pointerleave', onLeave, {passive: true});
+      if (scroller && scroller.removeEventListener) scroller.removeEventListener('scroll', onScroll, {passive: true});
       var i = room._trackers.indexOf(stop);
       if (i >= 0) room._trackers.splice(i, 1);
     };
