@@ -60,6 +60,7 @@
     try {
       room.setMeta({ status: statusInput.value.trim() });
       statusInput.blur();
+      render();
     } catch (e) {
       toastText(e.message);
     }
@@ -104,8 +105,10 @@
       }
       const status = document.createElement('span');
       status.className = 'status-text';
-      const s = p.meta && typeof p.meta.status === 'string' ? p.meta.status : '';
-      status.textContent = p.meta && p.meta.away ? 'away' + (s ? ' \u00b7 ' + s : '') : (s || (p.connections > 1 ? p.connections + ' tabs' : 'here'));
+      // own status as set here, even before the server's echo of it arrives
+      const meta = p.id === room.self ? Object.assign({}, p.meta, room.meta) : (p.meta || {});
+      const s = typeof meta.status === 'string' ? meta.status : '';
+      status.textContent = meta.away ? 'away' + (s ? ' \u00b7 ' + s : '') : (s || (p.connections > 1 ? p.connections + ' tabs' : 'here'));
       text.append(name, status);
       li.appendChild(text);
       list.appendChild(li);

@@ -85,7 +85,7 @@
     </c:if>
   </section>
 
-  <section class="card rooms" aria-labelledby="rooms-title">
+  <section class="card rooms" data-refresh="boards" aria-labelledby="rooms-title">
     <div class="card-head">
       <h2 id="rooms-title">Boards</h2>
     </div>
@@ -94,9 +94,20 @@
         <li>
           <a class="board-link" href="${ctx}/whiteboard?board=${b.id}" data-testid="board-${b.id}">
             <span class="board-icon" style="--hue:${ex:hue(b.id)}" aria-hidden="true">#</span>
-            <span>
+            <span class="board-text">
               <span class="board-title"><c:out value="${b.title}"/></span>
               <span class="board-desc"><c:out value="${b.description}"/></span>
+            </span>
+            <c:set var="here" value="${inBoard[b.id]}"/>
+            <span class="board-here" data-testid="board-${b.id}-here" data-count="${fn:length(here)}">
+              <c:if test="${not empty here}">
+                <span class="stack">
+                  <c:forEach var="p" items="${here}" end="2">
+                    <span class="avatar xs" style="background:${ex:color(p.id)}" title="${fn:escapeXml(p.name)}"><c:out value="${ex:initials(p.name)}"/></span>
+                  </c:forEach>
+                </span>
+                <span class="here-n">${fn:length(here)}&nbsp;here</span>
+              </c:if>
             </span>
             <span class="chevron" aria-hidden="true">&rsaquo;</span>
           </a>

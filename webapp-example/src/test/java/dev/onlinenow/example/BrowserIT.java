@@ -152,7 +152,8 @@ class BrowserIT {
         WebElement input = d.findElement(By.id("name"));
         input.sendKeys(name);
         input.submit();
-        new WebDriverWait(d, WAIT).until(ExpectedConditions.textToBe(By.cssSelector("[data-testid=me]"), name));
+        new WebDriverWait(d, WAIT).withMessage("signed in as " + name)
+                .until(ExpectedConditions.attributeToBe(By.cssSelector("[data-testid=me]"), "textContent", name));
     }
 
     private static void awaitLive(WebDriver d) {

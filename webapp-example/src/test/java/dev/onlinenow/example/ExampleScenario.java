@@ -79,6 +79,11 @@ final class ExampleScenario {
             JsonObject joined = adaLive.awaitType("join", "design");
             assertThat(joined.getJsonObject("presence").getString("id")).isEqualTo("Bob");
 
+            // the home page shows who is in each board, from the live layer's server-side API
+            String home = new WebClient(app).home().html();
+            assertThat(home).contains("data-testid=\"board-design-here\" data-count=\"2\"")
+                    .contains("data-testid=\"board-retro-here\" data-count=\"0\"");
+
             bobLive.send("{\"type\":\"cursor\",\"room\":\"design\",\"x\":0.25,\"y\":0.75}");
             JsonObject cursors = adaLive.await("Bob's cursor", m -> "cursors".equals(m.getString("type", null))
                     && m.getJsonArray("cursors").stream().map(JsonValue::asJsonObject)
