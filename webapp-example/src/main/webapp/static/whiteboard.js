@@ -45,13 +45,32 @@
   });
 
   live.on('open', function () { setConnection('open', 'live'); });
+  let ended = false;
   live.on('close', function (e) {
-    if (e && e.willReconnect) {
+    if (ended) return;
+    if (e && e.code === 1008 && e.reason === 'session ended') {
+      // signed out in another tab, or the session timed out: no retry can help, so stop and
+      // offer to sign in again (other refusals are left to the client's own retry policy)
+      ended = true;
+      live.close();
+      setConnection('closed', 'signed out');
+      conn.replaceChildren(link(body.dataset.contextPath + '/?next=' + encodeURIComponent(boardId), 'signed out: sign in'));
+      toastText('You were signed out. Sign in again to rejoin this board.');
+    } else if (e && e.willReconnect) {
       setConnection('waiting', 'reconnecting\u2026');
     } else {
-      setConnection('closed', e && e.code === 1008 ? 'signed out: reload' : 'offline: reload');
+      setConnection('closed', 'offline');
+      conn.replaceChildren(link(window.location.href, 'offline: reload'));
+      if (e && e.reason && e.code !== 1000) toastText('The board closed the connection: ' + e.reason);
     }
   });
+
+  function link(href, text) {
+    const a = document.createElement('a');
+    a.href = href;
+    a.textContent = text;
+    return a;
+  }
 
   board.addEventListener('pointerenter', function () { hint.hidden = true; }, { once: true });
 

@@ -6,9 +6,11 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -73,9 +75,9 @@ class BrowserIT {
     void aSeesBComeOnlineEnterTheBoardMoveTheirCursorAndLeave() throws Exception {
         ada = browser("ada");
         signIn(ada, "Ada Lovelace");
-        WebDriverWait adaWaits = new WebDriverWait(ada, WAIT);
+        WebDriverWait adaWaits = waitFor(ada);
         assertThat(text(ada, "[data-testid=online-count]")).isEqualTo("1");
-        assertThat(onlineIds(ada)).containsExactly("Ada Lovelace");
+        adaWaits.withMessage("Ada alone in the online list").until(d -> onlineIds(d).equals(List.of("Ada Lovelace")));
         screenshot(ada, "01-ada-signed-in");
 
         grace = browser("grace");
@@ -88,17 +90,19 @@ class BrowserIT {
         screenshot(ada, "02-ada-sees-grace-online");
 
         // both open the design board
-        ada.findElement(By.cssSelector("[data-testid=board-design]")).click();
+        click(ada, "[data-testid=board-design]");
         awaitLive(ada);
         adaWaits.until(ExpectedConditions.textToBe(By.id("here-count"), "only you here"));
 
-        grace.findElement(By.cssSelector("[data-testid=board-design]")).click();
+        click(grace, "[data-testid=board-design]");
         awaitLive(grace);
 
         adaWaits.withMessage("the join toast").until(d -> toastTexts(d).stream().anyMatch(t -> t.endsWith("Grace Hopper joined the board")));
         adaWaits.until(ExpectedConditions.textToBe(By.id("here-count"), "2 here"));
-        assertThat(hereIds(ada)).containsExactlyInAnyOrder("Ada Lovelace", "Grace Hopper");
-        assertThat(ada.findElements(By.cssSelector("#here-avatars .avatar"))).hasSize(2);
+        adaWaits.withMessage("both in the board's list").until(d -> hereIds(d).size() == 2
+                && hereIds(d).containsAll(List.of("Ada Lovelace", "Grace Hopper")));
+        adaWaits.withMessage("two avatars in the board's header")
+                .until(d -> d.findElements(By.cssSelector("#here-avatars .avatar")).size() == 2);
 
         // Grace sets a status (room meta): Ada sees it next to her name
         grace.findElement(By.id("status")).sendKeys("Reviewing the header");
@@ -110,8 +114,8 @@ class BrowserIT {
         // Grace moves her pointer over the board: Ada sees Grace's cursor, named, go there
         WebElement graceBoard = grace.findElement(By.id("board"));
         moveAndExpect(graceBoard, -120, -60);
-        WebElement cursor = ada.findElement(By.cssSelector(".online-now-cursor[data-id='Grace Hopper']"));
-        assertThat(cursor.getText()).isEqualTo("Grace Hopper");
+        adaWaits.withMessage("Grace's cursor labelled with her name").until(d -> d.findElement(
+                By.cssSelector(".online-now-cursor[data-id='Grace Hopper']")).getText().equals("Grace Hopper"));
         screenshot(ada, "03-ada-sees-grace-in-the-board-with-her-cursor");
         moveAndExpect(graceBoard, 160, 90);
         screenshot(grace, "04-grace-view-of-the-board");
@@ -124,7 +128,21 @@ class BrowserIT {
         adaWaits.until(ExpectedConditions.textToBe(By.id("here-count"), "only you here"));
         adaWaits.withMessage("Grace's cursor removed")
                 .until(d -> d.findElements(By.cssSelector(".online-now-cursor[data-id='Grace Hopper']")).isEmpty());
-        assertThat(hereIds(ada)).containsExactly("Ada Lovelace");
+        adaWaits.withMessage("only Ada in the board's list").until(d -> hereIds(d).equals(List.of("Ada Lovelace")));
+
+        // Ada signs out in another tab: the board tab says so and offers to sign in again
+        String boardTab = ada.getWindowHandle();
+        ada.switchTo().newWindow(WindowType.TAB);
+        ada.get(server.uri().toString());
+        click(ada, "[data-testid=sign-out]");
+        adaWaits.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("[data-testid=sign-in-form]")));
+        ada.close();
+        ada.switchTo().window(boardTab);
+        adaWaits.withMessage("the board tab noticing the sign-out")
+                .until(ExpectedConditions.attributeToBe(By.id("conn"), "data-state", "closed"));
+        assertThat(ada.findElement(By.cssSelector("#conn a")).getText()).isEqualTo("signed out: sign in");
+        assertThat(ada.findElement(By.cssSelector("#conn a")).getAttribute("href")).endsWith("/?next=design");
+        screenshot(ada, "09-ada-signed-out-in-another-tab");
     }
 
     @Test
@@ -136,7 +154,7 @@ class BrowserIT {
         signIn(ada, "Ada Lovelace");
         assertNoHorizontalScroll(ada);
         screenshot(ada, "07-narrow-home");
-        ada.findElement(By.cssSelector("[data-testid=board-retro]")).click();
+        click(ada, "[data-testid=board-retro]");
         awaitLive(ada);
         assertNoHorizontalScroll(ada);
         WebElement board = ada.findElement(By.id("board"));
@@ -152,14 +170,14 @@ class BrowserIT {
         WebElement input = d.findElement(By.id("name"));
         input.sendKeys(name);
         input.submit();
-        new WebDriverWait(d, WAIT).withMessage("signed in as " + name)
+        waitFor(d).withMessage("signed in as " + name)
                 .until(ExpectedConditions.attributeToBe(By.cssSelector("[data-testid=me]"), "textContent", name));
     }
 
     private static void awaitLive(WebDriver d) {
-        new WebDriverWait(d, WAIT).withMessage("the live connection")
+        waitFor(d).withMessage("the live connection")
                 .until(ExpectedConditions.attributeToBe(By.id("conn"), "data-state", "open"));
-        new WebDriverWait(d, WAIT).withMessage("the room's first state")
+        waitFor(d).withMessage("the room's first state")
                 .until(x -> !x.findElements(By.cssSelector("#here-list [data-user-id]")).isEmpty());
     }
 
@@ -171,7 +189,7 @@ class BrowserIT {
         new Actions(grace).moveToElement(graceBoard, dx, dy).perform();
         double fx = (graceBoard.getSize().getWidth() / 2.0 + dx) / graceBoard.getSize().getWidth();
         double fy = (graceBoard.getSize().getHeight() / 2.0 + dy) / graceBoard.getSize().getHeight();
-        new WebDriverWait(ada, WAIT).withMessage(() -> "Grace's cursor at " + fx + ", " + fy).until(d -> {
+        waitFor(ada).withMessage(() -> "Grace's cursor at " + fx + ", " + fy).until(d -> {
             List<WebElement> c = d.findElements(By.cssSelector(".online-now-cursor[data-id='Grace Hopper']"));
             if (c.isEmpty()) {
                 return false;
@@ -185,6 +203,22 @@ class BrowserIT {
             double y = Double.parseDouble(m.group(2));
             return Math.abs(x - fx * board.getSize().getWidth()) <= 3 && Math.abs(y - fy * board.getSize().getHeight()) <= 3;
         });
+    }
+
+    /** Clicks an element of a part of the page that may be re-rendered meanwhile. */
+    private static void click(WebDriver d, String css) {
+        waitFor(d).withMessage("clicking " + css).until(x -> {
+            x.findElement(By.cssSelector(css)).click();
+            return true;
+        });
+    }
+
+    /* Pages re-render parts of themselves (the home list every few seconds, the board on every
+     * event): an element read between two renders is stale, which only means "look again". */
+    private static WebDriverWait waitFor(WebDriver d) {
+        WebDriverWait w = new WebDriverWait(d, WAIT);
+        w.ignoring(StaleElementReferenceException.class);
+        return w;
     }
 
     private static void assertNoHorizontalScroll(WebDriver d) {
