@@ -56,6 +56,13 @@
       setConnection('closed', 'signed out');
       conn.replaceChildren(link(body.dataset.contextPath + '/?next=' + encodeURIComponent(boardId), 'signed out: sign in'));
       toastText('You were signed out. Sign in again to rejoin this board.');
+      // nothing on this page is current any more: say so rather than show stale people
+      list.replaceChildren();
+      stack.replaceChildren();
+      count.textContent = 'not connected';
+      board.classList.add('ended');
+      const me = document.querySelector('.me');
+      if (me) me.remove();
     } else if (e && e.willReconnect) {
       setConnection('waiting', 'reconnecting\u2026');
     } else {

@@ -142,6 +142,8 @@ class BrowserIT {
                 .until(ExpectedConditions.attributeToBe(By.id("conn"), "data-state", "closed"));
         assertThat(ada.findElement(By.cssSelector("#conn a")).getText()).isEqualTo("signed out: sign in");
         assertThat(ada.findElement(By.cssSelector("#conn a")).getAttribute("href")).endsWith("/?next=design");
+        assertThat(hereIds(ada)).as("no stale people after signing out").isEmpty();
+        assertThat(text(ada, "#here-count")).isEqualTo("not connected");
         screenshot(ada, "09-ada-signed-out-in-another-tab");
     }
 
