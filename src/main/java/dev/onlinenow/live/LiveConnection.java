@@ -23,7 +23,7 @@ final class LiveConnection {
     final AtomicBoolean dropped = new AtomicBoolean();
     volatile Outbox outbox;
     volatile long lastSeen;
-    long lastRateError = Long.MIN_VALUE;
+    long lastRateError = Long.MIN_VALUE / 2;
 
     LiveConnection(String id, Handshake h, Session session, int messagesPerSecond, int cursorsPerSecond,
                    long now) {

@@ -6,10 +6,11 @@ import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.Session;
 
 /**
- * The WebSocket endpoint: thin on purpose; {@link LivePresence} does the work. One instance per
- * connection, made by {@link LiveConfigurator}.
+ * The WebSocket endpoint of {@link OnlineNowLive}: thin on purpose, {@link LivePresence} does
+ * the work. One instance per connection, made by the endpoint's configurator. Not an API: it is
+ * public only because Tyrus invokes the endpoint's methods reflectively.
  */
-final class LiveEndpoint extends Endpoint {
+public final class LiveEndpoint extends Endpoint {
 
     private static final System.Logger LOG = System.getLogger(LiveEndpoint.class.getName());
 

@@ -507,7 +507,7 @@ public final class LivePresence implements AutoCloseable {
                     drop(c, CloseReason.CloseCodes.VIOLATED_POLICY, TOO_SLOW);
                 },
                 failure -> {
-                    LOG.log(Level.DEBUG, () -> "online-now: sending to " + c + " failed: " + failure);
+                    LOG.log(Level.DEBUG, "online-now: sending to " + c + " failed", failure);
                     drop(c, CloseReason.CloseCodes.GOING_AWAY, "send failed");
                 });
         if (session.isOpen() && !c.dropped.get()) {

@@ -1,0 +1,651 @@
+package dev.onlinenow.live;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.servlet.ServletContainerInitializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.TestInstance;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The live endpoint against a real embedded Tomcat and a real WebSocket client; the subclasses
+ * run the same tests on Tyrus and on Tomcat's own WebSocket implementation.
+ *
+ * <p>Time is a {@link dev.onlinenow.MutableClock} that only the tests move, and the cursor tick
+ * and the sweep run when a test calls them; so rate limits, heartbeats and timeouts are exact,
+ * and nothing waits on wall-clock speed. Ordering is established with ping/pong round trips: the
+ * server handles one socket's messages in order, so after a client's {@code pong} everything it
+ * sent before has been handled.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class LiveEndpointITBase {
+
+    static final int MAX_MESSAGES = 50;
+    static final int MAX_CURSORS = 40;
+    static final int MAX_FRAME = 4096;
+
+    LiveTestServer server;
+    final List<WsClient> clients = new ArrayList<>();
+    final List<String> joins = new CopyOnWriteArrayList<>();
+    final List<String> leaves = new CopyOnWriteArrayList<>();
+    String room;
+
+    abstract ServletContainerInitializer websocketImplementation();
+
+    /** The classes a container's scan would pass to the initializer (see TyrusLiveIT). */
+    abstract Set<Class<?>> handlesTypes();
+
+    /** Adjusts the web app before it starts (see {@link TyrusOnTomcat}). */
+    void customize(org.apache.catalina.Context ctx) {
+    }
+
+    @BeforeAll
+    void startServer() throws Exception {
+        server = new LiveTestServer(websocketImplementation(), handlesTypes(), b -> b
+                .maxMessagesPerSecond(MAX_MESSAGES)
+                .maxCursorsPerSecond(MAX_CURSORS)
+                .maxRoomsPerConnection(3)
+                .maxConnectionsPerUser(3)
+                .maxFrameBytes(MAX_FRAME)
+                .maxMetaBytes(200)
+                .sendQueueSize(64),
+                (user, room) -> !room.startsWith("secret-") || user.equals("admin"), this::customize);
+        server.live.onJoin((r, p) -> joins.add(r + ":" + p.getId()));
+        server.live.onLeave((r, p) -> leaves.add(r + ":" + p.getId()));
+    }
+
+    @AfterAll
+    void stopServer() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @BeforeEach
+    void room(TestInfo info) {
+        room = "room-" + info.getTestMethod().orElseThrow().getName();
+    }
+
+    @AfterEach
+    void closeClients() {
+        for (WsClient c : clients) {
+            c.close();
+        }
+        clients.clear();
+        await(() -> server.live.connections() == 0, "every socket of the test closed on the server");
+    }
+
+    WsClient connect(String user) throws Exception {
+        WsClient c = server.connect(server.login(user), user);
+        clients.add(c);
+        return c;
+    }
+
+    WsClient connectAs(String cookie, String name) {
+        WsClient c = server.connect(cookie, name);
+        clients.add(c);
+        return c;
+    }
+
+    /** Connects and joins {@link #room}; returns after the {@code state} frame. */
+    WsClient joined(String user) throws Exception {
+        WsClient c = connect(user);
+        c.join(room);
+        JsonObject state = c.next("state");
+        assertThat(state.getString("self")).isEqualTo(user);
+        return c;
+    }
+
+    static void await(BooleanSupplier condition, String what) {
+        long end = System.nanoTime() + WsClient.WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.onSpinWait();
+            try {
+                Thread.sleep(5); // polling a condition, not waiting for time to pass
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    static List<String> ids(JsonObject state) {
+        return state.getJsonArray("presences").stream().map(v -> v.asJsonObject().getString("id"))
+                .collect(Collectors.toList());
+    }
+
+    static List<JsonObject> ofType(List<JsonObject> frames, String type) {
+        return frames.stream().filter(f -> type.equals(f.getString("type"))).collect(Collectors.toList());
+    }
+
+    // --- presence --------------------------------------------------------------------------
+
+    @Test
+    void twoUsersSeeEachOtherJoinAndLeave() throws Exception {
+        WsClient alice = joined("alice");
+        WsClient bob = connect("bob");
+        bob.join(room);
+        JsonObject state = bob.next("state");
+        assertThat(state.getString("room")).isEqualTo(room);
+        assertThat(ids(state)).containsExactly("alice", "bob");
+        JsonObject alicePresence = state.getJsonArray("presences").getJsonObject(0);
+        assertThat(alicePresence.getString("name")).isEqualTo("alice");
+        assertThat(alicePresence.getInt("connections")).isEqualTo(1);
+        assertThat(alicePresence.getJsonNumber("joinedAt").longValue()).isEqualTo(server.clock.millis());
+
+        JsonObject join = alice.next("join");
+        assertThat(join.getString("room")).isEqualTo(room);
+        assertThat(join.getJsonObject("presence").getString("id")).isEqualTo("bob");
+        assertThat(ofType(bob.drainUntilPong(), "join")).as("no join of oneself").isEmpty();
+
+        assertThat(server.live.count(room)).isEqualTo(2);
+        assertThat(server.live.rooms()).contains(room);
+        assertThat(server.live.list(room)).extracting(Presence::getId).containsExactly("alice", "bob");
+        await(() -> joins.containsAll(List.of(room + ":alice", room + ":bob")), "onJoin saw alice and bob");
+
+        bob.send("{\"type\":\"leave\",\"room\":\"" + room + "\"}");
+        JsonObject leave = alice.next("leave");
+        assertThat(leave.getString("id")).isEqualTo("bob");
+        assertThat(server.live.count(room)).isEqualTo(1);
+        await(() -> leaves.contains(room + ":bob"), "onLeave saw bob");
+        assertThat(leaves).doesNotContain(room + ":alice");
+
+        // closing the socket leaves too
+        WsClient carol = joined("carol");
+        alice.next("join");
+        carol.close();
+        assertThat(alice.next("leave").getString("id")).isEqualTo("carol");
+    }
+
+    @Test
+    void twoTabsOfOneUserAreOnePresence() throws Exception {
+        WsClient bob = joined("bob");
+        String aliceCookie = server.login("alice");
+        WsClient tab1 = connectAs(aliceCookie, "alice-tab1");
+        tab1.join(room);
+        tab1.next("state");
+        assertThat(bob.next("join").getJsonObject("presence").getString("id")).isEqualTo("alice");
+
+        WsClient tab2 = connectAs(aliceCookie, "alice-tab2");
+        tab2.join(room);
+        JsonObject state = tab2.next("state");
+        assertThat(ids(state)).containsExactly("bob", "alice");
+        assertThat(server.live.presence(room, "alice").getConnections()).isEqualTo(2);
+        assertThat(ofType(bob.drainUntilPong(), "join")).as("no second join for a second tab").isEmpty();
+
+        tab1.close();
+        await(() -> server.live.connectionsOf("alice") == 1, "the first tab closed on the server");
+        assertThat(ofType(bob.drainUntilPong(), "leave")).as("no leave while a tab remains").isEmpty();
+        assertThat(server.live.count(room)).isEqualTo(2);
+
+        tab2.close();
+        assertThat(bob.next("leave").getString("id")).isEqualTo("alice");
+        assertThat(server.live.count(room)).isEqualTo(1);
+    }
+
+    @Test
+    void metaIsSizeLimitedAndCannotSetServerFields() throws Exception {
+        WsClient alice = joined("alice");
+        WsClient bob = joined("bob");
+        alice.next("join");
+        bob.send("{\"type\":\"meta\",\"room\":\"" + room + "\",\"meta\":{\"away\":true,\"id\":\"admin\",\"name\":\"Admin\"}}");
+        JsonObject meta = alice.next("meta").getJsonObject("presence");
+        assertThat(meta.getString("id")).isEqualTo("bob");
+        assertThat(meta.getString("name")).isEqualTo("bob");
+        assertThat(meta.getJsonObject("meta")).isEqualTo(Json.createObjectBuilder().add("away", true).build());
+        assertThat(server.live.presence(room, "bob").getMeta().getBoolean("away")).isTrue();
+
+        bob.send("{\"type\":\"meta\",\"room\":\"" + room + "\",\"meta\":{\"note\":\"" + "x".repeat(300) + "\"}}");
+        JsonObject error = bob.next("error");
+        assertThat(error.getString("code")).isEqualTo("meta_too_large");
+        assertThat(server.live.presence(room, "bob").getMeta().getBoolean("away")).isTrue();
+        assertThat(ofType(alice.drainUntilPong(), "meta")).isEmpty();
+    }
+
+    @Test
+    void heartbeatTimeoutDropsASilentConnection() throws Exception {
+        WsClient alice = joined("alice");
+        WsClient bob = joined("bob");
+        alice.next("join");
+
+        server.clock.advance(Duration.ofSeconds(59));
+        bob.drainUntilPong();
+        server.live.sweep();
+        assertThat(server.live.count(room)).as("59 s of silence is fine").isEqualTo(2);
+
+        server.clock.advance(Duration.ofSeconds(2));
+        bob.drainUntilPong(); // bob spoke 2 s ago, alice 61 s ago
+        server.live.sweep();
+
+        WsClient.Closed closed = alice.awaitClose();
+        assertThat(closed.code()).isEqualTo(1001);
+        assertThat(closed.reason()).isEqualTo("heartbeat timeout");
+        assertThat(bob.next("leave").getString("id")).isEqualTo("alice");
+        assertThat(server.live.list(room)).extracting(Presence::getId).containsExactly("bob");
+    }
+
+    @Test
+    void foreignOriginIsRefused() throws Exception {
+        String cookie = server.login("mallory");
+        WsClient evil = server.connect("http://evil.example", cookie, "evil");
+        clients.add(evil);
+        WsClient.Closed closed = evil.awaitClose();
+        assertThat(closed.code()).isEqualTo(1008);
+        assertThat(closed.reason()).isEqualTo("origin not allowed");
+
+        WsClient noOrigin = server.connect(null, cookie, "no-origin");
+        clients.add(noOrigin);
+        assertThat(noOrigin.awaitClose().code()).isEqualTo(1008);
+
+        WsClient otherPort = server.connect("http://localhost:1", cookie, "other-port");
+        clients.add(otherPort);
+        assertThat(otherPort.awaitClose().reason()).isEqualTo("origin not allowed");
+        assertThat(server.live.connectionsOf("mallory")).isZero();
+    }
+
+    @Test
+    void missingIdentityIsRefused() throws Exception {
+        WsClient anonymous = connectAs(server.anonymousSession(), "anonymous");
+        WsClient.Closed closed = anonymous.awaitClose();
+        assertThat(closed.code()).isEqualTo(1008);
+        assertThat(closed.reason()).isEqualTo("no identity");
+
+        WsClient noCookie = connectAs(null, "no-cookie");
+        assertThat(noCookie.awaitClose()).isEqualTo(new WsClient.Closed(1008, "no identity"));
+    }
+
+    @Test
+    void unauthorizedRoomIsRefused() throws Exception {
+        WsClient alice = connect("alice");
+        alice.join("secret-" + room);
+        JsonObject error = alice.next("error");
+        assertThat(error.getString("code")).isEqualTo("forbidden");
+        assertThat(error.getString("ref")).isEqualTo("join");
+        assertThat(server.live.count("secret-" + room)).isZero();
+
+        WsClient admin = connect("admin");
+        admin.join("secret-" + room);
+        assertThat(ids(admin.next("state"))).containsExactly("admin");
+        assertThat(ofType(alice.drainUntilPong(), "join")).as("alice is not in the room").isEmpty();
+    }
+
+    @Test
+    void logoutClosesTheSocketsOfThatSession() throws Exception {
+        WsClient bob = joined("bob");
+        String cookie = server.login("alice");
+        WsClient tab1 = connectAs(cookie, "alice-1");
+        WsClient tab2 = connectAs(cookie, "alice-2");
+        tab1.join(room);
+        tab1.next("state");
+        bob.next("join");
+
+        server.logout(cookie);
+        assertThat(tab1.awaitClose()).isEqualTo(new WsClient.Closed(1008, "session ended"));
+        assertThat(tab2.awaitClose()).isEqualTo(new WsClient.Closed(1008, "session ended"));
+        assertThat(bob.next("leave").getString("id")).isEqualTo("alice");
+
+        WsClient again = connectAs(cookie, "alice-after-logout");
+        assertThat(again.awaitClose().code()).as("the old cookie no longer identifies alice").isEqualTo(1008);
+    }
+
+    @Test
+    void tooManyConnectionsOfOneUserAreRefused() throws Exception {
+        String cookie = server.login("alice");
+        for (int i = 0; i < 3; i++) {
+            connectAs(cookie, "tab" + i).drainUntilPong();
+        }
+        WsClient fourth = connectAs(cookie, "tab4");
+        assertThat(fourth.awaitClose()).isEqualTo(new WsClient.Closed(1008, "too many connections"));
+        assertThat(server.live.connectionsOf("alice")).isEqualTo(3);
+    }
+
+    // --- bad input ----------------------------------------------------------------------------
+
+    @Test
+    void badMessagesGetErrorsAndTheConnectionStaysUsable() throws Exception {
+        WsClient alice = joined("alice");
+        WsClient bob = joined("bob");
+        alice.next("join");
+
+        Map<String, String> cases = Map.ofEntries(
+                Map.entry("{not json", "bad_json"),
+                Map.entry("[1,2,3]", "bad_message"),
+                Map.entry("{\"room\":\"x\"}", "bad_message"),
+                Map.entry("{\"type\":42}", "bad_message"),
+                Map.entry("{\"type\":\"dance\"}", "unknown_type"),
+                Map.entry("{\"type\":\"join\"}", "bad_message"),
+                Map.entry("{\"type\":\"join\",\"room\":\"\"}", "bad_message"),
+                Map.entry("{\"type\":\"join\",\"room\":{\"a\":1}}", "bad_message"),
+                Map.entry("{\"type\":\"join\",\"room\":\"r\",\"meta\":[1]}", "bad_message"),
+                Map.entry("{\"type\":\"leave\",\"room\":\"nowhere\"}", "not_joined"),
+                Map.entry("{\"type\":\"meta\",\"room\":\"nowhere\",\"meta\":{}}", "not_joined"),
+                Map.entry("{\"type\":\"cursor\",\"room\":\"nowhere\",\"x\":1,\"y\":2}", "not_joined"));
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            bob.send(c.getKey());
+            JsonObject error = bob.next("error");
+            assertThat(error.getString("code")).as(c.getKey()).isEqualTo(c.getValue());
+            assertThat(error.getString("message")).as(c.getKey()).isNotBlank();
+        }
+        bob.send("{\"type\":\"dance\"}");
+        JsonObject unknown = bob.next("error");
+        assertThat(unknown.getString("ref")).isEqualTo("dance");
+
+        // still in the room, still heard
+        bob.send("{\"type\":\"meta\",\"room\":\"" + room + "\",\"meta\":{\"away\":false}}");
+        assertThat(alice.next("meta").getJsonObject("presence").getString("id")).isEqualTo("bob");
+        assertThat(server.live.count(room)).isEqualTo(2);
+    }
+
+    @Test
+    void tooManyRoomsPerConnection() throws Exception {
+        WsClient alice = connect("alice");
+        for (int i = 0; i < 3; i++) {
+            alice.join(room + i);
+            alice.next("state");
+        }
+        alice.join(room + 3);
+        assertThat(alice.next("error").getString("code")).isEqualTo("too_many_rooms");
+        alice.send("{\"type\":\"leave\",\"room\":\"" + room + "0\"}");
+        alice.join(room + 3);
+        assertThat(alice.next("state").getString("room")).isEqualTo(room + 3);
+    }
+
+    @Test
+    void hugeFrameIsClosedWith1009AndOthersCarryOn() throws Exception {
+        WsClient alice = joined("alice");
+        WsClient bob = joined("bob");
+        alice.next("join");
+        bob.send("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(MAX_FRAME * 4) + "\"}");
+        assertThat(bob.awaitClose().code()).isEqualTo(1009);
+        assertThat(alice.next("leave").getString("id")).isEqualTo("bob");
+        assertThat(alice.drainUntilPong()).isEmpty();
+    }
+
+    @Test
+    void binaryFrameIsClosedWith1003AndOthersCarryOn() throws Exception {
+        WsClient alice = joined("alice");
+        WsClient bob = joined("bob");
+        alice.next("join");
+        bob.sendBinary(new byte[] {1, 2, 3});
+        assertThat(bob.awaitClose().code()).isEqualTo(1003);
+        assertThat(alice.next("leave").getString("id")).isEqualTo("bob");
+        assertThat(alice.drainUntilPong()).isEmpty();
+    }
+
+    @Test
+    void aFloodIsRateLimitedThenClosedWhileOthersCarryOn() throws Exception {
+        WsClient alice = joined("alice");
+        WsClient bob = joined("bob");
+        alice.next("join");
+        // the clock stands still: bob has MAX_MESSAGES tokens (the join took one), then 2 * MAX_MESSAGES strikes
+        for (int i = 0; i < MAX_MESSAGES - 2; i++) {
+            bob.send("{\"type\":\"ping\"}");
+        }
+        for (int i = 0; i < MAX_MESSAGES - 2; i++) {
+            bob.next("pong");
+        }
+        bob.send("{\"type\":\"meta\",\"room\":\"" + room + "\",\"meta\":{\"n\":1}}");
+        assertThat(alice.next("meta").getJsonObject("presence").getJsonObject("meta").getInt("n")).isEqualTo(1);
+        bob.send("{\"type\":\"meta\",\"room\":\"" + room + "\",\"meta\":{\"n\":2}}");
+        JsonObject limited = bob.next("error");
+        assertThat(limited.getString("code")).isEqualTo("rate_limited");
+        assertThat(server.live.presence(room, "bob").getMeta().getInt("n")).as("refused, not applied").isEqualTo(1);
+
+        List<JsonObject> errorsBefore = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3 * MAX_MESSAGES && !bob.closed.isDone(); i++) {
+                bob.send("{\"type\":\"ping\"}");
+            }
+        } catch (CompletionException sendFailedAfterClose) {
+            // the server closed while we were still sending: that is the point
+        }
+        WsClient.Closed closed = bob.awaitClose();
+        assertThat(closed).isEqualTo(new WsClient.Closed(1008, "rate limit exceeded"));
+        bob.received.drainTo(errorsBefore);
+        assertThat(ofType(errorsBefore, "error")).as("no error spam: at most one a second").hasSizeLessThanOrEqualTo(1);
+        assertThat(ofType(errorsBefore, "pong")).isEmpty();
+
+        assertThat(alice.next("leave").getString("id")).isEqualTo("bob");
+        WsClient carol = joined("carol");
+        assertThat(alice.next("join").getJsonObject("presence").getString("id")).isEqualTo("carol");
+        assertThat(carol.drainUntilPong()).isEmpty();
+    }
+
+    @Test
+    void aClientTooSlowToReadIsClosedAndOthersCarryOn() throws Exception {
+        WsClient alice = joined("alice");
+        WsClient slow = connect("slowpoke");
+        slow.join("slow-" + room);
+        slow.next("state");
+        slow.stopReading();
+        String big = "y".repeat(16 * 1024);
+        // bounded: 2000 frames of 16 KB are far beyond socket buffers plus a 64-frame queue
+        for (int i = 0; i < 2000 && server.live.connectionsOf("slowpoke") > 0; i++) {
+            server.live.broadcast("slow-" + room, "blob", Map.of("i", i, "data", big));
+        }
+        await(() -> server.live.connectionsOf("slowpoke") == 0, "the slow client is dropped");
+        assertThat(server.live.count("slow-" + room)).isZero();
+
+        server.live.broadcast(room, "still-there", Map.of("ok", true));
+        JsonObject event = alice.next("event");
+        assertThat(event.getString("event")).isEqualTo("still-there");
+        assertThat(event.getJsonObject("payload").getBoolean("ok")).isTrue();
+    }
+
+    // --- the server-side API ------------------------------------------------------------------
+
+    @Test
+    void broadcastReachesEveryoneInTheRoomOnly() throws Exception {
+        WsClient alice = joined("alice");
+        WsClient bob = joined("bob");
+        WsClient elsewhere = connect("carol");
+        elsewhere.join("other-" + room);
+        elsewhere.next("state");
+
+        server.live.broadcast(room, "saved", Map.of("by", "alice", "version", 7));
+        for (WsClient c : List.of(alice, bob)) {
+            JsonObject e = c.next("event");
+            assertThat(e.getString("room")).isEqualTo(room);
+            assertThat(e.getString("event")).isEqualTo("saved");
+            assertThat(e.getJsonObject("payload").getInt("version")).isEqualTo(7);
+        }
+        assertThat(ofType(elsewhere.drainUntilPong(), "event")).isEmpty();
+        assertThatThrownBy(() -> server.live.broadcast(room, "", Map.of())).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    // --- cursors ------------------------------------------------------------------------------
+
+    @Test
+    void cursorMovesReachOthersButNeverTheMover() throws Exception {
+        WsClient alice = joined("alice");
+        WsClient bob = joined("bob");
+        alice.next("join");
+        bob.cursor(room, 10.5, -20);
+        bob.drainUntilPong();
+        server.live.flushCursors();
+
+        JsonObject frame = alice.next("cursors");
+        assertThat(frame.getString("room")).isEqualTo(room);
+        assertThat(frame.getJsonArray("cursors")).hasSize(1);
+        JsonObject c = frame.getJsonArray("cursors").getJsonObject(0);
+        assertThat(c.getString("id")).isEqualTo("bob");
+        assertThat(c.getJsonNumber("x").doubleValue()).isEqualTo(10.5);
+        assertThat(c.getJsonNumber("y").doubleValue()).isEqualTo(-20.0);
+        assertThat(ofType(bob.drainUntilPong(), "cursors")).as("never echoed").isEmpty();
+
+        // a newcomer gets the cursors in its state, without its own
+        WsClient carol = connect("carol");
+        carol.join(room);
+        JsonObject state = carol.next("state");
+        assertThat(state.getJsonArray("cursors")).hasSize(1);
+        assertThat(state.getJsonArray("cursors").getJsonObject(0).getString("id")).isEqualTo("bob");
+        assertThat(server.live.cursors(room)).extracting(Cursor::getId).containsExactly("bob");
+    }
+
+    @Test
+    void manyMovesWithinOneTickArriveAsOneFrameWithTheLastPosition() throws Exception {
+        WsClient alice = joined("alice");
+        WsClient bob = joined("bob");
+        WsClient carol = joined("carol");
+        alice.next("join");
+        alice.next("join");
+        bob.next("join");
+        for (int i = 1; i <= 30; i++) {
+            bob.cursor(room, i, i * 2);
+            if (i % 10 == 0) {
+                carol.cursor(room, -i, 0.25);
+            }
+        }
+        bob.drainUntilPong();
+        carol.drainUntilPong();
+        long before = server.live.framesSent();
+        server.live.flushCursors();
+
+        List<JsonObject> seen = ofType(alice.drainUntilPong(), "cursors");
+        assertThat(seen).hasSize(1);
+        Map<String, JsonObject> byId = seen.get(0).getJsonArray("cursors").stream().map(v -> v.asJsonObject())
+                .collect(Collectors.toMap(o -> o.getString("id"), o -> o));
+        assertThat(byId.keySet()).containsExactlyInAnyOrder("bob", "carol");
+        assertThat(byId.get("bob").getJsonNumber("x").doubleValue()).isEqualTo(30.0);
+        assertThat(byId.get("bob").getJsonNumber("y").doubleValue()).isEqualTo(60.0);
+        assertThat(byId.get("carol").getJsonNumber("x").doubleValue()).isEqualTo(-30.0);
+
+        List<JsonObject> bobSees = ofType(bob.drainUntilPong(), "cursors");
+        assertThat(bobSees).hasSize(1);
+        assertThat(bobSees.get(0).getJsonArray("cursors")).extracting(v -> v.asJsonObject().getString("id"))
+                .containsExactly("carol");
+        assertThat(server.live.framesSent() - before).as("one frame per recipient").isEqualTo(3);
+    }
+
+    @Test
+    void cursorsAboveTheRateAreDroppedSilently() throws Exception {
+        WsClient alice = joined("alice");
+        WsClient bob = joined("bob");
+        alice.next("join");
+        // the clock stands still: only the first MAX_CURSORS moves are taken
+        for (int i = 1; i <= MAX_CURSORS + 10; i++) {
+            bob.cursor(room, i, i);
+        }
+        assertThat(ofType(bob.drainUntilPong(), "error")).as("no error for dropped cursors").isEmpty();
+        server.live.flushCursors();
+        JsonObject c = alice.next("cursors").getJsonArray("cursors").getJsonObject(0);
+        assertThat(c.getJsonNumber("x").doubleValue()).isEqualTo(MAX_CURSORS);
+
+        server.clock.advance(Duration.ofSeconds(1));
+        bob.cursor(room, 999, 999);
+        bob.drainUntilPong();
+        server.live.flushCursors();
+        assertThat(alice.next("cursors").getJsonArray("cursors").getJsonObject(0).getJsonNumber("x").doubleValue())
+                .isEqualTo(999.0);
+    }
+
+    @Test
+    void cursorTimesOutAndLeavesWithItsUser() throws Exception {
+        WsClient alice = joined("alice");
+        WsClient bob = joined("bob");
+        alice.next("join");
+        bob.cursor(room, 1, 2);
+        bob.drainUntilPong();
+        server.live.flushCursors();
+        alice.next("cursors");
+
+        server.clock.advance(Duration.ofSeconds(9));
+        bob.drainUntilPong();
+        alice.drainUntilPong();
+        server.live.tick();
+        assertThat(ofType(alice.drainUntilPong(), "cursors")).as("9 s still shown").isEmpty();
+
+        server.clock.advance(Duration.ofSeconds(2));
+        server.live.tick();
+        JsonObject gone = alice.next("cursors").getJsonArray("cursors").getJsonObject(0);
+        assertThat(gone).isEqualTo(Json.createObjectBuilder().add("id", "bob").add("gone", true).build());
+        assertThat(server.live.cursors(room)).isEmpty();
+
+        // a user's cursor goes when they leave (clients drop it on the leave frame)
+        bob.cursor(room, 5, 5);
+        bob.drainUntilPong();
+        server.live.flushCursors();
+        alice.next("cursors");
+        assertThat(server.live.cursors(room)).hasSize(1);
+        bob.close();
+        alice.next("leave");
+        assertThat(server.live.cursors(room)).isEmpty();
+    }
+
+    @Test
+    void badCoordinatesAreRefused() throws Exception {
+        WsClient bob = joined("bob");
+        for (String xy : List.of("\"x\":\"a\",\"y\":1", "\"x\":1", "\"x\":2e6,\"y\":0", "\"x\":0,\"y\":-1000001",
+                "\"x\":1e999,\"y\":0", "\"x\":null,\"y\":0")) {
+            bob.send("{\"type\":\"cursor\",\"room\":\"" + room + "\"," + xy + "}");
+            JsonObject error = bob.next("error");
+            assertThat(error.getString("code")).as(xy).isEqualTo("bad_cursor");
+            assertThat(error.getString("ref")).isEqualTo("cursor");
+        }
+        bob.drainUntilPong();
+        server.live.flushCursors();
+        assertThat(server.live.cursors(room)).isEmpty();
+    }
+
+    @Test
+    void serverPlacedCursorsAndTheirRemoval() throws Exception {
+        WsClient alice = joined("alice");
+        server.live.setCursor(room, "bot", 100, 200);
+        server.live.flushCursors();
+        JsonObject c = alice.next("cursors").getJsonArray("cursors").getJsonObject(0);
+        assertThat(c.getString("id")).isEqualTo("bot");
+        assertThat(server.live.cursors(room)).extracting(Cursor::getId).containsExactly("bot");
+
+        server.live.removeCursor(room, "bot");
+        server.live.flushCursors();
+        assertThat(alice.next("cursors").getJsonArray("cursors").getJsonObject(0))
+                .isEqualTo(Json.createObjectBuilder().add("id", "bot").add("gone", true).build());
+        assertThat(server.live.cursors(room)).isEmpty();
+        assertThatThrownBy(() -> server.live.setCursor(room, "bot", Double.NaN, 0))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aCursorFloodDoesNotStopOtherDeliveries() throws Exception {
+        WsClient alice = joined("alice");
+        WsClient bob = joined("bob");
+        WsClient flooder = joined("flooder");
+        alice.next("join");
+        alice.next("join");
+        try {
+            for (int i = 0; i < 10 * MAX_MESSAGES && !flooder.closed.isDone(); i++) {
+                flooder.cursor(room, i, i);
+            }
+        } catch (CompletionException sendFailedAfterClose) {
+            // closed mid-flood
+        }
+        assertThat(flooder.awaitClose()).isEqualTo(new WsClient.Closed(1008, "rate limit exceeded"));
+        assertThat(alice.next("leave").getString("id")).isEqualTo("flooder");
+
+        bob.cursor(room, 7, 8);
+        bob.drainUntilPong();
+        server.live.flushCursors();
+        JsonObject frame = alice.next("cursors");
+        assertThat(frame.getJsonArray("cursors")).extracting(v -> v.asJsonObject().getString("id")).containsExactly("bob");
+    }
+}

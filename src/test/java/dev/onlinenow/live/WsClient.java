@@ -1,0 +1,198 @@
+package dev.onlinenow.live;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+
+import java.io.StringReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A real WebSocket client (the JDK's) for tests: collects every frame it gets in a queue, and
+ * the close code. Waits are bounded (default 20 s) and never sleep.
+ */
+final class WsClient implements WebSocket.Listener, AutoCloseable {
+
+    static final Duration WAIT = Duration.ofSeconds(20);
+
+    /** How a socket ended: the close code and reason the server sent. */
+    record Closed(int code, String reason) {
+    }
+
+    final String name;
+    final BlockingQueue<JsonObject> received = new LinkedBlockingQueue<>();
+    final CompletableFuture<Closed> closed = new CompletableFuture<>();
+    private final StringBuilder partial = new StringBuilder();
+    private volatile boolean reading = true;
+    private WebSocket socket;
+
+    private WsClient(String name) {
+        this.name = name;
+    }
+
+    /**
+     * Opens a socket with these Origin and Cookie headers (either may be null).
+     */
+    static WsClient connect(HttpClient http, URI uri, String origin, String cookie, String name) {
+        WsClient c = new WsClient(name);
+        WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(WAIT);
+        if (origin != null) {
+            b.header("Origin", origin);
+        }
+        if (cookie != null) {
+            b.header("Cookie", cookie);
+        }
+        c.socket = b.buildAsync(uri, c).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+        return c;
+    }
+
+    @Override
+    public void onOpen(WebSocket webSocket) {
+        webSocket.request(1);
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+        partial.append(data);
+        if (last) {
+            String text = partial.toString();
+            partial.setLength(0);
+            try (JsonReader r = Json.createReader(new StringReader(text))) {
+                received.add(r.readObject());
+            }
+        }
+        if (reading) {
+            webSocket.request(1);
+        }
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        closed.complete(new Closed(statusCode, reason));
+        return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+        closed.complete(new Closed(1006, String.valueOf(error)));
+    }
+
+    /** Stops asking for frames: the client reads nothing more, as a stalled browser would. */
+    void stopReading() {
+        reading = false;
+    }
+
+    void send(String text) {
+        socket.sendText(text, true).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+    }
+
+    void send(JsonObject o) {
+        send(o.toString());
+    }
+
+    void sendBinary(byte[] data) {
+        socket.sendBinary(ByteBuffer.wrap(data), true).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+    }
+
+    void join(String room) {
+        send(Json.createObjectBuilder().add("type", "join").add("room", room).build());
+    }
+
+    void cursor(String room, double x, double y) {
+        send("{\"type\":\"cursor\",\"room\":\"" + room + "\",\"x\":" + x + ",\"y\":" + y + "}");
+    }
+
+    /** The next frame, whatever it is. */
+    JsonObject next() {
+        try {
+            JsonObject o = received.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            if (o == null) {
+                throw new AssertionError(name + ": no frame within " + WAIT);
+            }
+            return o;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The next frame of this type; frames of other types before it are skipped. */
+    JsonObject next(String type) {
+        return next(o -> type.equals(o.getString("type", null)), type);
+    }
+
+    JsonObject next(Predicate<JsonObject> p, String what) {
+        List<JsonObject> skipped = new ArrayList<>();
+        long end = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < end) {
+            JsonObject o;
+            try {
+                o = received.poll(end - System.nanoTime(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+            if (o == null) {
+                break;
+            }
+            if (p.test(o)) {
+                return o;
+            }
+            skipped.add(o);
+        }
+        throw new AssertionError(name + ": no " + what + " within " + WAIT + "; got " + skipped);
+    }
+
+    /**
+     * Sends a ping and returns every frame that came before its pong: since the server answers
+     * in order, that is everything the server had sent this client until it read the ping.
+     */
+    List<JsonObject> drainUntilPong() {
+        send("{\"type\":\"ping\"}");
+        List<JsonObject> before = new ArrayList<>();
+        for (;;) {
+            JsonObject o = next();
+            if ("pong".equals(o.getString("type", null))) {
+                return before;
+            }
+            before.add(o);
+        }
+    }
+
+    /** How the server closed this socket. */
+    Closed awaitClose() {
+        return closed.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (!socket.isOutputClosed()) {
+                socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
+            }
+            closed.get(5, TimeUnit.SECONDS);
+        } catch (Exception ignored) {
+            // the server is gone or slow; abort below either way
+        } finally {
+            socket.abort();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

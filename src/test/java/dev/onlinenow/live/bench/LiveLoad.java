@@ -1,0 +1,394 @@
+package dev.onlinenow.live.bench;
+
+import dev.onlinenow.OnlineNow;
+import dev.onlinenow.OnlineNowSettings;
+import dev.onlinenow.UserIdSource;
+import dev.onlinenow.live.LivePresence;
+import dev.onlinenow.live.OnlineNowLive;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.apache.catalina.Context;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.websocket.server.WsSci;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Load run of the live endpoint on this machine (not a test): an embedded Tomcat with its own
+ * WebSocket implementation runs in a child JVM (so its heap can be measured alone), and this JVM
+ * drives real JDK WebSocket clients against it.
+ *
+ * <ol>
+ *   <li>presence: {@code ROOM} connections in one room, then probes join one at a time;
+ *       join &rarr; delivery latency to every other member, and server heap per open connection;</li>
+ *   <li>cursors: {@code MOVERS} clients in one room each moving at 20 Hz for a few seconds; move
+ *       &rarr; delivery latency (measured on a sample of receivers), frames per second sent, and the
+ *       frames a naive relay (every move to every peer) would have sent for the same moves.</li>
+ * </ol>
+ *
+ * Run: {@code mvn -q -B test-compile exec:java -Dexec.classpathScope=test
+ * -Dexec.mainClass=dev.onlinenow.live.bench.LiveLoad} (optional {@code -Dexec.args="500 200 10"}:
+ * room size, movers, seconds of moving).
+ */
+public final class LiveLoad {
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("server")) {
+            server();
+            return;
+        }
+        int room = args.length > 0 ? Integer.parseInt(args[0]) : 500;
+        int movers = args.length > 1 ? Integer.parseInt(args[1]) : 200;
+        int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
+        new LiveLoad().run(room, movers, seconds);
+    }
+
+    // --- the server JVM ----------------------------------------------------------------------
+
+    private static void server() throws Exception {
+        PrintStream out = System.out;
+        System.setOut(System.err); // keep stdout for the protocol with the driver
+        Path base = Files.createTempDirectory("online-now-load");
+        OnlineNow online = OnlineNow.inProcess(OnlineNowSettings.builder()
+                .userId(UserIdSource.sessionAttribute("user"))
+                .maxConnectionsPerUser(16)
+                .build());
+        LivePresence live = LivePresence.builder(online).build();
+        Tomcat tomcat = new Tomcat();
+        tomcat.setBaseDir(base.toString());
+        tomcat.setPort(0);
+        tomcat.getConnector().setProperty("maxThreads", "50");
+        Context ctx = tomcat.addContext("/app", base.toString());
+        ctx.addServletContainerInitializer(new WsSci(), null);
+        ctx.addServletContainerInitializer((c, sc) -> {
+            OnlineNow.install(sc, online);
+            LivePresence.install(sc, live);
+        }, null);
+        ctx.addApplicationListener(OnlineNowLive.class.getName());
+        Tomcat.addServlet(ctx, "login", new HttpServlet() {
+            @Override
+            protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+                req.getSession().setAttribute("user", req.getParameter("user"));
+                resp.getWriter().print("ok");
+            }
+        });
+        ctx.addServletMappingDecoded("/login", "login");
+        Tomcat.addServlet(ctx, "none", new HttpServlet() {
+            @Override
+            protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+                resp.sendError(404);
+            }
+        });
+        ctx.addServletMappingDecoded("/", "none");
+        tomcat.start();
+        out.println("PORT " + tomcat.getConnector().getLocalPort());
+        out.flush();
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
+        for (String line; (line = in.readLine()) != null; ) {
+            switch (line) {
+                case "heap":
+                    out.println("HEAP " + usedHeapAfterGc());
+                    break;
+                case "frames":
+                    out.println("FRAMES " + live.framesSent());
+                    break;
+                case "count":
+                    out.println("COUNT " + live.connections());
+                    break;
+                default:
+                    tomcat.stop();
+                    live.close();
+                    online.close();
+                    out.println("BYE");
+                    out.flush();
+                    System.exit(0);
+            }
+            out.flush();
+        }
+        System.exit(0);
+    }
+
+    private static long usedHeapAfterGc() {
+        Runtime rt = Runtime.getRuntime();
+        long best = Long.MAX_VALUE;
+        for (int i = 0; i < 5; i++) {
+            System.gc();
+            best = Math.min(best, rt.totalMemory() - rt.freeMemory());
+        }
+        return best;
+    }
+
+    // --- the driver JVM ----------------------------------------------------------------------
+
+    private Process server;
+    private BufferedReader serverOut;
+    private PrintStream serverIn;
+    private int port;
+    private final HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(2)).build();
+    private final long base = System.nanoTime();
+
+    private void run(int roomSize, int movers, int seconds) throws Exception {
+        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        server = new ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
+                LiveLoad.class.getName(), "server").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        serverOut = new BufferedReader(new InputStreamReader(server.getInputStream()));
+        serverIn = new PrintStream(server.getOutputStream(), true);
+        port = Integer.parseInt(ask(null, "PORT "));
+        try {
+            System.out.printf(Locale.ROOT, "online-now live load, %d cores, java %s%n",
+                    Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+            presence(roomSize);
+            cursors(movers, seconds);
+        } finally {
+            serverIn.println("quit");
+            server.waitFor(20, TimeUnit.SECONDS);
+            server.destroyForcibly();
+        }
+    }
+
+    private String ask(String command, String prefix) throws IOException {
+        if (command != null) {
+            serverIn.println(command);
+        }
+        for (String line; (line = serverOut.readLine()) != null; ) {
+            if (line.startsWith(prefix)) {
+                return line.substring(prefix.length()).trim();
+            }
+        }
+        throw new IOException("the server JVM ended");
+    }
+
+    /** One client socket; counts frames and reports join and cursor latencies. */
+    final class Client implements WebSocket.Listener {
+        final String user;
+        WebSocket ws;
+        final StringBuilder partial = new StringBuilder();
+        volatile String waitingFor; // probe id whose join we time
+        volatile long joinSentAt;
+        final ConcurrentLinkedQueue<Long> joinLatencies;
+        final boolean measureCursors;
+        final ConcurrentLinkedQueue<Double> cursorLatencies;
+        final AtomicLong frames = new AtomicLong();
+        final CountDownLatch state = new CountDownLatch(1);
+        volatile CompletableFuture<WebSocket> lastSend = CompletableFuture.completedFuture(null);
+
+        Client(String user, ConcurrentLinkedQueue<Long> joinLatencies, boolean measureCursors,
+               ConcurrentLinkedQueue<Double> cursorLatencies) {
+            this.user = user;
+            this.joinLatencies = joinLatencies;
+            this.measureCursors = measureCursors;
+            this.cursorLatencies = cursorLatencies;
+        }
+
+        @Override
+        public void onOpen(WebSocket webSocket) {
+            webSocket.request(1);
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                long now = System.nanoTime();
+                String text = partial.toString();
+                partial.setLength(0);
+                frames.incrementAndGet();
+                onFrame(text, now);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        private void onFrame(String text, long now) {
+            if (text.startsWith("{\"type\":\"state\"")) {
+                state.countDown();
+            } else if (text.startsWith("{\"type\":\"join\"")) {
+                String probe = waitingFor;
+                if (probe != null && text.contains("\"id\":\"" + probe + "\"")) {
+                    joinLatencies.add(now - joinSentAt);
+                }
+            } else if (measureCursors && text.startsWith("{\"type\":\"cursors\"")) {
+                double nowMs = (now - base) / 1e6;
+                int i = 0;
+                while ((i = text.indexOf("\"x\":", i)) >= 0) {
+                    int end = text.indexOf(',', i);
+                    cursorLatencies.add(nowMs - Double.parseDouble(text.substring(i + 4, end)));
+                    i = end;
+                }
+            }
+        }
+
+        void send(String text) {
+            lastSend = ws.sendText(text, true);
+        }
+    }
+
+    private Client open(String user, ConcurrentLinkedQueue<Long> joins, boolean measureCursors,
+                        ConcurrentLinkedQueue<Double> cursors) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+                URI.create("http://localhost:" + port + "/app/login?user=" + user)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        String cookie = r.headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
+        Client c = new Client(user, joins, measureCursors, cursors);
+        c.ws = http.newWebSocketBuilder().header("Origin", "http://localhost:" + port).header("Cookie", cookie)
+                .connectTimeout(Duration.ofSeconds(30))
+                .buildAsync(URI.create("ws://localhost:" + port + "/app/online-now/ws"), c).get(30, TimeUnit.SECONDS);
+        return c;
+    }
+
+    private void join(Client c, String room) throws InterruptedException {
+        c.send("{\"type\":\"join\",\"room\":\"" + room + "\"}");
+        if (!c.state.await(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(c.user + " got no state");
+        }
+    }
+
+    private void presence(int roomSize) throws Exception {
+        long heapBefore = Long.parseLong(ask("heap", "HEAP "));
+        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        List<Client> members = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < roomSize - 1; i++) {
+            Client c = open("u" + i, latencies, false, null);
+            join(c, "lobby");
+            members.add(c);
+        }
+        double buildSeconds = (System.nanoTime() - t0) / 1e9;
+        long heapAfter = Long.parseLong(ask("heap", "HEAP "));
+        int probes = 20;
+        for (int p = 0; p < probes; p++) {
+            String probeId = "probe" + p;
+            Client probe = open(probeId, latencies, false, null);
+            int before = latencies.size();
+            for (Client m : members) {
+                m.waitingFor = probeId;
+            }
+            long sent = System.nanoTime();
+            for (Client m : members) {
+                m.joinSentAt = sent;
+            }
+            probe.send("{\"type\":\"join\",\"room\":\"lobby\"}");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (latencies.size() < before + members.size() && System.nanoTime() < deadline) {
+                Thread.sleep(1); // the driver polls a counter; the server's speed is what is measured
+            }
+            probe.ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(10, TimeUnit.SECONDS);
+            probe.ws.abort();
+        }
+        long[] ms = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+        System.out.printf(Locale.ROOT, "presence: %d connections in one room (built in %.1f s); %d probe joins, "
+                        + "%d deliveries: join->delivery p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+                roomSize, buildSeconds, probes, ms.length, pct(ms, 50) / 1e6, pct(ms, 99) / 1e6,
+                ms.length == 0 ? 0 : ms[ms.length - 1] / 1e6);
+        System.out.printf(Locale.ROOT, "memory: server heap %.1f MB before, %.1f MB with %d open connections: "
+                        + "%.1f KB per connection%n", heapBefore / 1e6, heapAfter / 1e6, roomSize - 1,
+                (heapAfter - heapBefore) / 1024.0 / (roomSize - 1));
+        for (Client m : members) {
+            m.ws.abort();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!ask("count", "COUNT ").equals("0") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+    }
+
+    private void cursors(int movers, int seconds) throws Exception {
+        ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
+        List<Client> clients = new ArrayList<>();
+        int sampled = Math.min(20, movers);
+        for (int i = 0; i < movers; i++) {
+            Client c = open("m" + i, new ConcurrentLinkedQueue<>(), i < sampled, latencies);
+            join(c, "board");
+            clients.add(c);
+        }
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        AtomicLong moves = new AtomicLong();
+        AtomicLong skipped = new AtomicLong();
+        long framesBefore = Long.parseLong(ask("frames", "FRAMES "));
+        long clientFramesBefore = clients.stream().mapToLong(c -> c.frames.get()).sum();
+        long start = System.nanoTime();
+        // 20 Hz per client, spread over the 50 ms period in 10 slices
+        var task = timer.scheduleAtFixedRate(new Runnable() {
+            int slice;
+
+            @Override
+            public void run() {
+                int s = slice++ % 10;
+                for (int i = s; i < clients.size(); i += 10) {
+                    Client c = clients.get(i);
+                    if (!c.lastSend.isDone()) {
+                        skipped.incrementAndGet();
+                        continue;
+                    }
+                    double x = (System.nanoTime() - base) / 1e6;
+                    c.send("{\"type\":\"cursor\",\"room\":\"board\",\"x\":" + x + ",\"y\":" + i + "}");
+                    moves.incrementAndGet();
+                }
+            }
+        }, 0, 5, TimeUnit.MILLISECONDS);
+        Thread.sleep(seconds * 1000L);
+        task.cancel(false);
+        timer.shutdown();
+        timer.awaitTermination(5, TimeUnit.SECONDS);
+        Thread.sleep(500); // the last ticks drain
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        long frames = Long.parseLong(ask("frames", "FRAMES ")) - framesBefore;
+        long clientFrames = clients.stream().mapToLong(c -> c.frames.get()).sum() - clientFramesBefore;
+        long naive = moves.get() * (movers - 1);
+        double[] ms = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        System.out.printf(Locale.ROOT, "cursors: %d clients in one room moving at 20 Hz for %.1f s: %d moves "
+                        + "(%d skipped: previous send not done)%n", movers, elapsed, moves.get(), skipped.get());
+        System.out.printf(Locale.ROOT, "cursors: move->delivery p50 %.1f ms, p99 %.1f ms, max %.1f ms "
+                        + "(%d samples on %d receivers)%n", pctD(ms, 50), pctD(ms, 99),
+                ms.length == 0 ? 0 : ms[ms.length - 1], ms.length, sampled);
+        System.out.printf(Locale.ROOT, "cursors: server sent %d frames (%.0f/s; clients got %d); a naive relay "
+                        + "would send %d (%.0f/s): %.1fx fewer frames%n", frames, frames / elapsed, clientFrames,
+                naive, naive / elapsed, frames == 0 ? 0 : (double) naive / frames);
+        for (Client c : clients) {
+            c.ws.abort();
+        }
+    }
+
+    private static long pct(long[] sorted, int p) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+    }
+
+    private static double pctD(double[] sorted, int p) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+    }
+
+    static String describe(long[] a) {
+        return Arrays.toString(a);
+    }
+}
