@@ -104,6 +104,17 @@ class BrowserIT {
         adaWaits.withMessage("two avatars in the board's header")
                 .until(d -> d.findElements(By.cssSelector("#here-avatars .avatar")).size() == 2);
 
+        // the home page (here in a second tab of Grace's) shows who is in each board
+        String graceBoardTab = grace.getWindowHandle();
+        grace.switchTo().newWindow(WindowType.TAB);
+        grace.get(server.uri().toString());
+        waitFor(grace).withMessage("two people in the design board on the home page").until(ExpectedConditions
+                .attributeToBe(By.cssSelector("[data-testid=board-design-here]"), "data-count", "2"));
+        assertThat(grace.findElements(By.cssSelector("[data-testid=board-design-here] .avatar"))).hasSize(2);
+        screenshot(grace, "03-home-shows-who-is-in-each-board");
+        grace.close();
+        grace.switchTo().window(graceBoardTab);
+
         // Grace sets a status (room meta): Ada sees it next to her name
         grace.findElement(By.id("status")).sendKeys("Reviewing the header");
         grace.findElement(By.cssSelector("#status-form button")).click();
@@ -116,15 +127,15 @@ class BrowserIT {
         moveAndExpect(graceBoard, -120, -60);
         adaWaits.withMessage("Grace's cursor labelled with her name").until(d -> d.findElement(
                 By.cssSelector(".online-now-cursor[data-id='Grace Hopper']")).getText().equals("Grace Hopper"));
-        screenshot(ada, "03-ada-sees-grace-in-the-board-with-her-cursor");
+        screenshot(ada, "04-ada-sees-grace-in-the-board-with-her-cursor");
         moveAndExpect(graceBoard, 160, 90);
-        screenshot(grace, "04-grace-view-of-the-board");
+        screenshot(grace, "05-grace-view-of-the-board");
 
         // Grace closes the page: Ada sees her leave
         grace.quit();
         grace = null;
         adaWaits.withMessage("the leave toast").until(d -> toastTexts(d).stream().anyMatch(t -> t.endsWith("Grace Hopper left")));
-        screenshot(ada, "05-ada-sees-grace-leave");
+        screenshot(ada, "06-ada-sees-grace-leave");
         adaWaits.until(ExpectedConditions.textToBe(By.id("here-count"), "only you here"));
         adaWaits.withMessage("Grace's cursor removed")
                 .until(d -> d.findElements(By.cssSelector(".online-now-cursor[data-id='Grace Hopper']")).isEmpty());
@@ -144,7 +155,7 @@ class BrowserIT {
         assertThat(ada.findElement(By.cssSelector("#conn a")).getAttribute("href")).endsWith("/?next=design");
         assertThat(hereIds(ada)).as("no stale people after signing out").isEmpty();
         assertThat(text(ada, "#here-count")).isEqualTo("not connected");
-        screenshot(ada, "09-ada-signed-out-in-another-tab");
+        screenshot(ada, "07-ada-signed-out-in-another-tab");
     }
 
     @Test
@@ -152,17 +163,17 @@ class BrowserIT {
         ada = browser("narrow");
         ada.manage().window().setSize(new Dimension(390, 844));
         ada.get(server.uri().toString());
-        screenshot(ada, "06-narrow-signed-out");
+        screenshot(ada, "08-narrow-signed-out");
         signIn(ada, "Ada Lovelace");
         assertNoHorizontalScroll(ada);
-        screenshot(ada, "07-narrow-home");
+        screenshot(ada, "09-narrow-home");
         click(ada, "[data-testid=board-retro]");
         awaitLive(ada);
         assertNoHorizontalScroll(ada);
         WebElement board = ada.findElement(By.id("board"));
         assertThat(board.getSize().getWidth()).as("the board uses the screen's width").isGreaterThan(300);
         assertThat(board.getSize().getHeight()).isGreaterThan(300);
-        screenshot(ada, "08-narrow-board");
+        screenshot(ada, "10-narrow-board");
     }
 
     // --- steps ---------------------------------------------------------------------------
