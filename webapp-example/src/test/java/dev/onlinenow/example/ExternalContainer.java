@@ -79,6 +79,7 @@ final class ExternalContainer implements AutoCloseable {
                 "-Djava.util.logging.manager=org.apache.juli.ClassLoaderLogManager",
                 "-Djava.util.logging.config.file=" + base.resolve("conf/logging.properties"),
                 "-Dhttp.port=" + port,
+                "-Duser.language=en", "-Duser.country=US", // the ready line is matched in English
                 // what catalina.sh adds on Java 17, so Tomcat runs as installed
                 "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
                 "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
