@@ -818,17 +818,17 @@ public final class LivePresence implements AutoCloseable {
                 return;
             }
             String text = m.frame().toString();
-            Set<String> cursorIds = m.kind() == RoomMessage.Kind.CURSORS ? cursorIds(m.frame()) : Set.of();
-            Map<String, String> filtered = cursorIds.isEmpty() ? null : new HashMap<>();
+            CursorFrame cursors = m.kind() == RoomMessage.Kind.CURSORS ? new CursorFrame(m.room(), m.frame()) : null;
+            Map<String, String> perUser = cursors == null ? null : new HashMap<>();
             for (LiveConnection c : members) {
                 if (c.userId.equals(m.skipUser()) || c.id.equals(m.skipConnection())) {
                     continue;
                 }
                 String out = text;
-                if (filtered != null && cursorIds.contains(c.userId)) {
-                    out = filtered.computeIfAbsent(c.userId, u -> withoutCursorOf(m.frame(), u));
-                    if (out == null) {
-                        continue; // only their own cursor moved
+                if (cursors != null && cursors.has(c.userId)) {
+                    out = perUser.computeIfAbsent(c.userId, cursors::without);
+                    if (out.isEmpty()) {
+                        continue; // only their own cursor changed
                     }
                 }
                 if (c.send(out)) {
@@ -838,28 +838,55 @@ public final class LivePresence implements AutoCloseable {
         }
     }
 
-    private static Set<String> cursorIds(JsonObject frame) {
-        JsonArray cs = frame.getJsonArray("cursors");
-        Set<String> ids = new HashSet<>(cs.size() * 2);
-        for (JsonValue v : cs) {
-            ids.add(v.asJsonObject().getString("id"));
-        }
-        return ids;
-    }
+    /**
+     * A {@code cursors} frame cut into its entries, so that each mover gets the frame without
+     * their own entry by joining strings, not by building JSON per recipient: with every member
+     * moving, that is one frame per member and tick.
+     */
+    private static final class CursorFrame {
+        private final String head;
+        private final String[] parts;
+        private final Map<String, Integer> index;
 
-    private static String withoutCursorOf(JsonObject frame, String userId) {
-        var cs = Protocol.JSON.createArrayBuilder();
-        int n = 0;
-        for (JsonValue v : frame.getJsonArray("cursors")) {
-            if (!userId.equals(v.asJsonObject().getString("id"))) {
-                cs.add(v);
-                n++;
+        CursorFrame(String room, JsonObject frame) {
+            JsonArray cs = frame.getJsonArray("cursors");
+            this.head = "{\"type\":\"cursors\",\"room\":" + Json.createValue(room) + ",\"cursors\":[";
+            this.parts = new String[cs.size()];
+            this.index = new HashMap<>(cs.size() * 2);
+            for (int i = 0; i < parts.length; i++) {
+                JsonObject e = cs.getJsonObject(i);
+                parts[i] = e.toString();
+                index.put(e.getString("id"), i);
             }
         }
-        if (n == 0) {
-            return null;
+
+        boolean has(String userId) {
+            return index.containsKey(userId);
         }
-        return Protocol.JSON.createObjectBuilder(frame).add("cursors", cs).build().toString();
+
+        /** The frame without the user's entry; empty if nothing else is left. */
+        String without(String userId) {
+            int skip = index.get(userId);
+            if (parts.length == 1) {
+                return "";
+            }
+            int size = head.length() + 2;
+            for (String p : parts) {
+                size += p.length() + 1;
+            }
+            StringBuilder sb = new StringBuilder(size).append(head);
+            boolean first = true;
+            for (int i = 0; i < parts.length; i++) {
+                if (i != skip) {
+                    if (!first) {
+                        sb.append(',');
+                    }
+                    sb.append(parts[i]);
+                    first = false;
+                }
+            }
+            return sb.append("]}").toString();
+        }
     }
 
     /** Closes a socket with a code, and takes it out of every room at once. */

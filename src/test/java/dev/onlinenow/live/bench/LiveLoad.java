@@ -66,6 +66,7 @@ public final class LiveLoad {
         int movers = args.length > 1 ? Integer.parseInt(args[1]) : 200;
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
         new LiveLoad().run(room, movers, seconds);
+        System.exit(0);
     }
 
     // --- the server JVM ----------------------------------------------------------------------
@@ -149,13 +150,19 @@ public final class LiveLoad {
     private BufferedReader serverOut;
     private PrintStream serverIn;
     private int port;
-    private final HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(2)).build();
+    private final HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "load-client");
+        t.setDaemon(true);
+        return t;
+    })).build();
     private final long base = System.nanoTime();
 
     private void run(int roomSize, int movers, int seconds) throws Exception {
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        server = new ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-                LiveLoad.class.getName(), "server").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Path log = Files.createTempFile("online-now-load-server", ".log");
+        server = new ProcessBuilder(java, "-Xmx1g", "-cp", classPath(), LiveLoad.class.getName(), "server")
+                .redirectError(log.toFile()).start();
+        System.out.println("server JVM log: " + log);
         serverOut = new BufferedReader(new InputStreamReader(server.getInputStream()));
         serverIn = new PrintStream(server.getOutputStream(), true);
         port = Integer.parseInt(ask(null, "PORT "));
@@ -169,6 +176,23 @@ public final class LiveLoad {
             server.waitFor(20, TimeUnit.SECONDS);
             server.destroyForcibly();
         }
+    }
+
+    /** The class path of this run: exec:java loads the project in its own class loader. */
+    private static String classPath() {
+        ClassLoader cl = LiveLoad.class.getClassLoader();
+        if (cl instanceof java.net.URLClassLoader) {
+            StringBuilder sb = new StringBuilder();
+            for (java.net.URL u : ((java.net.URLClassLoader) cl).getURLs()) {
+                try {
+                    sb.append(Paths.get(u.toURI())).append(java.io.File.pathSeparatorChar);
+                } catch (java.net.URISyntaxException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return sb.toString();
+        }
+        return System.getProperty("java.class.path");
     }
 
     private String ask(String command, String prefix) throws IOException {
@@ -212,6 +236,15 @@ public final class LiveLoad {
 
         @Override
         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            if (!measureCursors && cursorLatencies != null) {
+                // a mover that is not sampled: count frames, read nothing
+                if (last) {
+                    frames.incrementAndGet();
+                    state.countDown(); // the first frame after its join is its state
+                }
+                webSocket.request(1);
+                return null;
+            }
             partial.append(data);
             if (last) {
                 long now = System.nanoTime();
@@ -326,7 +359,11 @@ public final class LiveLoad {
             join(c, "board");
             clients.add(c);
         }
-        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "load-mover");
+            t.setDaemon(true);
+            return t;
+        });
         AtomicLong moves = new AtomicLong();
         AtomicLong skipped = new AtomicLong();
         long framesBefore = Long.parseLong(ask("frames", "FRAMES "));
