@@ -1,0 +1,49 @@
+package dev.onlinenow.example;
+
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+
+import java.io.IOException;
+
+/**
+ * {@code POST /login} with form field {@code name}: the demo's sign-in. It keeps the name in the
+ * HttpSession as a classic app with its own login does; online-now reads it from there
+ * ({@code online-now.userId = session:user}). Redirects to {@code /}, or back to the board the
+ * visitor came from ({@code next=BOARD}).
+ */
+public class SignInServlet extends HttpServlet {
+
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws ServletException, IOException {
+        req.setCharacterEncoding("UTF-8");
+        String name;
+        try {
+            name = Names.signInName(req.getParameter("name"));
+        } catch (IllegalArgumentException e) {
+            // show the form again with the reason and what was typed; nothing is kept
+            resp.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+            req.setAttribute("signInError", e.getMessage());
+            req.setAttribute("typedName", req.getParameter("name"));
+            req.setAttribute("next", Names.boardIdOrNull(req.getParameter("next")));
+            HomeServlet.show(req, resp);
+            return;
+        }
+        HttpSession session = req.getSession();
+        if (!session.isNew()) {
+            req.changeSessionId(); // a new id for a new identity: no session fixation
+        }
+        session.setAttribute(Names.USER_ATTRIBUTE, name);
+        String next = Names.boardIdOrNull(req.getParameter("next"));
+        resp.sendRedirect(req.getContextPath() + (next == null ? "/" : WhiteboardServlet.path(next)));
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        resp.sendRedirect(req.getContextPath() + "/");
+    }
+}

@@ -1,0 +1,151 @@
+<%@ page contentType="text/html; charset=UTF-8" %>
+<%@ include file="_head.jspf" %>
+<jsp:useBean id="now" class="java.util.Date"/>
+<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>${onlineNowCount} online · online-now example</title>
+  <link rel="icon" href="data:,">
+  <link rel="stylesheet" href="${ctx}/static/app.css">
+</head>
+<body data-context-path="${fn:escapeXml(ctx)}">
+<%@ include file="_topbar.jspf" %>
+
+<main class="home">
+  <section class="card intro">
+    <c:choose>
+      <c:when test="${empty me}">
+        <h1>See who is here, right now.</h1>
+        <p class="lead">This page is plain JSP and JSTL. A servlet filter counts who is active, and a
+          WebSocket shows who is in each board with their live cursors. Pick a name to join in;
+          open a second browser to see yourself from the other side.</p>
+        <form class="sign-in" method="post" action="${ctx}/login" data-testid="sign-in-form">
+          <label for="name">Your name</label>
+          <div class="row">
+            <input id="name" name="name" maxlength="32" autocomplete="nickname" required autofocus
+                   placeholder="Ada Lovelace" value="${fn:escapeXml(typedName)}"
+                   <c:if test="${not empty signInError}">aria-invalid="true" aria-describedby="name-error"</c:if>>
+            <c:if test="${not empty next}"><input type="hidden" name="next" value="${fn:escapeXml(next)}"></c:if>
+            <button type="submit" class="btn primary">Sign in</button>
+          </div>
+          <c:if test="${not empty signInError}">
+            <p class="field-error" id="name-error" role="alert" data-testid="sign-in-error"><c:out value="${signInError}"/></p>
+          </c:if>
+          <p class="hint">Demo sign-in: no password, the name is your id.<c:if test="${not empty next}"> You will land on
+            the board <strong><c:out value="${next}"/></strong>.</c:if></p>
+        </form>
+      </c:when>
+      <c:otherwise>
+        <h1>Hi <c:out value="${me}"/>, you are online.</h1>
+        <p class="lead">Everyone below made a request in the last 5 minutes. Open a board to see who
+          is in it and where their pointer is, live.</p>
+      </c:otherwise>
+    </c:choose>
+  </section>
+
+  <section class="card online" id="online" data-refresh="online" aria-labelledby="online-title">
+    <div class="card-head">
+      <h2 id="online-title">Online now</h2>
+      <span class="count-badge" data-testid="online-count-badge">${onlineNowCount}</span>
+    </div>
+    <c:choose>
+      <c:when test="${empty onlineNow}">
+        <p class="empty">Nobody is signed in yet. Be the first.</p>
+      </c:when>
+      <c:otherwise>
+        <ul class="people" data-testid="online-list">
+          <c:forEach var="u" items="${onlineNow}">
+            <c:set var="mins" value="${(now.time - u.lastSeenMillis) div 60000}"/>
+            <li class="person${u.id eq me ? ' self' : ''}" data-user-id="${fn:escapeXml(u.id)}">
+              <span class="avatar" style="background:${ex:color(u.id)}" aria-hidden="true"><c:out value="${ex:initials(u.name)}"/></span>
+              <span class="person-text">
+                <span class="person-name"><c:out value="${u.name}"/><c:if test="${u.id eq me}"> <span class="tag">you</span></c:if></span>
+                <time class="seen" datetime="${u.lastSeen}" title="<fmt:formatDate value='${u.lastSeenDate}' type='both' dateStyle='medium' timeStyle='medium'/>">
+                  <c:choose>
+                    <c:when test="${mins lt 1}">active now</c:when>
+                    <c:otherwise><fmt:formatNumber value="${mins - (mins mod 1)}" maxFractionDigits="0"/> min ago</c:otherwise>
+                  </c:choose>
+                </time>
+              </span>
+            </li>
+          </c:forEach>
+        </ul>
+        <c:if test="${onlineNowCount gt fn:length(onlineNow)}">
+          <p class="more">and ${onlineNowCount - fn:length(onlineNow)}&nbsp;more</p>
+        </c:if>
+      </c:otherwise>
+    </c:choose>
+    <c:if test="${onlineGuestCount gt 0}">
+      <p class="guests" data-testid="guest-count">
+        <span class="avatar sm guest" aria-hidden="true">?</span>
+        + ${onlineGuestCount}&nbsp;${onlineGuestCount eq 1 ? 'guest' : 'guests'} browsing without signing in
+      </p>
+    </c:if>
+  </section>
+
+  <section class="card rooms" data-refresh="boards" aria-labelledby="rooms-title">
+    <div class="card-head">
+      <h2 id="rooms-title">Boards</h2>
+    </div>
+    <ul class="board-list">
+      <c:forEach var="b" items="${boards}">
+        <li>
+          <a class="board-link" href="${ctx}/whiteboard?board=${b.id}" data-testid="board-${b.id}">
+            <span class="board-icon" style="--hue:${ex:hue(b.id)}" aria-hidden="true">#</span>
+            <span class="board-text">
+              <span class="board-title"><c:out value="${b.title}"/></span>
+              <span class="board-desc"><c:out value="${b.description}"/></span>
+            </span>
+            <c:set var="here" value="${inBoard[b.id]}"/>
+            <span class="board-here" data-testid="board-${b.id}-here" data-count="${fn:length(here)}">
+              <c:if test="${not empty here}">
+                <span class="stack">
+                  <c:forEach var="p" items="${here}" end="2">
+                    <span class="avatar xs" style="background:${ex:color(p.id)}" title="${fn:escapeXml(p.name)}"><c:out value="${ex:initials(p.name)}"/></span>
+                  </c:forEach>
+                </span>
+                <span class="here-n">${fn:length(here)}&nbsp;here</span>
+              </c:if>
+            </span>
+            <span class="chevron" aria-hidden="true">&rsaquo;</span>
+          </a>
+        </li>
+      </c:forEach>
+    </ul>
+    <form class="open-board" method="get" action="${ctx}/whiteboard">
+      <label for="board">Or open any board</label>
+      <div class="row">
+        <input id="board" name="board" maxlength="40" pattern="[A-Za-z0-9][A-Za-z0-9_\-]*" placeholder="team-standup" required>
+        <button type="submit" class="btn">Open</button>
+      </div>
+    </form>
+  </section>
+
+  <section class="card how" aria-labelledby="how-title">
+    <details>
+      <summary><h2 id="how-title">How this page is built</h2></summary>
+      <p>The filter in <code>WEB-INF/web.xml</code> sets the request attributes this JSP reads:</p>
+<pre><code>&lt;filter&gt;
+  &lt;filter-name&gt;onlineNow&lt;/filter-name&gt;
+  &lt;filter-class&gt;dev.onlinenow.OnlineNowFilter&lt;/filter-class&gt;
+&lt;/filter&gt;
+&lt;filter-mapping&gt;
+  &lt;filter-name&gt;onlineNow&lt;/filter-name&gt;
+  &lt;url-pattern&gt;/*&lt;/url-pattern&gt;
+&lt;/filter-mapping&gt;</code></pre>
+<pre><code>${'$'}{onlineNowCount} online
+&lt;c:forEach var="u" items="${'$'}{onlineNow}"&gt;
+  &lt;c:out value="${'$'}{u.name}"/&gt;, last seen ${'$'}{u.lastSeen}
+&lt;/c:forEach&gt;</code></pre>
+      <p>The boards add one line, <code>&lt;listener-class&gt;dev.onlinenow.live.OnlineNowLive&lt;/listener-class&gt;</code>,
+        and the script <code>/online-now/online-now.js</code> served from the library's jar.</p>
+    </details>
+  </section>
+</main>
+
+<footer class="foot">online-now example &middot; JSP + JSTL + one filter &middot; no external assets</footer>
+<script src="${ctx}/static/app.js" defer></script>
+</body>
+</html>

@@ -1,0 +1,62 @@
+<%@ page contentType="text/html; charset=UTF-8" %>
+<%@ include file="_head.jspf" %>
+<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title><c:out value="${boardTitle}"/> · online-now example</title>
+  <link rel="icon" href="data:,">
+  <link rel="stylesheet" href="${ctx}/static/app.css">
+</head>
+<body class="board-page" data-context-path="${fn:escapeXml(ctx)}" data-board="${fn:escapeXml(board)}"
+      data-self="${fn:escapeXml(me)}">
+<%@ include file="_topbar.jspf" %>
+
+<main class="board-layout">
+  <div class="board-head">
+    <div>
+      <a class="crumb" href="${ctx}/">&lsaquo; Who is online</a>
+      <h1><c:out value="${boardTitle}"/> <span class="board-id">#<c:out value="${board}"/></span></h1>
+    </div>
+    <div class="here">
+      <div class="stack" id="here-avatars" data-testid="here-avatars" aria-label="In this board"></div>
+      <span class="here-count" id="here-count" data-testid="here-count">&hellip;</span>
+      <span class="conn" id="conn" data-testid="connection" role="status">connecting&hellip;</span>
+    </div>
+  </div>
+
+  <div class="board" id="board" data-testid="board">
+    <p class="board-hint" id="board-hint">Move your pointer over the board:<br>everyone here sees it, with your name.</p>
+  </div>
+
+  <aside class="side">
+    <section class="card">
+      <div class="card-head"><h2>In this board</h2></div>
+      <ul class="people" id="here-list" data-testid="here-list"></ul>
+    </section>
+    <section class="card">
+      <form id="status-form" autocomplete="off">
+        <label for="status">Your status</label>
+        <div class="row">
+          <input id="status" name="status" maxlength="60" placeholder="e.g. Sketching the header">
+          <button type="submit" class="btn">Set</button>
+        </div>
+        <p class="hint">Everyone in the board sees it next to your name.</p>
+      </form>
+    </section>
+    <section class="card share">
+      <label for="share">Invite someone</label>
+      <input id="share" readonly value="" data-share>
+      <p class="hint">Open it in another browser, sign in with another name, and wave.</p>
+    </section>
+  </aside>
+</main>
+
+<div class="toasts" id="toasts" aria-live="polite" data-testid="toasts"></div>
+<noscript><p class="card">The live board needs JavaScript; the list of who is online on the home page works without it.</p></noscript>
+<script src="${ctx}/online-now/online-now.js"></script>
+<script src="${ctx}/static/app.js"></script>
+<script src="${ctx}/static/whiteboard.js"></script>
+</body>
+</html>

@@ -1,0 +1,280 @@
+package dev.onlinenow.example;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.WindowType;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two people in two real browsers (headless Chromium driven by Selenium, Debian's
+ * {@code chromium} and {@code chromium-driver}) against the example in the embedded launcher
+ * (Tomcat 11 + Tyrus): A sees B come online, B enter the board, B's cursor move and B leave
+ * when B closes the page. Screenshots of what A sees go to {@code target/screenshots/}.
+ */
+class BrowserIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final String CHROMIUM = System.getProperty("chromium.binary", "/usr/bin/chromium");
+    private static final String CHROMEDRIVER = System.getProperty("chromedriver", "/usr/bin/chromedriver");
+    private static final Pattern TRANSLATE = Pattern.compile("translate\\(([-0-9.]+)px, ([-0-9.]+)px\\)");
+
+    private ExampleServer server;
+    private Path screenshots;
+    private WebDriver ada;
+    private WebDriver grace;
+
+    @BeforeEach
+    void start() throws Exception {
+        assertThat(new File(CHROMIUM)).as("Debian package chromium (apt-get install chromium chromium-driver)").canRead();
+        assertThat(new File(CHROMEDRIVER).canExecute()).as("Debian package chromium-driver at " + CHROMEDRIVER).isTrue();
+        server = ExampleServer.start(Path.of(System.getProperty("example.webapp")), 0);
+        screenshots = Files.createDirectories(Path.of(System.getProperty("example.screenshots", "target/screenshots")));
+    }
+
+    @AfterEach
+    void stop() {
+        for (WebDriver d : new WebDriver[] {ada, grace}) {
+            if (d != null) {
+                try {
+                    d.quit();
+                } catch (RuntimeException e) {
+                    System.err.println("closing a browser failed: " + e);
+                }
+            }
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void aSeesBComeOnlineEnterTheBoardMoveTheirCursorAndLeave() throws Exception {
+        ada = browser("ada");
+        signIn(ada, "Ada Lovelace");
+        WebDriverWait adaWaits = waitFor(ada);
+        assertThat(text(ada, "[data-testid=online-count]")).isEqualTo("1");
+        adaWaits.withMessage("Ada alone in the online list").until(d -> onlineIds(d).equals(List.of("Ada Lovelace")));
+        screenshot(ada, "01-ada-signed-in");
+
+        grace = browser("grace");
+        signIn(grace, "Grace Hopper");
+        assertThat(text(grace, "[data-testid=online-count]")).isEqualTo("2");
+
+        // A's page keeps itself current: no reload by the test
+        adaWaits.withMessage("Grace in Ada's online list").until(d -> onlineIds(d).contains("Grace Hopper"));
+        adaWaits.until(ExpectedConditions.textToBe(By.cssSelector("[data-testid=online-count]"), "2"));
+        screenshot(ada, "02-ada-sees-grace-online");
+
+        // both open the design board
+        click(ada, "[data-testid=board-design]");
+        awaitLive(ada);
+        adaWaits.until(ExpectedConditions.textToBe(By.id("here-count"), "only you here"));
+
+        click(grace, "[data-testid=board-design]");
+        awaitLive(grace);
+
+        adaWaits.withMessage("the join toast").until(d -> toastTexts(d).stream().anyMatch(t -> t.endsWith("Grace Hopper joined the board")));
+        adaWaits.until(ExpectedConditions.textToBe(By.id("here-count"), "2 here"));
+        adaWaits.withMessage("both in the board's list").until(d -> hereIds(d).size() == 2
+                && hereIds(d).containsAll(List.of("Ada Lovelace", "Grace Hopper")));
+        adaWaits.withMessage("two avatars in the board's header")
+                .until(d -> d.findElements(By.cssSelector("#here-avatars .avatar")).size() == 2);
+
+        // the home page (here in a second tab of Grace's) shows who is in each board
+        String graceBoardTab = grace.getWindowHandle();
+        grace.switchTo().newWindow(WindowType.TAB);
+        grace.get(server.uri().toString());
+        waitFor(grace).withMessage("two people in the design board on the home page").until(ExpectedConditions
+                .attributeToBe(By.cssSelector("[data-testid=board-design-here]"), "data-count", "2"));
+        assertThat(grace.findElements(By.cssSelector("[data-testid=board-design-here] .avatar"))).hasSize(2);
+        screenshot(grace, "03-home-shows-who-is-in-each-board");
+        grace.close();
+        grace.switchTo().window(graceBoardTab);
+
+        // Grace sets a status (room meta): Ada sees it next to her name
+        grace.findElement(By.id("status")).sendKeys("Reviewing the header");
+        grace.findElement(By.cssSelector("#status-form button")).click();
+        adaWaits.withMessage("Grace's status").until(d -> d.findElement(
+                By.cssSelector("#here-list [data-user-id='Grace Hopper'] .status-text")).getText()
+                .equals("Reviewing the header"));
+
+        // Grace moves her pointer over the board: Ada sees Grace's cursor, named, go there
+        WebElement graceBoard = grace.findElement(By.id("board"));
+        moveAndExpect(graceBoard, -120, -60);
+        adaWaits.withMessage("Grace's cursor labelled with her name").until(d -> d.findElement(
+                By.cssSelector(".online-now-cursor[data-id='Grace Hopper']")).getText().equals("Grace Hopper"));
+        screenshot(ada, "04-ada-sees-grace-in-the-board-with-her-cursor");
+        moveAndExpect(graceBoard, 160, 90);
+        screenshot(grace, "05-grace-view-of-the-board");
+
+        // Grace closes the page: Ada sees her leave
+        grace.quit();
+        grace = null;
+        adaWaits.withMessage("the leave toast").until(d -> toastTexts(d).stream().anyMatch(t -> t.endsWith("Grace Hopper left")));
+        screenshot(ada, "06-ada-sees-grace-leave");
+        adaWaits.until(ExpectedConditions.textToBe(By.id("here-count"), "only you here"));
+        adaWaits.withMessage("Grace's cursor removed")
+                .until(d -> d.findElements(By.cssSelector(".online-now-cursor[data-id='Grace Hopper']")).isEmpty());
+        adaWaits.withMessage("only Ada in the board's list").until(d -> hereIds(d).equals(List.of("Ada Lovelace")));
+
+        // Ada signs out in another tab: the board tab says so and offers to sign in again
+        String boardTab = ada.getWindowHandle();
+        ada.switchTo().newWindow(WindowType.TAB);
+        ada.get(server.uri().toString());
+        click(ada, "[data-testid=sign-out]");
+        adaWaits.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("[data-testid=sign-in-form]")));
+        ada.close();
+        ada.switchTo().window(boardTab);
+        adaWaits.withMessage("the board tab noticing the sign-out")
+                .until(ExpectedConditions.attributeToBe(By.id("conn"), "data-state", "closed"));
+        assertThat(ada.findElement(By.cssSelector("#conn a")).getText()).isEqualTo("signed out: sign in");
+        assertThat(ada.findElement(By.cssSelector("#conn a")).getAttribute("href")).endsWith("/?next=design");
+        assertThat(hereIds(ada)).as("no stale people after signing out").isEmpty();
+        assertThat(text(ada, "#here-count")).isEqualTo("not connected");
+        screenshot(ada, "07-ada-signed-out-in-another-tab");
+    }
+
+    @Test
+    void thePagesWorkOnANarrowScreen() throws Exception {
+        ada = browser("narrow");
+        ada.manage().window().setSize(new Dimension(390, 844));
+        ada.get(server.uri().toString());
+        screenshot(ada, "08-narrow-signed-out");
+        signIn(ada, "Ada Lovelace");
+        assertNoHorizontalScroll(ada);
+        screenshot(ada, "09-narrow-home");
+        click(ada, "[data-testid=board-retro]");
+        awaitLive(ada);
+        assertNoHorizontalScroll(ada);
+        WebElement board = ada.findElement(By.id("board"));
+        assertThat(board.getSize().getWidth()).as("the board uses the screen's width").isGreaterThan(300);
+        assertThat(board.getSize().getHeight()).isGreaterThan(300);
+        screenshot(ada, "10-narrow-board");
+    }
+
+    // --- steps ---------------------------------------------------------------------------
+
+    private void signIn(WebDriver d, String name) {
+        d.get(server.uri().toString());
+        WebElement input = d.findElement(By.id("name"));
+        input.sendKeys(name);
+        input.submit();
+        waitFor(d).withMessage("signed in as " + name)
+                .until(ExpectedConditions.attributeToBe(By.cssSelector("[data-testid=me]"), "textContent", name));
+    }
+
+    private static void awaitLive(WebDriver d) {
+        waitFor(d).withMessage("the live connection")
+                .until(ExpectedConditions.attributeToBe(By.id("conn"), "data-state", "open"));
+        waitFor(d).withMessage("the room's first state")
+                .until(x -> !x.findElements(By.cssSelector("#here-list [data-user-id]")).isEmpty());
+    }
+
+    /**
+     * Moves Grace's pointer to (dx, dy) from the board's centre and waits until Ada's drawing of
+     * Grace's cursor arrives at the same place relative to Ada's board (within 2 px).
+     */
+    private void moveAndExpect(WebElement graceBoard, int dx, int dy) {
+        new Actions(grace).moveToElement(graceBoard, dx, dy).perform();
+        double fx = (graceBoard.getSize().getWidth() / 2.0 + dx) / graceBoard.getSize().getWidth();
+        double fy = (graceBoard.getSize().getHeight() / 2.0 + dy) / graceBoard.getSize().getHeight();
+        waitFor(ada).withMessage(() -> "Grace's cursor at " + fx + ", " + fy).until(d -> {
+            List<WebElement> c = d.findElements(By.cssSelector(".online-now-cursor[data-id='Grace Hopper']"));
+            if (c.isEmpty()) {
+                return false;
+            }
+            Matcher m = TRANSLATE.matcher(c.get(0).getAttribute("style"));
+            if (!m.find()) {
+                return false;
+            }
+            WebElement board = d.findElement(By.id("board"));
+            double x = Double.parseDouble(m.group(1));
+            double y = Double.parseDouble(m.group(2));
+            return Math.abs(x - fx * board.getSize().getWidth()) <= 3 && Math.abs(y - fy * board.getSize().getHeight()) <= 3;
+        });
+    }
+
+    /** Clicks an element of a part of the page that may be re-rendered meanwhile. */
+    private static void click(WebDriver d, String css) {
+        waitFor(d).withMessage("clicking " + css).until(x -> {
+            x.findElement(By.cssSelector(css)).click();
+            return true;
+        });
+    }
+
+    /* Pages re-render parts of themselves (the home list every few seconds, the board on every
+     * event): an element read between two renders is stale, which only means "look again". */
+    private static WebDriverWait waitFor(WebDriver d) {
+        WebDriverWait w = new WebDriverWait(d, WAIT);
+        w.ignoring(StaleElementReferenceException.class);
+        return w;
+    }
+
+    private static void assertNoHorizontalScroll(WebDriver d) {
+        Object overflow = ((org.openqa.selenium.JavascriptExecutor) d).executeScript(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+        assertThat(((Number) overflow).intValue()).as("horizontal overflow in px").isLessThanOrEqualTo(0);
+    }
+
+    private static String text(WebDriver d, String css) {
+        return d.findElement(By.cssSelector(css)).getText().trim();
+    }
+
+    private static List<String> onlineIds(WebDriver d) {
+        return d.findElements(By.cssSelector("[data-testid=online-list] [data-user-id]")).stream()
+                .map(e -> e.getAttribute("data-user-id")).toList();
+    }
+
+    private static List<String> hereIds(WebDriver d) {
+        return d.findElements(By.cssSelector("#here-list [data-user-id]")).stream()
+                .map(e -> e.getAttribute("data-user-id")).toList();
+    }
+
+    private static List<String> toastTexts(WebDriver d) {
+        return d.findElements(By.cssSelector("#toasts .toast")).stream().map(e -> e.getText().trim()).toList();
+    }
+
+    private void screenshot(WebDriver d, String name) throws IOException {
+        byte[] png = ((TakesScreenshot) d).getScreenshotAs(OutputType.BYTES);
+        Files.write(screenshots.resolve(name + ".png"), png);
+    }
+
+    private static WebDriver browser(String who) throws IOException {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM);
+        Path profile = Files.createTempDirectory("online-now-chromium-" + who + "-");
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--user-data-dir=" + profile, "--window-size=1280,860",
+                "--force-device-scale-factor=1", "--lang=en-US");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(CHROMEDRIVER))
+                .usingAnyFreePort()
+                .build();
+        return new ChromeDriver(service, options);
+    }
+}

@@ -1,0 +1,34 @@
+package dev.onlinenow.example;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.jar.JarFile;
+import java.util.zip.ZipEntry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The WAR carries what containers lack (the library, JSTL) and nothing they provide. */
+class WarContentsIT {
+
+    @Test
+    void bundlesTheLibraryAndJstlButNoContainerApis() throws Exception {
+        try (JarFile war = new JarFile(Path.of(System.getProperty("example.war")).toFile())) {
+            List<String> libs = war.stream().map(ZipEntry::getName)
+                    .filter(n -> n.startsWith("WEB-INF/lib/") && n.endsWith(".jar"))
+                    .map(n -> n.substring("WEB-INF/lib/".length())).toList();
+            assertThat(libs).anyMatch(n -> n.startsWith("online-now-"))
+                    .anyMatch(n -> n.startsWith("jakarta.servlet.jsp.jstl-api-"))
+                    .anyMatch(n -> n.matches("jakarta\\.servlet\\.jsp\\.jstl-\\d.*"));
+            assertThat(libs).as("APIs and implementations every container provides")
+                    .noneMatch(n -> n.startsWith("jakarta.servlet-api") || n.startsWith("jakarta.websocket")
+                            || n.startsWith("jakarta.el") || n.startsWith("jakarta.servlet.jsp-api")
+                            || n.startsWith("tyrus") || n.startsWith("tomcat") || n.startsWith("jetty")
+                            || n.startsWith("selenium") || n.startsWith("junit"));
+            assertThat(war.getEntry("WEB-INF/web.xml")).isNotNull();
+            assertThat(war.getEntry("WEB-INF/classes/org/glassfish/tyrus/servlet/TyrusServletWriter.class"))
+                    .as("the launcher's Tyrus fix is test code, never in the WAR").isNull();
+        }
+    }
+}
