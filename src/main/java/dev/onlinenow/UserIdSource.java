@@ -20,15 +20,18 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class UserIdSource {
 
-    private static final UserIdSource PRINCIPAL = new UserIdSource(null, null);
+    private static final UserIdSource PRINCIPAL = new UserIdSource(null, null, null);
 
     private final String attribute;
     private final String property;
+    /** The source to ask when this one has no id ({@code session:user,principal}), or null. */
+    private final UserIdSource fallback;
     private final Map<Class<?>, MethodHandle> getters = new ConcurrentHashMap<>();
 
-    private UserIdSource(String attribute, String property) {
+    private UserIdSource(String attribute, String property, UserIdSource fallback) {
         this.attribute = attribute;
         this.property = property;
+        this.fallback = fallback;
     }
 
     /** The id is {@link Principal#getName()} (for a request, {@code getRemoteUser()}). */
@@ -42,7 +45,9 @@ public final class UserIdSource {
     }
 
     /**
-     * Parses {@code principal}, {@code session:NAME} or {@code session:NAME.property}.
+     * Parses {@code principal}, {@code session:NAME} or {@code session:NAME.property}, or several
+     * of them separated by commas, tried in order ({@code session:user,principal}: the app's own
+     * login first, then container authentication).
      *
      * @throws IllegalArgumentException for anything else
      */
@@ -50,6 +55,19 @@ public final class UserIdSource {
         if (spec == null) {
             throw new OnlineNowSettings.BadValue("null");
         }
+        String[] parts = spec.split(",");
+        UserIdSource chain = null;
+        for (int i = parts.length - 1; i >= 0; i--) {
+            UserIdSource one = parseOne(parts[i]);
+            chain = chain == null ? one : new UserIdSource(one.attribute, one.property, chain);
+        }
+        if (chain == null) {
+            throw new OnlineNowSettings.BadValue("empty");
+        }
+        return chain;
+    }
+
+    private static UserIdSource parseOne(String spec) {
         String s = spec.trim();
         if (s.equalsIgnoreCase("principal")) {
             return PRINCIPAL;
@@ -62,23 +80,26 @@ public final class UserIdSource {
             if (name.isEmpty() || (prop != null && !prop.matches("[A-Za-z_$][A-Za-z0-9_$]*"))) {
                 throw new OnlineNowSettings.BadValue("bad session attribute");
             }
-            return new UserIdSource(name, prop);
+            return new UserIdSource(name, prop, null);
         }
         throw new OnlineNowSettings.BadValue("unknown user id source");
     }
 
-    /** True when ids come from the principal. */
+    /** True when ids come from the principal only. */
     public boolean isPrincipal() {
-        return attribute == null;
+        return attribute == null && fallback == null;
     }
 
     /** The id of the user making this request, or null for an anonymous one. */
     public String userId(HttpServletRequest request) {
+        String id;
         if (attribute == null) {
-            return blankToNull(request.getRemoteUser());
+            id = blankToNull(request.getRemoteUser());
+        } else {
+            HttpSession session = request.getSession(false);
+            id = session == null ? null : fromSession(session);
         }
-        HttpSession session = request.getSession(false);
-        return session == null ? null : fromSession(session);
+        return id != null || fallback == null ? id : fallback.userId(request);
     }
 
     /**
@@ -86,10 +107,13 @@ public final class UserIdSource {
      * be null).
      */
     public String userId(Principal principal, HttpSession session) {
+        String id;
         if (attribute == null) {
-            return principal == null ? null : blankToNull(principal.getName());
+            id = principal == null ? null : blankToNull(principal.getName());
+        } else {
+            id = session == null ? null : fromSession(session);
         }
-        return session == null ? null : fromSession(session);
+        return id != null || fallback == null ? id : fallback.userId(principal, session);
     }
 
     private String fromSession(HttpSession session) {
@@ -148,6 +172,7 @@ public final class UserIdSource {
 
     @Override
     public String toString() {
-        return attribute == null ? "principal" : "session:" + attribute + (property == null ? "" : "." + property);
+        String self = attribute == null ? "principal" : "session:" + attribute + (property == null ? "" : "." + property);
+        return fallback == null ? self : self + "," + fallback;
     }
 }
