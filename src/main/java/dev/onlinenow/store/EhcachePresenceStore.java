@@ -16,16 +16,10 @@ import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -58,29 +52,21 @@ public final class EhcachePresenceStore implements PresenceStore {
      * the number of entries. Before answering count() we sweep the entries that reached the
      * threshold, so the answer is the number of ids active within it.
      *
-     * Order. A ConcurrentSkipListSet of the same Seen objects, most recent first, gives the top N
-     * in O(N). A toucher adds its new Seen before removing the old one, so a reader never misses an
-     * online id; a reader may see an id twice for a moment, and recent() keeps the first (newest).
-     * A lost race can leave an old Seen behind in the set (an orphan); orphans are never counted
-     * (the counter follows Ehcache, not the set) and are swept when they pass the threshold.
+     * Order. A RecencyList threads the same Seen objects, most recent first, into a linked list:
+     * the top N in O(N), and replacing a user's Seen in O(1) (a skip list needed a search from the
+     * top for the old one: microseconds at a million users). A toucher adds its new Seen before
+     * removing the old one, so a reader never misses an online id; a reader may see an id twice
+     * for a moment, and recent() keeps the first (newest). Should a Seen ever be left behind
+     * (an orphan), it is never counted (the counter follows Ehcache, not the list) and is swept
+     * when it passes the threshold.
      *
-     * Sweeping. The oldest Seen is the last in the set; nothing can expire before it does, so we
+     * Sweeping. The oldest Seen is the last in the list; nothing can expire before it does, so we
      * remember when that is (nextSweep) and a touch or a read that comes earlier does no sweeping
      * work at all: one volatile read.
      *
      * Coalescing. A touch less than `resolution` after the stored time writes nothing, so a busy
      * user costs one Ehcache get per request, and last-seen stays accurate to `resolution`.
      */
-
-    private static final Comparator<Seen> NEWEST_FIRST = (a, b) -> {
-        int c = Long.compare(b.at, a.at);
-        if (c == 0) {
-            c = a.id.compareTo(b.id);
-        }
-        // two Seen of one id and one millisecond (a logout and a login in the same ms) must stay
-        // two elements, or removing the old one would remove the new one
-        return c != 0 ? c : Long.compare(a.seq, b.seq);
-    };
 
     private final String name;
     private final Clock clock;
@@ -89,9 +75,8 @@ public final class EhcachePresenceStore implements PresenceStore {
     private final int maxTracked;
     private final CacheManager manager;
     private final Cache<String, Seen> cache;
-    private final ConcurrentSkipListSet<Seen> order = new ConcurrentSkipListSet<>(NEWEST_FIRST);
+    private final RecencyList order = new RecencyList();
     private final LongAdder size = new LongAdder();
-    private final AtomicLong sequence = new AtomicLong();
     private final AtomicBoolean warnedFull = new AtomicBoolean();
     private volatile long nextSweep = Long.MAX_VALUE;
 
@@ -118,6 +103,7 @@ public final class EhcachePresenceStore implements PresenceStore {
         CacheEventListener<String, Seen> listener = this::onEvent;
         this.manager = CacheManagerBuilder.newCacheManagerBuilder()
                 .using(new TimeSourceConfiguration(clock::millis))
+                .using(new InlineEventExecution()) // events reach onEvent on the caller's thread
                 .withCache("online-now-" + name, CacheConfigurationBuilder
                         .newCacheConfigurationBuilder(String.class, Seen.class, ResourcePoolsBuilder.heap(maxTracked))
                         .withExpiry(ExpiryPolicyBuilder.timeToLiveExpiration(threshold))
@@ -137,7 +123,7 @@ public final class EhcachePresenceStore implements PresenceStore {
         for (int attempt = 0; attempt < 16; attempt++) {
             Seen current = cache.get(id);
             if (current == null) {
-                Seen fresh = new Seen(id, now, sequence.incrementAndGet());
+                Seen fresh = new Seen(id, now);
                 // add to the order first: a reader must never miss an online id
                 order.add(fresh);
                 if (cache.putIfAbsent(id, fresh) == null) {
@@ -152,7 +138,7 @@ public final class EhcachePresenceStore implements PresenceStore {
                 if (now < current.at) {
                     return; // a clock that went backwards never moves anyone into the past
                 }
-                Seen fresh = new Seen(id, now, sequence.incrementAndGet());
+                Seen fresh = new Seen(id, now);
                 order.add(fresh);
                 if (cache.replace(id, current, fresh)) {
                     order.remove(current);
@@ -188,20 +174,7 @@ public final class EhcachePresenceStore implements PresenceStore {
         }
         long now = clock.millis();
         sweepIfDue(now);
-        List<LastSeen> out = new ArrayList<>(Math.min(limit, 64));
-        Set<String> seen = new HashSet<>();
-        for (Seen s : order) {
-            if (now - s.at >= thresholdMillis) {
-                break; // everything after is older still
-            }
-            if (seen.add(s.id)) {
-                out.add(new LastSeen(s.id, s.at));
-                if (out.size() == limit) {
-                    break;
-                }
-            }
-        }
-        return out;
+        return order.newest(limit, now - thresholdMillis);
     }
 
     @Override
@@ -250,21 +223,14 @@ public final class EhcachePresenceStore implements PresenceStore {
     private void sweep(long now) {
         long expiredBefore = now - thresholdMillis; // an entry with at <= this is expired
         while (true) {
-            Seen oldest;
-            try {
-                oldest = order.last();
-            } catch (java.util.NoSuchElementException empty) {
-                nextSweep = now + thresholdMillis;
+            Seen oldest = order.pollOldestAtOrBefore(expiredBefore);
+            if (oldest == null) {
+                long oldestAt = order.oldestAt();
+                nextSweep = (oldestAt == Long.MIN_VALUE ? now : oldestAt) + thresholdMillis;
                 return;
             }
-            if (oldest.at > expiredBefore) {
-                nextSweep = oldest.at + thresholdMillis;
-                return;
-            }
-            if (order.remove(oldest)) {
-                // conditional: only the entry we saw; a fresher touch of the same id stays
-                cache.remove(oldest.id, oldest);
-            }
+            // conditional: only the entry we saw; a fresher touch of the same id stays
+            cache.remove(oldest.id, oldest);
         }
     }
 
@@ -300,19 +266,20 @@ public final class EhcachePresenceStore implements PresenceStore {
     }
 
     /**
-     * One id's last activity; the same object is the Ehcache value and the element of the order,
-     * so a tracked id costs one small object besides the id string. Identity matters: Ehcache's
-     * conditional operations compare with equals(), which is identity here on purpose.
+     * One id's last activity; the same object is the Ehcache value and the node of the order
+     * (its links belong to {@link RecencyList} and are guarded by its lock), so a tracked id costs
+     * one small object besides the id string. Identity matters: Ehcache's conditional operations
+     * compare with equals(), which is identity here on purpose.
      */
     static final class Seen {
         final String id;
         final long at;
-        final long seq;
+        Seen prev;
+        Seen next;
 
-        Seen(String id, long at, long seq) {
+        Seen(String id, long at) {
             this.id = id;
             this.at = at;
-            this.seq = seq;
         }
 
         @Override
