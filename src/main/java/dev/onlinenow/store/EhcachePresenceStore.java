@@ -26,9 +26,10 @@ import java.util.concurrent.atomic.LongAdder;
  * The in-process online index: one Ehcache entry per id, expiring at the threshold, plus an
  * ordered view for "most recent first".
  *
- * <p>Ehcache holds {@code id -> Seen(id, at)} with a time-to-live of exactly the threshold,
- * measured by the injected clock (Ehcache's {@code TimeSource} is wired to it), and at most
- * {@code maxTracked} entries on heap: Ehcache's own eviction is the memory bound.
+ * <p>Ehcache holds {@code id -> Seen(id, at)}, at most {@code maxTracked} entries on heap:
+ * Ehcache's own eviction is the memory bound. An entry leaves when its time is a threshold old,
+ * measured by the injected clock: the store sweeps it (see the design notes), before any
+ * answer that depends on it.
  */
 public final class EhcachePresenceStore implements PresenceStore {
 
@@ -40,25 +41,31 @@ public final class EhcachePresenceStore implements PresenceStore {
     /*
      * Design notes.
      *
-     * Race freedom. Every change to an id's entry is a compare-and-set on the Ehcache entry
-     * (putIfAbsent, replace(k, old, new), remove(k, old)). Two requests of one user can not both
-     * "win", and requests of different users touch different entries, so nothing is ever lost, as
-     * it is in the Django snippet, which reads a shared list, edits it and writes it back.
+     * Race freedom. Entries come and go by compare-and-set on the Ehcache entry (putIfAbsent,
+     * remove(k, old)); a returning user's time is moved forward under the RecencyList's lock
+     * (refresh), which also tells whether the Seen has left meanwhile. Two requests of one user
+     * can not both "win", and requests of different users touch different entries, so nothing is
+     * ever lost, as it is in the Django snippet, which reads a shared list, edits it and writes
+     * it back.
      *
-     * Exact count. Ehcache's statistics count expired entries, so the count is kept here: a
-     * synchronous event listener adds one for every CREATED entry and takes one away for every
-     * REMOVED, EXPIRED or EVICTED entry. Ehcache fires exactly one of those per entry, whoever
-     * causes it (our sweep, a lazy expiry inside get(), an eviction), so the counter always equals
-     * the number of entries. Before answering count() we sweep the entries that reached the
+     * Exact count. Ehcache's statistics would count entries we are about to sweep, so the count is
+     * kept here: a synchronous event listener adds one for every CREATED entry and takes one away
+     * for every REMOVED, EXPIRED or EVICTED entry. Ehcache fires exactly one of those per entry,
+     * whoever causes it (our sweep, a logout, an eviction), so the counter always equals the
+     * number of entries. Before answering count() we sweep the entries that reached the
      * threshold, so the answer is the number of ids active within it.
      *
+     * Expiry is ours, not Ehcache's. A write moves the Seen's time forward in place instead of
+     * replacing the Ehcache value: at a million users, a replace (a second hash-map update, a new
+     * value holder, an UPDATED event) doubled the cost of a write (docs/benchmarks.md). Ehcache
+     * never sees the new time, so it must not expire anything by its own time-to-live: the
+     * entries are eternal for Ehcache, and the sweep below removes them at the threshold.
+     *
      * Order. A RecencyList threads the same Seen objects, most recent first, into a linked list:
-     * the top N in O(N), and replacing a user's Seen in O(1) (a skip list needed a search from the
-     * top for the old one: microseconds at a million users). A toucher adds its new Seen before
-     * removing the old one, so a reader never misses an online id; a reader may see an id twice
-     * for a moment, and recent() keeps the first (newest). Should a Seen ever be left behind
-     * (an orphan), it is never counted (the counter follows Ehcache, not the list) and is swept
-     * when it passes the threshold.
+     * the top N in O(N), and moving a returning user to the front in O(1) (a skip list needed a
+     * search from the top: microseconds at a million users). A new Seen is linked before it is
+     * put, so a reader never misses an online id; a Seen that left is unlinked by the event
+     * listener. A reader may see an id twice for a moment, and recent() keeps the first (newest).
      *
      * Sweeping. The oldest Seen is the last in the list; nothing can expire before it does, so we
      * remember when that is (nextSweep) and a touch or a read that comes earlier does no sweeping
@@ -106,7 +113,7 @@ public final class EhcachePresenceStore implements PresenceStore {
                 .using(new InlineEventExecution()) // events reach onEvent on the caller's thread
                 .withCache("online-now-" + name, CacheConfigurationBuilder
                         .newCacheConfigurationBuilder(String.class, Seen.class, ResourcePoolsBuilder.heap(maxTracked))
-                        .withExpiry(ExpiryPolicyBuilder.timeToLiveExpiration(threshold))
+                        .withExpiry(ExpiryPolicyBuilder.noExpiration()) // the sweep expires: see the design notes
                         .withService(CacheEventListenerConfigurationBuilder
                                 .newEventListenerConfiguration(listener,
                                         EventType.CREATED, EventType.REMOVED, EventType.EXPIRED, EventType.EVICTED)
@@ -132,21 +139,20 @@ public final class EhcachePresenceStore implements PresenceStore {
                 }
                 order.remove(fresh);
             } else {
-                if (now - current.at < resolutionMillis && now >= current.at) {
+                long at = current.at;
+                if (now - at < resolutionMillis && now >= at) {
                     return; // coalesced: recent enough, write nothing
                 }
-                if (now < current.at) {
+                if (now < at) {
                     return; // a clock that went backwards never moves anyone into the past
                 }
-                Seen fresh = new Seen(id, now);
-                order.add(fresh);
-                if (cache.replace(id, current, fresh)) {
-                    order.remove(current);
+                if (order.refresh(current, at, now)) {
                     return;
                 }
-                order.remove(fresh);
+                // swept, removed or evicted while we looked: make sure it is gone, start over
+                cache.remove(id, current);
             }
-            // lost a race with another touch, a remove or an expiry of the same id: look again
+            // lost a race with another touch, a remove or a sweep of the same id: look again
         }
         // 16 lost races in a row means someone else is touching this id right now, which is
         // as good as our own touch.
@@ -273,7 +279,7 @@ public final class EhcachePresenceStore implements PresenceStore {
      */
     static final class Seen {
         final String id;
-        final long at;
+        volatile long at; // written by RecencyList under its lock; read anywhere
         Seen prev;
         Seen next;
 

@@ -12,7 +12,8 @@ import java.util.Set;
  * the {@link Seen} objects themselves, guarded by one lock.
  *
  * <p>Every operation is O(1) except reading the newest {@code limit} (O(limit)) and inserting
- * behind a newer entry (only when two threads' clock readings cross, a step or two).
+ * behind a newer entry (only when two threads' clock readings cross, a step or two). A
+ * {@link Seen}'s time is written only here, under the lock, so the order never disagrees with it.
  */
 final class RecencyList {
 
@@ -26,8 +27,10 @@ final class RecencyList {
      * No Ehcache call is ever made while holding it: Ehcache's synchronous event listener calls
      * remove() from inside Ehcache operations, and lock order must stay one-way.
      *
-     * A Seen is linked iff it is the head or its prev is set; unlinking clears both pointers, so
-     * removing a Seen twice, or one never linked, does nothing.
+     * A Seen is linked iff it is the head or its prev is set. Unlinking makes it dead for good:
+     * prev is cleared and next points to itself, so removing a Seen twice, or one never linked,
+     * does nothing, and refresh() can tell a Seen that left (swept, removed, evicted) from one
+     * that is still there.
      */
 
     private final Object lock = new Object();
@@ -37,29 +40,54 @@ final class RecencyList {
     /** Links {@code s}, which must be new, in its place: before every entry not newer than it. */
     void add(Seen s) {
         synchronized (lock) {
-            Seen after = head;
-            Seen before = null;
-            // another thread may have read the clock after us and linked first: step behind it
-            while (after != null && after.at > s.at) {
-                before = after;
-                after = after.next;
-            }
-            s.prev = before;
-            s.next = after;
-            if (before == null) {
-                head = s;
-            } else {
-                before.next = s;
-            }
-            if (after == null) {
-                tail = s;
-            } else {
-                after.prev = s;
-            }
+            link(s);
         }
     }
 
-    /** Unlinks {@code s}; false if it was not linked. */
+    private void link(Seen s) {
+        Seen after = head;
+        Seen before = null;
+        // another thread may have read the clock after us and linked first: step behind it
+        while (after != null && after.at > s.at) {
+            before = after;
+            after = after.next;
+        }
+        s.prev = before;
+        s.next = after;
+        if (before == null) {
+            head = s;
+        } else {
+            before.next = s;
+        }
+        if (after == null) {
+            tail = s;
+        } else {
+            after.prev = s;
+        }
+    }
+
+    /**
+     * Sets the time of {@code s}, still linked, from {@code expectedAt} to {@code now} and moves it
+     * to its place at the front. Returns false only if {@code s} has left the list (dead): the
+     * caller must treat its id as not tracked. Returns true without writing if another touch has
+     * changed the time since {@code expectedAt} was read: that touch is as good as this one.
+     */
+    boolean refresh(Seen s, long expectedAt, long now) {
+        synchronized (lock) {
+            if (s.next == s) {
+                return false;
+            }
+            if (s.at != expectedAt) {
+                return true;
+            }
+            unlink(s);
+            s.at = now;
+            link(s);
+            return true;
+        }
+    }
+
+    /** Unlinks {@code s} for good; false if it was not linked. */
     boolean remove(Seen s) {
         synchronized (lock) {
             return unlink(s);
@@ -115,6 +143,7 @@ final class RecencyList {
 
     private boolean unlink(Seen s) {
         if (s.prev == null && head != s) {
+            s.next = s; // never linked, or unlinked before: dead either way
             return false;
         }
         Seen prev = s.prev;
@@ -130,7 +159,7 @@ final class RecencyList {
             next.prev = prev;
         }
         s.prev = null;
-        s.next = null;
+        s.next = s;
         return true;
     }
 }
