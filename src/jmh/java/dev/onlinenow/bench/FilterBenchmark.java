@@ -145,6 +145,21 @@ public class FilterBenchmark {
         }
     }
 
+    /** The control's users: the same ids, on the real clock, and no index at all. */
+    @State(Scope.Benchmark)
+    public static class ControlState {
+        @Param({"10000", "1000000"})
+        int users;
+
+        final BenchClock time = BenchClock.of("real");
+        String[] ids;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            ids = ids(users);
+        }
+    }
+
     /** One benchmark thread's recycled request and random source. */
     @State(Scope.Thread)
     public static class Client {
@@ -165,7 +180,7 @@ public class FilterBenchmark {
      * every other figure too; subtract it to see the filters alone.
      */
     @Benchmark
-    public Object noFilter(OnlineNowState s, Client c) throws IOException, ServletException {
+    public Object noFilter(ControlState s, Client c) throws IOException, ServletException {
         BenchRequest request = c.next(s.ids, s.time);
         PAGE.doFilter(request, c.response);
         return request.getAttribute(OnlineNowFilter.COUNT_ATTRIBUTE);
