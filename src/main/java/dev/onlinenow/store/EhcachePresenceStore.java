@@ -16,25 +16,20 @@ import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The in-process online index: one Ehcache entry per id, expiring at the threshold, plus an
  * ordered view for "most recent first".
  *
- * <p>Ehcache holds {@code id -> Seen(id, at)} with a time-to-live of exactly the threshold,
- * measured by the injected clock (Ehcache's {@code TimeSource} is wired to it), and at most
- * {@code maxTracked} entries on heap: Ehcache's own eviction is the memory bound.
+ * <p>Ehcache holds {@code id -> Seen(id, at)}, at most {@code maxTracked} entries on heap:
+ * Ehcache's own eviction is the memory bound. An entry leaves when its time is a threshold old,
+ * measured by the injected clock: the store sweeps it (see the design notes), before any
+ * answer that depends on it.
  */
 public final class EhcachePresenceStore implements PresenceStore {
 
@@ -46,41 +41,39 @@ public final class EhcachePresenceStore implements PresenceStore {
     /*
      * Design notes.
      *
-     * Race freedom. Every change to an id's entry is a compare-and-set on the Ehcache entry
-     * (putIfAbsent, replace(k, old, new), remove(k, old)). Two requests of one user can not both
-     * "win", and requests of different users touch different entries, so nothing is ever lost, as
-     * it is in the Django snippet, which reads a shared list, edits it and writes it back.
+     * Race freedom. Entries come and go by compare-and-set on the Ehcache entry (putIfAbsent,
+     * remove(k, old)); a returning user's time is moved forward under the RecencyList's lock
+     * (refresh), which also tells whether the Seen has left meanwhile. Two requests of one user
+     * can not both "win", and requests of different users touch different entries, so nothing is
+     * ever lost, as it is in the Django snippet, which reads a shared list, edits it and writes
+     * it back.
      *
-     * Exact count. Ehcache's statistics count expired entries, so the count is kept here: a
-     * synchronous event listener adds one for every CREATED entry and takes one away for every
-     * REMOVED, EXPIRED or EVICTED entry. Ehcache fires exactly one of those per entry, whoever
-     * causes it (our sweep, a lazy expiry inside get(), an eviction), so the counter always equals
-     * the number of entries. Before answering count() we sweep the entries that reached the
+     * Exact count. Ehcache's statistics would count entries we are about to sweep, so the count is
+     * kept here: a synchronous event listener adds one for every CREATED entry and takes one away
+     * for every REMOVED, EXPIRED or EVICTED entry. Ehcache fires exactly one of those per entry,
+     * whoever causes it (our sweep, a logout, an eviction), so the counter always equals the
+     * number of entries. Before answering count() we sweep the entries that reached the
      * threshold, so the answer is the number of ids active within it.
      *
-     * Order. A ConcurrentSkipListSet of the same Seen objects, most recent first, gives the top N
-     * in O(N). A toucher adds its new Seen before removing the old one, so a reader never misses an
-     * online id; a reader may see an id twice for a moment, and recent() keeps the first (newest).
-     * A lost race can leave an old Seen behind in the set (an orphan); orphans are never counted
-     * (the counter follows Ehcache, not the set) and are swept when they pass the threshold.
+     * Expiry is ours, not Ehcache's. A write moves the Seen's time forward in place instead of
+     * replacing the Ehcache value: at a million users, a replace (a second hash-map update, a new
+     * value holder, an UPDATED event) doubled the cost of a write (docs/benchmarks.md). Ehcache
+     * never sees the new time, so it must not expire anything by its own time-to-live: the
+     * entries are eternal for Ehcache, and the sweep below removes them at the threshold.
      *
-     * Sweeping. The oldest Seen is the last in the set; nothing can expire before it does, so we
+     * Order. A RecencyList threads the same Seen objects, most recent first, into a linked list:
+     * the top N in O(N), and moving a returning user to the front in O(1) (a skip list needed a
+     * search from the top: microseconds at a million users). A new Seen is linked before it is
+     * put, so a reader never misses an online id; a Seen that left is unlinked by the event
+     * listener. A reader may see an id twice for a moment, and recent() keeps the first (newest).
+     *
+     * Sweeping. The oldest Seen is the last in the list; nothing can expire before it does, so we
      * remember when that is (nextSweep) and a touch or a read that comes earlier does no sweeping
      * work at all: one volatile read.
      *
      * Coalescing. A touch less than `resolution` after the stored time writes nothing, so a busy
      * user costs one Ehcache get per request, and last-seen stays accurate to `resolution`.
      */
-
-    private static final Comparator<Seen> NEWEST_FIRST = (a, b) -> {
-        int c = Long.compare(b.at, a.at);
-        if (c == 0) {
-            c = a.id.compareTo(b.id);
-        }
-        // two Seen of one id and one millisecond (a logout and a login in the same ms) must stay
-        // two elements, or removing the old one would remove the new one
-        return c != 0 ? c : Long.compare(a.seq, b.seq);
-    };
 
     private final String name;
     private final Clock clock;
@@ -89,9 +82,8 @@ public final class EhcachePresenceStore implements PresenceStore {
     private final int maxTracked;
     private final CacheManager manager;
     private final Cache<String, Seen> cache;
-    private final ConcurrentSkipListSet<Seen> order = new ConcurrentSkipListSet<>(NEWEST_FIRST);
+    private final RecencyList order = new RecencyList();
     private final LongAdder size = new LongAdder();
-    private final AtomicLong sequence = new AtomicLong();
     private final AtomicBoolean warnedFull = new AtomicBoolean();
     private volatile long nextSweep = Long.MAX_VALUE;
 
@@ -118,9 +110,10 @@ public final class EhcachePresenceStore implements PresenceStore {
         CacheEventListener<String, Seen> listener = this::onEvent;
         this.manager = CacheManagerBuilder.newCacheManagerBuilder()
                 .using(new TimeSourceConfiguration(clock::millis))
+                .using(new InlineEventExecution()) // events reach onEvent on the caller's thread
                 .withCache("online-now-" + name, CacheConfigurationBuilder
                         .newCacheConfigurationBuilder(String.class, Seen.class, ResourcePoolsBuilder.heap(maxTracked))
-                        .withExpiry(ExpiryPolicyBuilder.timeToLiveExpiration(threshold))
+                        .withExpiry(ExpiryPolicyBuilder.noExpiration()) // the sweep expires: see the design notes
                         .withService(CacheEventListenerConfigurationBuilder
                                 .newEventListenerConfiguration(listener,
                                         EventType.CREATED, EventType.REMOVED, EventType.EXPIRED, EventType.EVICTED)
@@ -137,7 +130,7 @@ public final class EhcachePresenceStore implements PresenceStore {
         for (int attempt = 0; attempt < 16; attempt++) {
             Seen current = cache.get(id);
             if (current == null) {
-                Seen fresh = new Seen(id, now, sequence.incrementAndGet());
+                Seen fresh = new Seen(id, now);
                 // add to the order first: a reader must never miss an online id
                 order.add(fresh);
                 if (cache.putIfAbsent(id, fresh) == null) {
@@ -146,21 +139,20 @@ public final class EhcachePresenceStore implements PresenceStore {
                 }
                 order.remove(fresh);
             } else {
-                if (now - current.at < resolutionMillis && now >= current.at) {
+                long at = current.at;
+                if (now - at < resolutionMillis && now >= at) {
                     return; // coalesced: recent enough, write nothing
                 }
-                if (now < current.at) {
+                if (now < at) {
                     return; // a clock that went backwards never moves anyone into the past
                 }
-                Seen fresh = new Seen(id, now, sequence.incrementAndGet());
-                order.add(fresh);
-                if (cache.replace(id, current, fresh)) {
-                    order.remove(current);
+                if (order.refresh(current, at, now)) {
                     return;
                 }
-                order.remove(fresh);
+                // swept, removed or evicted while we looked: make sure it is gone, start over
+                cache.remove(id, current);
             }
-            // lost a race with another touch, a remove or an expiry of the same id: look again
+            // lost a race with another touch, a remove or a sweep of the same id: look again
         }
         // 16 lost races in a row means someone else is touching this id right now, which is
         // as good as our own touch.
@@ -188,20 +180,7 @@ public final class EhcachePresenceStore implements PresenceStore {
         }
         long now = clock.millis();
         sweepIfDue(now);
-        List<LastSeen> out = new ArrayList<>(Math.min(limit, 64));
-        Set<String> seen = new HashSet<>();
-        for (Seen s : order) {
-            if (now - s.at >= thresholdMillis) {
-                break; // everything after is older still
-            }
-            if (seen.add(s.id)) {
-                out.add(new LastSeen(s.id, s.at));
-                if (out.size() == limit) {
-                    break;
-                }
-            }
-        }
-        return out;
+        return order.newest(limit, now - thresholdMillis);
     }
 
     @Override
@@ -250,21 +229,14 @@ public final class EhcachePresenceStore implements PresenceStore {
     private void sweep(long now) {
         long expiredBefore = now - thresholdMillis; // an entry with at <= this is expired
         while (true) {
-            Seen oldest;
-            try {
-                oldest = order.last();
-            } catch (java.util.NoSuchElementException empty) {
-                nextSweep = now + thresholdMillis;
+            Seen oldest = order.pollOldestAtOrBefore(expiredBefore);
+            if (oldest == null) {
+                long oldestAt = order.oldestAt();
+                nextSweep = (oldestAt == Long.MIN_VALUE ? now : oldestAt) + thresholdMillis;
                 return;
             }
-            if (oldest.at > expiredBefore) {
-                nextSweep = oldest.at + thresholdMillis;
-                return;
-            }
-            if (order.remove(oldest)) {
-                // conditional: only the entry we saw; a fresher touch of the same id stays
-                cache.remove(oldest.id, oldest);
-            }
+            // conditional: only the entry we saw; a fresher touch of the same id stays
+            cache.remove(oldest.id, oldest);
         }
     }
 
@@ -300,19 +272,20 @@ public final class EhcachePresenceStore implements PresenceStore {
     }
 
     /**
-     * One id's last activity; the same object is the Ehcache value and the element of the order,
-     * so a tracked id costs one small object besides the id string. Identity matters: Ehcache's
-     * conditional operations compare with equals(), which is identity here on purpose.
+     * One id's last activity; the same object is the Ehcache value and the node of the order
+     * (its links belong to {@link RecencyList} and are guarded by its lock), so a tracked id costs
+     * one small object besides the id string. Identity matters: Ehcache's conditional operations
+     * compare with equals(), which is identity here on purpose.
      */
     static final class Seen {
         final String id;
-        final long at;
-        final long seq;
+        volatile long at; // written by RecencyList under its lock; read anywhere
+        Seen prev;
+        Seen next;
 
-        Seen(String id, long at, long seq) {
+        Seen(String id, long at) {
             this.id = id;
             this.at = at;
-            this.seq = seq;
         }
 
         @Override
