@@ -55,11 +55,16 @@ public final class EhcachePresenceStore implements PresenceStore {
      * number of entries. Before answering count() we sweep the entries that reached the
      * threshold, so the answer is the number of ids active within it.
      *
-     * Expiry is ours, not Ehcache's. A write moves the Seen's time forward in place instead of
-     * replacing the Ehcache value: at a million users, a replace (a second hash-map update, a new
-     * value holder, an UPDATED event) doubled the cost of a write (docs/benchmarks.md). Ehcache
-     * never sees the new time, so it must not expire anything by its own time-to-live: the
-     * entries are eternal for Ehcache, and the sweep below removes them at the threshold.
+     * Expiry. A write moves the Seen's time forward in place instead of replacing the Ehcache
+     * value: at a million users, a replace (a second hash-map update, a new value holder, an
+     * UPDATED event) doubled the cost of a write (docs/benchmarks.md). So Ehcache's expiry is a
+     * time-to-idle of exactly the threshold: every touch reads the entry first, which restarts
+     * it, so Ehcache expires a user a threshold after their last activity, never earlier than
+     * their time says. The sweep below removes entries at that same moment by their time, so
+     * the count is exact whether the sweep or Ehcache gets there first (both end in one event).
+     * A look-up of another user (isOnline, lastSeen) also restarts Ehcache's idle time; that can
+     * only keep an entry longer in Ehcache, never make it count: the sweep and the readers go by
+     * the Seen's own time.
      *
      * Order. A RecencyList threads the same Seen objects, most recent first, into a linked list:
      * the top N in O(N), and moving a returning user to the front in O(1) (a skip list needed a
@@ -113,7 +118,7 @@ public final class EhcachePresenceStore implements PresenceStore {
                 .using(new InlineEventExecution()) // events reach onEvent on the caller's thread
                 .withCache("online-now-" + name, CacheConfigurationBuilder
                         .newCacheConfigurationBuilder(String.class, Seen.class, ResourcePoolsBuilder.heap(maxTracked))
-                        .withExpiry(ExpiryPolicyBuilder.noExpiration()) // the sweep expires: see the design notes
+                        .withExpiry(ExpiryPolicyBuilder.timeToIdleExpiration(threshold)) // see "Expiry" above
                         .withService(CacheEventListenerConfigurationBuilder
                                 .newEventListenerConfiguration(listener,
                                         EventType.CREATED, EventType.REMOVED, EventType.EXPIRED, EventType.EVICTED)

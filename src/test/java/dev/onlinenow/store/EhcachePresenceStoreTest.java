@@ -113,4 +113,18 @@ class EhcachePresenceStoreTest {
             assertThat(ids(small.recent(1))).containsExactly("u299");
         }
     }
+
+    @Test
+    void ehcachesOwnExpiryAndTheSweepAgreeOnTheCount() {
+        store.touch("alice");
+        store.touch("bob");
+        clock.advance(Duration.ofMinutes(15));
+        // a look-up reaches Ehcache first: it expires alice by its own idle time
+        assertThat(store.lastSeen("alice")).isEmpty();
+        assertThat(store.count()).isZero();
+        assertThat(store.recent(10)).isEmpty();
+        store.touch("alice");
+        assertThat(store.count()).isEqualTo(1);
+        assertThat(ids(store.recent(10))).containsExactly("alice");
+    }
 }
