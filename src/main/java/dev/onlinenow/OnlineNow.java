@@ -358,7 +358,14 @@ public final class OnlineNow implements AutoCloseable {
         return sessionsPerUser.getOrDefault(userId, 0);
     }
 
-    static <T> T instantiate(String className, String key, Class<T> type, ServletContext context) {
+    /**
+     * Creates the class a class-name setting names ({@code resolver}, {@code authorizer}): a public
+     * constructor taking the ServletContext is preferred (when one is given), else a no-argument one.
+     *
+     * @throws IllegalArgumentException naming the key and the class, when it cannot be loaded, does
+     *         not implement {@code type}, or has no usable constructor
+     */
+    public static <T> T instantiate(String className, String key, Class<T> type, ServletContext context) {
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         if (loader == null) {
             loader = OnlineNow.class.getClassLoader();

@@ -18,7 +18,6 @@ import jakarta.websocket.Session;
 import java.io.IOException;
 import java.io.StringReader;
 import java.lang.System.Logger.Level;
-import java.lang.reflect.Constructor;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -112,7 +111,8 @@ public final class LivePresence implements AutoCloseable {
         this.nodeId = backend.nodeId();
         this.authorizer = b.authorizer != null ? b.authorizer
                 : settings.authorizer() == null ? RoomAuthorizer.ALLOW_ALL
-                : instantiate(settings.authorizer(), b.context);
+                : OnlineNow.instantiate(settings.authorizer(), OnlineNowSettings.AUTHORIZER, RoomAuthorizer.class,
+                        b.context);
         for (int i = 0; i < locks.length; i++) {
             locks[i] = new Object();
         }
@@ -657,11 +657,11 @@ public final class LivePresence implements AutoCloseable {
         boolean again = c.rooms.contains(room);
         if (!again && c.rooms.size() >= settings.maxRoomsPerConnection()) {
             c.send(Protocol.error(Protocol.TOO_MANY_ROOMS, "a connection may be in at most "
-                    + settings.maxRoomsPerConnection() + " rooms", Protocol.JOIN));
+                    + settings.maxRoomsPerConnection() + " rooms", Protocol.JOIN, room));
             return;
         }
         if (!again && !authorized(c, room)) {
-            c.send(Protocol.error(Protocol.FORBIDDEN, "you may not join this room", Protocol.JOIN));
+            c.send(Protocol.error(Protocol.FORBIDDEN, "you may not join this room", Protocol.JOIN, room));
             return;
         }
         Presence joined = null;
@@ -674,8 +674,14 @@ public final class LivePresence implements AutoCloseable {
                     publishMeta(c, room, meta);
                 }
             } else {
-                RoomState.Joined j = state.join(room, c.userId, c.name, meta == null ? JsonValue.EMPTY_JSON_OBJECT : meta,
-                        clock.millis());
+                JsonObject effective = meta;
+                if (effective == null) {
+                    // a further tab that joins without meta keeps the user's meta; only a first
+                    // connection starts from an empty one
+                    Presence existing = state.presence(room, c.userId);
+                    effective = existing == null ? JsonValue.EMPTY_JSON_OBJECT : existing.getMeta();
+                }
+                RoomState.Joined j = state.join(room, c.userId, c.name, effective, clock.millis());
                 c.rooms.add(room);
                 localRooms.computeIfAbsent(room, k -> ConcurrentHashMap.newKeySet()).add(c);
                 if (j.first()) {
@@ -707,7 +713,7 @@ public final class LivePresence implements AutoCloseable {
             return;
         }
         if (!leaveRoom(c, room)) {
-            c.send(Protocol.error(Protocol.NOT_JOINED, "not in this room", Protocol.LEAVE));
+            c.send(Protocol.error(Protocol.NOT_JOINED, "not in this room", Protocol.LEAVE, room));
         }
     }
 
@@ -740,7 +746,7 @@ public final class LivePresence implements AutoCloseable {
             return;
         }
         if (!msg.containsKey("meta")) {
-            c.send(Protocol.error(Protocol.BAD_MESSAGE, "meta needs a \"meta\" object", Protocol.META));
+            c.send(Protocol.error(Protocol.BAD_MESSAGE, "meta needs a \"meta\" object", Protocol.META, room));
             return;
         }
         JsonObject meta = clientMeta(c, msg, Protocol.META);
@@ -749,7 +755,7 @@ public final class LivePresence implements AutoCloseable {
         }
         synchronized (lock(room)) {
             if (!c.rooms.contains(room)) {
-                c.send(Protocol.error(Protocol.NOT_JOINED, "join the room before setting meta", Protocol.META));
+                c.send(Protocol.error(Protocol.NOT_JOINED, "join the room before setting meta", Protocol.META, room));
                 return;
             }
             publishMeta(c, room, meta);
@@ -766,11 +772,11 @@ public final class LivePresence implements AutoCloseable {
         if (!(x instanceof JsonNumber) || !(y instanceof JsonNumber)
                 || !Cursor.validCoordinate(((JsonNumber) x).doubleValue())
                 || !Cursor.validCoordinate(((JsonNumber) y).doubleValue())) {
-            c.send(Protocol.error(Protocol.BAD_CURSOR, "x and y must be finite numbers within ±1e6", Protocol.CURSOR));
+            c.send(Protocol.error(Protocol.BAD_CURSOR, "x and y must be finite numbers within ±1e6", Protocol.CURSOR, room));
             return;
         }
         if (!c.rooms.contains(room)) {
-            c.send(Protocol.error(Protocol.NOT_JOINED, "join the room before moving a cursor in it", Protocol.CURSOR));
+            c.send(Protocol.error(Protocol.NOT_JOINED, "join the room before moving a cursor in it", Protocol.CURSOR, room));
             return;
         }
         coalescer.move(room, c.userId, ((JsonNumber) x).doubleValue(), ((JsonNumber) y).doubleValue(), now, true);
@@ -1024,40 +1030,6 @@ public final class LivePresence implements AutoCloseable {
             t.setDaemon(true);
             return t;
         };
-    }
-
-    private static RoomAuthorizer instantiate(String className, ServletContext context) {
-        String key = OnlineNowSettings.AUTHORIZER;
-        ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        if (loader == null) {
-            loader = LivePresence.class.getClassLoader();
-        }
-        Class<?> c;
-        try {
-            c = Class.forName(className, true, loader);
-        } catch (ClassNotFoundException | LinkageError e) {
-            throw new IllegalArgumentException("online-now: bad value for '" + key + "': \"" + className
-                    + "\"; no such class on the web app's class path", e);
-        }
-        if (!RoomAuthorizer.class.isAssignableFrom(c)) {
-            throw new IllegalArgumentException("online-now: bad value for '" + key + "': \"" + className
-                    + "\"; it does not implement " + RoomAuthorizer.class.getName());
-        }
-        try {
-            if (context != null) {
-                try {
-                    Constructor<?> withContext = c.getConstructor(ServletContext.class);
-                    return (RoomAuthorizer) withContext.newInstance(context);
-                } catch (NoSuchMethodException ignored) {
-                    // fall back to the no-argument constructor
-                }
-            }
-            return (RoomAuthorizer) c.getConstructor().newInstance();
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalArgumentException("online-now: bad value for '" + key + "': \"" + className
-                    + "\"; it needs a public constructor taking nothing or the ServletContext ("
-                    + (e.getCause() != null ? e.getCause() : e) + ")", e);
-        }
     }
 
     /** Builds a {@link LivePresence}. */

@@ -1,6 +1,8 @@
 package dev.onlinenow.live;
 
+import jakarta.json.Json;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
 
 import java.time.Instant;
 import java.util.Objects;
@@ -25,6 +27,28 @@ public final class Presence {
         this.meta = meta == null ? jakarta.json.JsonValue.EMPTY_JSON_OBJECT : meta;
         this.connections = connections;
         this.joinedAt = joinedAtMillis;
+    }
+
+    /**
+     * Reads a presence in its protocol form ({@code {"id","name","meta","connections","joinedAt"}});
+     * missing optional fields take their defaults.
+     */
+    public static Presence fromJson(JsonObject o) {
+        JsonValue meta = o.get("meta");
+        return new Presence(o.getString("id"), o.getString("name", null),
+                meta != null && meta.getValueType() == JsonValue.ValueType.OBJECT ? meta.asJsonObject() : null,
+                o.getInt("connections", 1), o.containsKey("joinedAt") ? o.getJsonNumber("joinedAt").longValue() : 0);
+    }
+
+    /** This presence in its protocol form, as {@code state}, {@code join} and {@code meta} frames carry it. */
+    public JsonObject toJson() {
+        return Json.createObjectBuilder()
+                .add("id", id)
+                .add("name", name)
+                .add("meta", meta)
+                .add("connections", connections)
+                .add("joinedAt", joinedAt)
+                .build();
     }
 
     public String getId() {

@@ -51,13 +51,7 @@ final class Protocol {
     }
 
     static JsonObject presence(Presence p) {
-        return JSON.createObjectBuilder()
-                .add("id", p.getId())
-                .add("name", p.getName())
-                .add("meta", p.getMeta())
-                .add("connections", p.getConnections())
-                .add("joinedAt", p.getJoinedAtMillis())
-                .build();
+        return p.toJson();
     }
 
     static JsonObject cursor(Cursor c) {
@@ -113,9 +107,17 @@ final class Protocol {
     }
 
     static String error(String code, String message, String ref) {
+        return error(code, message, ref, null);
+    }
+
+    /** An error about a message that named a (valid) room: the room is echoed so clients can tell which. */
+    static String error(String code, String message, String ref, String room) {
         JsonObjectBuilder b = JSON.createObjectBuilder().add("type", ERROR).add("code", code).add("message", message);
         if (ref != null) {
             b.add("ref", ref);
+        }
+        if (room != null) {
+            b.add("room", room);
         }
         return b.build().toString();
     }

@@ -22,20 +22,11 @@ final class Frames {
     }
 
     static JsonObject presence(Presence p) {
-        return JSON.createObjectBuilder()
-                .add("id", p.getId())
-                .add("name", p.getName())
-                .add("meta", p.getMeta())
-                .add("connections", p.getConnections())
-                .add("joinedAt", p.getJoinedAtMillis())
-                .build();
+        return p.toJson();
     }
 
     static Presence presence(JsonObject o) {
-        return new Presence(o.getString("id"), o.getString("name", null),
-                o.containsKey("meta") && o.get("meta").getValueType() == JsonValue.ValueType.OBJECT
-                        ? o.getJsonObject("meta") : null,
-                o.getInt("connections", 1), o.containsKey("joinedAt") ? o.getJsonNumber("joinedAt").longValue() : 0);
+        return Presence.fromJson(o);
     }
 
     static JsonObject join(String room, Presence p) {

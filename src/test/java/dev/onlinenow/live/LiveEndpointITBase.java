@@ -204,6 +204,25 @@ abstract class LiveEndpointITBase {
     }
 
     @Test
+    void aSecondTabJoiningWithoutMetaKeepsTheUsersMeta() throws Exception {
+        WsClient bob = joined("bob");
+        String aliceCookie = server.login("alice");
+        WsClient tab1 = connectAs(aliceCookie, "alice-tab1");
+        tab1.send("{\"type\":\"join\",\"room\":\"" + room + "\",\"meta\":{\"status\":\"drawing\"}}");
+        tab1.next("state");
+        bob.next("join");
+
+        WsClient tab2 = connectAs(aliceCookie, "alice-tab2");
+        tab2.join(room);
+        JsonObject state = tab2.next("state");
+        JsonObject alice = state.getJsonArray("presences").getValuesAs(JsonObject.class).stream()
+                .filter(p -> p.getString("id").equals("alice")).findFirst().orElseThrow();
+        assertThat(alice.getJsonObject("meta").getString("status")).isEqualTo("drawing");
+        assertThat(server.live.presence(room, "alice").getMeta().getString("status")).isEqualTo("drawing");
+        assertThat(ofType(bob.drainUntilPong(), "meta")).as("nothing changed, nothing to tell").isEmpty();
+    }
+
+    @Test
     void metaIsSizeLimitedAndCannotSetServerFields() throws Exception {
         WsClient alice = joined("alice");
         WsClient bob = joined("bob");
@@ -281,6 +300,7 @@ abstract class LiveEndpointITBase {
         JsonObject error = alice.next("error");
         assertThat(error.getString("code")).isEqualTo("forbidden");
         assertThat(error.getString("ref")).isEqualTo("join");
+        assertThat(error.getString("room")).as("the refused room, so a client can tell which").isEqualTo("secret-" + room);
         assertThat(server.live.count("secret-" + room)).isZero();
 
         WsClient admin = connect("admin");
