@@ -204,6 +204,73 @@ abstract class LiveEndpointITBase {
     }
 
     @Test
+    void containerAuthenticatedUsersAreTheirPrincipal() throws Exception {
+        // a web app whose endpoint is behind BASIC authentication: no session attribute at all,
+        // the id comes from the handshake's principal (userId "session:user,principal")
+        try (LiveTestServer secured = new LiveTestServer(websocketImplementation(), handlesTypes(),
+                b -> b.userId(dev.onlinenow.UserIdSource.parse("session:user,principal")), RoomAuthorizer.ALLOW_ALL,
+                ctx -> {
+                    customize(ctx);
+                    requireBasicAuthentication(ctx);
+                })) {
+            WsClient carol = WsClient.connect(secured.http, secured.wsUri(), secured.origin(), null, basic("carol"), "carol");
+            WsClient dave = WsClient.connect(secured.http, secured.wsUri(), secured.origin(), null, basic("dave"), "dave");
+            try {
+                carol.join(room);
+                assertThat(carol.next("state").getString("self")).isEqualTo("carol");
+                dave.join(room);
+                JsonObject state = dave.next("state");
+                assertThat(state.getString("self")).isEqualTo("dave");
+                assertThat(ids(state)).containsExactly("carol", "dave");
+                assertThat(carol.next("join").getJsonObject("presence").getString("id")).isEqualTo("dave");
+                assertThat(secured.online.isOnline("carol")).as("a live connection counts as activity").isTrue();
+            } finally {
+                carol.close();
+                dave.close();
+            }
+            // without credentials the container refuses the upgrade itself (401): no socket at all
+            assertThatThrownBy(() -> WsClient.connect(secured.http, secured.wsUri(), secured.origin(), null, null, "eve"))
+                    .hasStackTraceContaining(java.net.http.WebSocketHandshakeException.class.getName())
+                    .hasStackTraceContaining("401");
+            assertThat(secured.live.connections()).isZero();
+        }
+    }
+
+    private static String basic(String user) {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":secret").getBytes(
+                java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** web.xml's security-constraint + login-config BASIC, and a realm where every password is "secret". */
+    private static void requireBasicAuthentication(org.apache.catalina.Context ctx) {
+        ctx.setRealm(new org.apache.catalina.realm.RealmBase() {
+            @Override
+            protected String getPassword(String username) {
+                return "secret";
+            }
+
+            @Override
+            protected java.security.Principal getPrincipal(String username) {
+                return new org.apache.catalina.realm.GenericPrincipal(username, List.of("member"));
+            }
+        });
+        org.apache.tomcat.util.descriptor.web.SecurityConstraint constraint =
+                new org.apache.tomcat.util.descriptor.web.SecurityConstraint();
+        constraint.addAuthRole("member");
+        org.apache.tomcat.util.descriptor.web.SecurityCollection all =
+                new org.apache.tomcat.util.descriptor.web.SecurityCollection();
+        all.addPatternDecoded("/*");
+        constraint.addCollection(all);
+        ctx.addConstraint(constraint);
+        ctx.addSecurityRole("member");
+        org.apache.tomcat.util.descriptor.web.LoginConfig login = new org.apache.tomcat.util.descriptor.web.LoginConfig();
+        login.setAuthMethod("BASIC");
+        login.setRealmName("live");
+        ctx.setLoginConfig(login);
+        ctx.getPipeline().addValve(new org.apache.catalina.authenticator.BasicAuthenticator());
+    }
+
+    @Test
     void aSecondTabJoiningWithoutMetaKeepsTheUsersMeta() throws Exception {
         WsClient bob = joined("bob");
         String aliceCookie = server.login("alice");

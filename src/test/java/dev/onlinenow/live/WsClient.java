@@ -46,6 +46,11 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
      * Opens a socket with these Origin and Cookie headers (either may be null).
      */
     static WsClient connect(HttpClient http, URI uri, String origin, String cookie, String name) {
+        return connect(http, uri, origin, cookie, null, name);
+    }
+
+    /** Also sends an {@code Authorization} header (container authentication), if not null. */
+    static WsClient connect(HttpClient http, URI uri, String origin, String cookie, String authorization, String name) {
         WsClient c = new WsClient(name);
         WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(WAIT);
         if (origin != null) {
@@ -53,6 +58,9 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
         }
         if (cookie != null) {
             b.header("Cookie", cookie);
+        }
+        if (authorization != null) {
+            b.header("Authorization", authorization);
         }
         c.socket = b.buildAsync(uri, c).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
         return c;
