@@ -54,6 +54,26 @@ test('pings every pingInterval and stays up while pongs come back', () => {
   assert.equal(t.client.status, 'open');
 });
 
+test('the server\'s pingInterval in state sets the cadence, unless the page chose its own', () => {
+  const t = setup({rooms: ['r1']});
+  t.ws().serverOpen();
+  t.ws().serverSend({type: 'state', room: 'r1', self: 'alice', presences: [presence('alice')], cursors: [],
+    pingInterval: 45_000});
+  t.ws().clearSent();
+  t.clock.advance(44_999);
+  assert.equal(t.ws().ofType('ping').length, 0, 'not at the default 30 s');
+  t.clock.advance(1);
+  assert.equal(t.ws().ofType('ping').length, 1, 'at the server\'s 45 s');
+
+  const own = setup({rooms: ['r1'], pingInterval: 10_000});
+  own.ws().serverOpen();
+  own.ws().serverSend({type: 'state', room: 'r1', self: 'alice', presences: [presence('alice')], cursors: [],
+    pingInterval: 45_000});
+  own.ws().clearSent();
+  own.clock.advance(10_000);
+  assert.equal(own.ws().ofType('ping').length, 1, 'the page\'s own 10 s wins');
+});
+
 test('a socket silent for 2 x pingInterval is declared dead and replaced', () => {
   const t = setup({rooms: ['r1']});
   openWithState(t);

@@ -693,7 +693,8 @@ public final class LivePresence implements AutoCloseable {
                             null, c.id));
                 }
             }
-            c.send(Protocol.state(room, c.userId, state.presences(room), state.cursors(room)));
+            c.send(Protocol.state(room, c.userId, state.presences(room), state.cursors(room),
+                    settings.pingInterval().toMillis()));
         }
         if (joined != null) {
             fire(joinListeners, room, joined);

@@ -58,7 +58,12 @@ final class Protocol {
         return JSON.createObjectBuilder().add("id", c.getId()).add("x", c.getX()).add("y", c.getY()).build();
     }
 
-    static String state(String room, String self, Collection<Presence> presences, Collection<Cursor> cursors) {
+    /**
+     * The {@code state} frame; it also carries {@code pingInterval} (milliseconds), the heartbeat
+     * the server expects, so that the {@code pingInterval} setting reaches every client.
+     */
+    static String state(String room, String self, Collection<Presence> presences, Collection<Cursor> cursors,
+                        long pingIntervalMillis) {
         JsonArrayBuilder ps = JSON.createArrayBuilder();
         for (Presence p : presences) {
             ps.add(presence(p));
@@ -72,6 +77,7 @@ final class Protocol {
         return JSON.createObjectBuilder()
                 .add("type", STATE).add("room", room).add("self", self)
                 .add("presences", ps).add("cursors", cs)
+                .add("pingInterval", pingIntervalMillis)
                 .build().toString();
     }
 

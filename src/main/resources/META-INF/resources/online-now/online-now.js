@@ -266,6 +266,7 @@
     var opts = assign({}, DEFAULTS, options || {});
     opts.backoff = assign({}, DEFAULTS.backoff, (options && options.backoff) || {});
     positiveNumber('pingInterval', opts.pingInterval);
+    this._pingFromOptions = !!(options && options.pingInterval != null);
     if (opts.awayAfter !== false && opts.awayAfter !== null) positiveNumber('awayAfter', opts.awayAfter, true);
     positiveNumber('cursorTick', opts.cursorTick);
     positiveNumber('backoff.initial', opts.backoff.initial);
@@ -580,6 +581,18 @@
     });
   };
 
+  /*
+   * The server says in every `state` how often it expects a ping (its pingInterval setting), so
+   * that one server-side setting governs every client; a page that passed its own pingInterval
+   * keeps it. Values under a second are ignored as nonsense.
+   */
+  Client.prototype._adoptPingInterval = function (ms) {
+    if (this._pingFromOptions || typeof ms !== 'number' || !(ms >= 1000) || ms === this._opts.pingInterval) return;
+    this._opts.pingInterval = ms;
+    this._schedulePing();
+    this._scheduleWatchdog();
+  };
+
   Client.prototype._ping = function () {
     if (!this._isOpen()) return;
     this._lastPingAt = this._env.now();
@@ -660,6 +673,7 @@
       return;
     }
     if (msg.type === 'state' && typeof msg.room === 'string') this._joinAnswered(msg.room);
+    if (msg.type === 'state') this._adoptPingInterval(msg.pingInterval);
     var room = typeof msg.room === 'string' ? this._rooms.get(msg.room) : undefined;
     if (!room) return; // left meanwhile, or a type this version does not know
     switch (msg.type) {

@@ -110,6 +110,8 @@ abstract class LiveEndpointITBase {
         c.join(room);
         JsonObject state = c.next("state");
         assertThat(state.getString("self")).isEqualTo(user);
+        assertThat(state.getJsonNumber("pingInterval").longValue())
+                .as("the pingInterval setting reaches the client").isEqualTo(server.live.settings().pingInterval().toMillis());
         return c;
     }
 
