@@ -1,5 +1,7 @@
 package dev.onlinenow.redis;
 
+import dev.onlinenow.testing.LiveServer;
+import dev.onlinenow.testing.WsClient;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import org.junit.jupiter.api.AfterEach;
@@ -65,6 +67,11 @@ class RedisLiveIT {
         return p;
     }
 
+    /** One server of the load-balanced web app, with these context-params. */
+    private static LiveServer app(Map<String, String> params) throws Exception {
+        return LiveServer.builder().contextParams(params).start();
+    }
+
     private <T extends AutoCloseable> T closeLater(T c) {
         closing.add(0, c);
         return c;
@@ -80,16 +87,16 @@ class RedisLiveIT {
 
     @Test
     void usersOnTwoNodesSeeEachOtherJoinMoveChangeAndLeave() throws Exception {
-        LiveApp a = closeLater(new LiveApp(params()));
-        LiveApp b = closeLater(new LiveApp(params()));
+        LiveServer a = closeLater(app(params()));
+        LiveServer b = closeLater(app(params()));
         assertThat(a.live().backend()).isInstanceOf(RedisLiveBackend.class);
         assertThat(a.live().backend().nodeId()).isNotEqualTo(b.live().backend().nodeId());
 
-        Ws alice = closeLater(a.connect("alice"));
+        WsClient alice = closeLater(a.connectAs("alice"));
         alice.join("board");
         assertThat(ids(alice.next("state"))).containsExactly("alice");
 
-        Ws bob = closeLater(b.connect("bob"));
+        WsClient bob = closeLater(b.connectAs("bob"));
         bob.join("board");
         // bob's node knows alice from Redis
         assertThat(ids(bob.next("state"))).containsExactly("alice", "bob");
@@ -98,7 +105,7 @@ class RedisLiveIT {
         assertThat(join.getJsonObject("presence").getString("id")).isEqualTo("bob");
 
         // a second tab of alice, on the other node: one presence, two connections, no second join
-        Ws alice2 = closeLater(b.connect("alice"));
+        WsClient alice2 = closeLater(b.connectAs("alice"));
         alice2.join("board");
         JsonObject state = alice2.next("state");
         assertThat(ids(state)).containsExactly("alice", "bob");
@@ -130,14 +137,14 @@ class RedisLiveIT {
 
     @Test
     void aNodeKilledHardLeavesNoGhosts() throws Exception {
-        LiveApp a = closeLater(new LiveApp(params()));
+        LiveServer a = closeLater(app(params()));
         Process nodeB = startNodeInItsOwnJvm();
         int portB = portOf(nodeB);
 
-        Ws alice = closeLater(a.connect("alice"));
+        WsClient alice = closeLater(a.connectAs("alice"));
         alice.join("board");
         alice.next("state");
-        Ws bob = closeLater(LiveApp.connect(HttpClient.newHttpClient(), portB, "bob"));
+        WsClient bob = closeLater(LiveServer.connectAs(HttpClient.newHttpClient(), portB, "bob"));
         bob.join("board");
         assertThat(ids(bob.next("state"))).containsExactly("alice", "bob");
         alice.next("join", o -> o.getJsonObject("presence").getString("id").equals("bob"));
@@ -149,7 +156,7 @@ class RedisLiveIT {
         JsonObject leave = alice.next("leave");
         assertThat(leave.getString("id")).isEqualTo("bob");
         assertThat(a.live().list("board")).extracting(p -> p.getId()).containsExactly("alice");
-        Ws carol = closeLater(a.connect("carol"));
+        WsClient carol = closeLater(a.connectAs("carol"));
         carol.join("board");
         assertThat(ids(carol.next("state"))).containsExactly("alice", "carol");
         // nothing of B is left in Redis
@@ -158,8 +165,8 @@ class RedisLiveIT {
 
     @Test
     void missedMessagesAreReconciledAndUnknownDeadNodesReaped() throws Exception {
-        LiveApp a = closeLater(new LiveApp(params()));
-        Ws alice = closeLater(a.connect("alice"));
+        LiveServer a = closeLater(app(params()));
+        WsClient alice = closeLater(a.connectAs("alice"));
         alice.join("board");
         alice.next("state");
 
@@ -187,12 +194,12 @@ class RedisLiveIT {
 
     @Test
     void roomsLostByRedisAreRegisteredAgainByTheirNodes() throws Exception {
-        LiveApp a = closeLater(new LiveApp(params()));
-        LiveApp b = closeLater(new LiveApp(params()));
-        Ws alice = closeLater(a.connect("alice"));
+        LiveServer a = closeLater(app(params()));
+        LiveServer b = closeLater(app(params()));
+        WsClient alice = closeLater(a.connectAs("alice"));
         alice.join("board");
         alice.next("state");
-        Ws bob = closeLater(b.connect("bob"));
+        WsClient bob = closeLater(b.connectAs("bob"));
         bob.join("board");
         bob.next("state");
         alice.next("join");
@@ -203,11 +210,11 @@ class RedisLiveIT {
         RedisTestSupport.await("both nodes to register their room members again", Duration.ofSeconds(20),
                 () -> peek.redis.hexists(ns + ":room:board", "p:alice")
                         && peek.redis.hexists(ns + ":room:board", "p:bob"));
-        Ws carol = closeLater(b.connect("carol"));
+        WsClient carol = closeLater(b.connectAs("carol"));
         carol.join("board");
         assertThat(ids(carol.next("state"))).containsExactly("alice", "bob", "carol");
         // and nobody was told that anyone left meanwhile
-        assertThat(alice.drain()).noneMatch(f -> "leave".equals(f.getString("type")));
+        assertThat(alice.drainUntilPong()).noneMatch(f -> "leave".equals(f.getString("type")));
     }
 
     @Test
@@ -216,19 +223,19 @@ class RedisLiveIT {
         closing.add(own);
         Map<String, String> p = params();
         p.put("redisUri", own.uri().toString());
-        LiveApp a = closeLater(new LiveApp(p));
-        LiveApp b = closeLater(new LiveApp(p));
-        Ws alice = closeLater(a.connect("alice"));
+        LiveServer a = closeLater(app(p));
+        LiveServer b = closeLater(app(p));
+        WsClient alice = closeLater(a.connectAs("alice"));
         alice.join("board");
         alice.next("state");
-        Ws bob = closeLater(b.connect("bob"));
+        WsClient bob = closeLater(b.connectAs("bob"));
         bob.join("board");
         bob.next("state");
         alice.next("join");
 
         own.stop();
         // a join while Redis is down works, from the node's own members
-        Ws carol = closeLater(a.connect("carol"));
+        WsClient carol = closeLater(a.connectAs("carol"));
         carol.join("board");
         assertThat(ids(carol.next("state"))).contains("alice", "carol");
         assertThat(alice.next("join").getJsonObject("presence").getString("id")).isEqualTo("carol");
@@ -242,7 +249,7 @@ class RedisLiveIT {
                 return q.redis.hkeys(ns + ":room:board").containsAll(List.of("p:alice", "p:bob", "p:carol"));
             }
         });
-        Ws dave = closeLater(b.connect("dave"));
+        WsClient dave = closeLater(b.connectAs("dave"));
         dave.join("board");
         assertThat(ids(dave.next("state"))).containsExactlyInAnyOrder("alice", "bob", "carol", "dave");
     }
