@@ -4,14 +4,11 @@ import dev.onlinenow.testing.LiveServer;
 import dev.onlinenow.testing.WsClient;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -29,34 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * real Redis, real WebSocket clients. Node failure runs the second node in its own JVM and kills
  * it hard.
  */
-class RedisLiveIT {
-
-    private final List<AutoCloseable> closing = new ArrayList<>();
-    private URI uri;
-    private String ns;
-    private RedisTestSupport.Peek peek;
-
-    @BeforeEach
-    void redis() {
-        uri = RedisTestSupport.requireRedis();
-        ns = RedisTestSupport.namespace();
-        peek = new RedisTestSupport.Peek(uri);
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        for (AutoCloseable c : closing) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                // keep closing the rest
-            }
-        }
-        if (peek != null) {
-            peek.clean(ns);
-            peek.close();
-        }
-    }
+class RedisLiveIT extends RedisITBase {
 
     private Map<String, String> params() {
         Map<String, String> p = new HashMap<>();
@@ -70,11 +40,6 @@ class RedisLiveIT {
     /** One server of the load-balanced web app, with these context-params. */
     private static LiveServer app(Map<String, String> params) throws Exception {
         return LiveServer.builder().contextParams(params).start();
-    }
-
-    private <T extends AutoCloseable> T closeLater(T c) {
-        closing.add(0, c);
-        return c;
     }
 
     private static List<String> ids(JsonObject state) {
@@ -220,7 +185,7 @@ class RedisLiveIT {
     @Test
     void duringARedisOutageEachNodeServesItsOwnSocketsAndCatchesUpAfter() throws Exception {
         RedisTestSupport.OwnRedis own = RedisTestSupport.OwnRedis.start();
-        closing.add(own);
+        closeLater(own);
         Map<String, String> p = params();
         p.put("redisUri", own.uri().toString());
         LiveServer a = closeLater(app(p));
@@ -262,7 +227,7 @@ class RedisLiveIT {
         cmd.add(LiveNodeMain.class.getName());
         params().forEach((k, v) -> cmd.add(k + "=" + v));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        closing.add(() -> p.destroyForcibly());
+        closeLater(() -> p.destroyForcibly());
         return p;
     }
 
