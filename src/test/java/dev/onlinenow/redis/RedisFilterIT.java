@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -25,10 +24,7 @@ class RedisFilterIT extends RedisITBase {
     private static final Duration PATIENCE = Duration.ofSeconds(30);
 
     private Map<String, String> params(URI redis) {
-        Map<String, String> p = new HashMap<>();
-        p.put("store", "redis");
-        p.put("redisUri", redis.toString());
-        p.put("redisNamespace", ns);
+        Map<String, String> p = redisParams(redis);
         p.put("redisTimeout", "PT0.5S");
         return p;
     }

@@ -5,7 +5,9 @@ import org.junit.jupiter.api.BeforeEach;
 
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What every test against the shared Redis starts and ends with: before each test, the Redis
@@ -29,6 +31,18 @@ abstract class RedisITBase {
         uri = RedisTestSupport.requireRedis();
         ns = RedisTestSupport.namespace();
         peek = new RedisTestSupport.Peek(uri);
+    }
+
+    /**
+     * The context-params ({@code online-now.} prefix left out) of a web app on this Redis in this
+     * test's namespace; a new map, for the test to add to.
+     */
+    Map<String, String> redisParams(URI redis) {
+        Map<String, String> p = new HashMap<>();
+        p.put("store", "redis");
+        p.put("redisUri", redis.toString());
+        p.put("redisNamespace", ns);
+        return p;
     }
 
     /** Closes {@code c} after the test, before everything handed here earlier; returns it. */

@@ -13,7 +13,6 @@ import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -29,10 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RedisLiveIT extends RedisITBase {
 
     private Map<String, String> params() {
-        Map<String, String> p = new HashMap<>();
-        p.put("store", "redis");
-        p.put("redisUri", uri.toString());
-        p.put("redisNamespace", ns);
+        Map<String, String> p = redisParams(uri);
         p.put("nodeTimeout", "PT3S");
         return p;
     }

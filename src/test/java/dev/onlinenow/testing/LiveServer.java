@@ -101,33 +101,21 @@ public final class LiveServer implements AutoCloseable {
     }
 
     private static void addServlets(Context ctx) {
-        Tomcat.addServlet(ctx, "login", new HttpServlet() {
-            @Override
-            protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-                req.getSession().setAttribute("user", req.getParameter("user"));
-                resp.getWriter().print("ok");
-            }
+        servlet(ctx, "/login", (req, resp) -> {
+            req.getSession().setAttribute("user", req.getParameter("user"));
+            resp.getWriter().print("ok");
         });
-        ctx.addServletMappingDecoded("/login", "login");
-        Tomcat.addServlet(ctx, "logout", new HttpServlet() {
-            @Override
-            protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-                HttpSession s = req.getSession(false);
-                if (s != null) {
-                    s.invalidate();
-                }
-                resp.getWriter().print("bye");
+        servlet(ctx, "/logout", (req, resp) -> {
+            HttpSession s = req.getSession(false);
+            if (s != null) {
+                s.invalidate();
             }
+            resp.getWriter().print("bye");
         });
-        ctx.addServletMappingDecoded("/logout", "logout");
-        Tomcat.addServlet(ctx, "anon", new HttpServlet() {
-            @Override
-            protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-                req.getSession();
-                resp.getWriter().print("hello");
-            }
+        servlet(ctx, "/anon", (req, resp) -> {
+            req.getSession();
+            resp.getWriter().print("hello");
         });
-        ctx.addServletMappingDecoded("/anon", "anon");
         // the upgrade filters need the request to map to some servlet
         Tomcat.addServlet(ctx, "none", new HttpServlet() {
             @Override
@@ -136,6 +124,22 @@ public final class LiveServer implements AutoCloseable {
             }
         });
         ctx.addServletMappingDecoded("/", "none");
+    }
+
+    /** What a test servlet does on GET. */
+    private interface Get {
+        void handle(HttpServletRequest req, HttpServletResponse resp) throws IOException;
+    }
+
+    private static void servlet(Context ctx, String path, Get get) {
+        String name = path.substring(1);
+        Tomcat.addServlet(ctx, name, new HttpServlet() {
+            @Override
+            protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+                get.handle(req, resp);
+            }
+        });
+        ctx.addServletMappingDecoded(path, name);
     }
 
     public static Builder builder() {
