@@ -1,7 +1,9 @@
 package dev.onlinenow.live;
 
+import dev.onlinenow.MutableClock;
+import dev.onlinenow.testing.LiveServer;
+import dev.onlinenow.testing.WsClient;
 import jakarta.json.JsonObject;
-import org.apache.tomcat.websocket.server.WsSci;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,12 +18,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GuestLiveIT {
 
-    LiveTestServer server;
+    LiveServer server;
     final List<WsClient> clients = new ArrayList<>();
 
     @BeforeAll
     void start() throws Exception {
-        server = new LiveTestServer(new WsSci(), null, b -> b.trackAnonymous(true), null);
+        server = LiveServer.builder()
+                .inProcess(b -> b.clock(new MutableClock()).trackAnonymous(true), live -> live.autoTick(false))
+                .start();
     }
 
     @AfterAll
@@ -51,14 +55,14 @@ class GuestLiveIT {
         WsClient tab2 = connect(visitor, "tab2");
         tab2.join("lobby");
         assertThat(tab2.next("state").getString("self")).as("same session, same guest").isEqualTo(guestId);
-        assertThat(server.live.presence("lobby", guestId).getConnections()).isEqualTo(2);
+        assertThat(server.live().presence("lobby", guestId).getConnections()).isEqualTo(2);
 
         WsClient other = connect(server.anonymousSession(), "other");
         other.join("lobby");
         JsonObject otherState = other.next("state");
         assertThat(otherState.getString("self")).startsWith("guest-").isNotEqualTo(guestId);
         assertThat(tab1.next("join").getJsonObject("presence").getString("id")).isEqualTo(otherState.getString("self"));
-        assertThat(server.live.count("lobby")).isEqualTo(2);
+        assertThat(server.live().count("lobby")).isEqualTo(2);
 
         WsClient noSession = connect(null, "no-session");
         assertThat(noSession.awaitClose()).as("a guest needs a session to be one person across tabs")

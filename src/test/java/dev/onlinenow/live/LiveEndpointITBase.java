@@ -1,5 +1,8 @@
 package dev.onlinenow.live;
 
+import dev.onlinenow.MutableClock;
+import dev.onlinenow.testing.LiveServer;
+import dev.onlinenow.testing.WsClient;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.servlet.ServletContainerInitializer;
@@ -28,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * The live endpoint against a real embedded Tomcat and a real WebSocket client; the subclasses
  * run the same tests on Tyrus and on Tomcat's own WebSocket implementation.
  *
- * <p>Time is a {@link dev.onlinenow.MutableClock} that only the tests move, and the cursor tick
+ * <p>Time is a {@link MutableClock} that only the tests move, and the cursor tick
  * and the sweep run when a test calls them; so rate limits, heartbeats and timeouts are exact,
  * and nothing waits on wall-clock speed. Ordering is established with ping/pong round trips: the
  * server handles one socket's messages in order, so after a client's {@code pong} everything it
@@ -41,7 +44,8 @@ abstract class LiveEndpointITBase {
     static final int MAX_CURSORS = 40;
     static final int MAX_FRAME = 4096;
 
-    LiveTestServer server;
+    final MutableClock clock = new MutableClock();
+    LiveServer server;
     final List<WsClient> clients = new ArrayList<>();
     final List<String> joins = new CopyOnWriteArrayList<>();
     final List<String> leaves = new CopyOnWriteArrayList<>();
@@ -58,17 +62,24 @@ abstract class LiveEndpointITBase {
 
     @BeforeAll
     void startServer() throws Exception {
-        server = new LiveTestServer(websocketImplementation(), handlesTypes(), b -> b
-                .maxMessagesPerSecond(MAX_MESSAGES)
-                .maxCursorsPerSecond(MAX_CURSORS)
-                .maxRoomsPerConnection(3)
-                .maxConnectionsPerUser(3)
-                .maxFrameBytes(MAX_FRAME)
-                .maxMetaBytes(200)
-                .sendQueueSize(256),
-                (user, room) -> !room.startsWith("secret-") || user.equals("admin"), this::customize);
-        server.live.onJoin((r, p) -> joins.add(r + ":" + p.getId()));
-        server.live.onLeave((r, p) -> leaves.add(r + ":" + p.getId()));
+        server = LiveServer.builder()
+                .websocket(websocketImplementation(), handlesTypes())
+                .inProcess(b -> b
+                        .clock(clock)
+                        .maxMessagesPerSecond(MAX_MESSAGES)
+                        .maxCursorsPerSecond(MAX_CURSORS)
+                        .maxRoomsPerConnection(3)
+                        .maxConnectionsPerUser(3)
+                        .maxFrameBytes(MAX_FRAME)
+                        .maxMetaBytes(200)
+                        .sendQueueSize(256),
+                        live -> live
+                                .authorizer((user, room) -> !room.startsWith("secret-") || user.equals("admin"))
+                                .autoTick(false))
+                .customize(this::customize)
+                .start();
+        server.live().onJoin((r, p) -> joins.add(r + ":" + p.getId()));
+        server.live().onLeave((r, p) -> leaves.add(r + ":" + p.getId()));
     }
 
     @AfterAll
@@ -89,7 +100,7 @@ abstract class LiveEndpointITBase {
             c.close();
         }
         clients.clear();
-        await(() -> server.live.connections() == 0, "every socket of the test closed on the server");
+        await(() -> server.live().connections() == 0, "every socket of the test closed on the server");
     }
 
     WsClient connect(String user) throws Exception {
@@ -153,22 +164,22 @@ abstract class LiveEndpointITBase {
         JsonObject alicePresence = state.getJsonArray("presences").getJsonObject(0);
         assertThat(alicePresence.getString("name")).isEqualTo("alice");
         assertThat(alicePresence.getInt("connections")).isEqualTo(1);
-        assertThat(alicePresence.getJsonNumber("joinedAt").longValue()).isEqualTo(server.clock.millis());
+        assertThat(alicePresence.getJsonNumber("joinedAt").longValue()).isEqualTo(clock.millis());
 
         JsonObject join = alice.next("join");
         assertThat(join.getString("room")).isEqualTo(room);
         assertThat(join.getJsonObject("presence").getString("id")).isEqualTo("bob");
         assertThat(ofType(bob.drainUntilPong(), "join")).as("no join of oneself").isEmpty();
 
-        assertThat(server.live.count(room)).isEqualTo(2);
-        assertThat(server.live.rooms()).contains(room);
-        assertThat(server.live.list(room)).extracting(Presence::getId).containsExactly("alice", "bob");
+        assertThat(server.live().count(room)).isEqualTo(2);
+        assertThat(server.live().rooms()).contains(room);
+        assertThat(server.live().list(room)).extracting(Presence::getId).containsExactly("alice", "bob");
         await(() -> joins.containsAll(List.of(room + ":alice", room + ":bob")), "onJoin saw alice and bob");
 
         bob.send("{\"type\":\"leave\",\"room\":\"" + room + "\"}");
         JsonObject leave = alice.next("leave");
         assertThat(leave.getString("id")).isEqualTo("bob");
-        assertThat(server.live.count(room)).isEqualTo(1);
+        assertThat(server.live().count(room)).isEqualTo(1);
         await(() -> leaves.contains(room + ":bob"), "onLeave saw bob");
         assertThat(leaves).doesNotContain(room + ":alice");
 
@@ -192,31 +203,35 @@ abstract class LiveEndpointITBase {
         tab2.join(room);
         JsonObject state = tab2.next("state");
         assertThat(ids(state)).containsExactly("bob", "alice");
-        assertThat(server.live.presence(room, "alice").getConnections()).isEqualTo(2);
+        assertThat(server.live().presence(room, "alice").getConnections()).isEqualTo(2);
         assertThat(ofType(bob.drainUntilPong(), "join")).as("no second join for a second tab").isEmpty();
 
         tab1.close();
-        await(() -> server.live.connectionsOf("alice") == 1, "the first tab closed on the server");
+        await(() -> server.live().connectionsOf("alice") == 1, "the first tab closed on the server");
         assertThat(ofType(bob.drainUntilPong(), "leave")).as("no leave while a tab remains").isEmpty();
-        assertThat(server.live.count(room)).isEqualTo(2);
+        assertThat(server.live().count(room)).isEqualTo(2);
 
         tab2.close();
         assertThat(bob.next("leave").getString("id")).isEqualTo("alice");
-        assertThat(server.live.count(room)).isEqualTo(1);
+        assertThat(server.live().count(room)).isEqualTo(1);
     }
 
     @Test
     void containerAuthenticatedUsersAreTheirPrincipal() throws Exception {
         // a web app whose endpoint is behind BASIC authentication: no session attribute at all,
         // the id comes from the handshake's principal (userId "session:user,principal")
-        try (LiveTestServer secured = new LiveTestServer(websocketImplementation(), handlesTypes(),
-                b -> b.userId(dev.onlinenow.UserIdSource.parse("session:user,principal")), RoomAuthorizer.ALLOW_ALL,
-                ctx -> {
+        try (LiveServer secured = LiveServer.builder()
+                .websocket(websocketImplementation(), handlesTypes())
+                .inProcess(b -> b.clock(new MutableClock())
+                                .userId(dev.onlinenow.UserIdSource.parse("session:user,principal")),
+                        live -> live.authorizer(RoomAuthorizer.ALLOW_ALL).autoTick(false))
+                .customize(ctx -> {
                     customize(ctx);
                     requireBasicAuthentication(ctx);
-                })) {
-            WsClient carol = WsClient.connect(secured.http, secured.wsUri(), secured.origin(), null, basic("carol"), "carol");
-            WsClient dave = WsClient.connect(secured.http, secured.wsUri(), secured.origin(), null, basic("dave"), "dave");
+                })
+                .start()) {
+            WsClient carol = WsClient.connect(secured.http(), secured.wsUri(), secured.origin(), null, basic("carol"), "carol");
+            WsClient dave = WsClient.connect(secured.http(), secured.wsUri(), secured.origin(), null, basic("dave"), "dave");
             try {
                 carol.join(room);
                 assertThat(carol.next("state").getString("self")).isEqualTo("carol");
@@ -225,16 +240,16 @@ abstract class LiveEndpointITBase {
                 assertThat(state.getString("self")).isEqualTo("dave");
                 assertThat(ids(state)).containsExactly("carol", "dave");
                 assertThat(carol.next("join").getJsonObject("presence").getString("id")).isEqualTo("dave");
-                assertThat(secured.online.isOnline("carol")).as("a live connection counts as activity").isTrue();
+                assertThat(secured.online().isOnline("carol")).as("a live connection counts as activity").isTrue();
             } finally {
                 carol.close();
                 dave.close();
             }
             // without credentials the container refuses the upgrade itself (401): no socket at all
-            assertThatThrownBy(() -> WsClient.connect(secured.http, secured.wsUri(), secured.origin(), null, null, "eve"))
+            assertThatThrownBy(() -> WsClient.connect(secured.http(), secured.wsUri(), secured.origin(), null, null, "eve"))
                     .hasStackTraceContaining(java.net.http.WebSocketHandshakeException.class.getName())
                     .hasStackTraceContaining("401");
-            assertThat(secured.live.connections()).isZero();
+            assertThat(secured.live().connections()).isZero();
         }
     }
 
@@ -287,7 +302,7 @@ abstract class LiveEndpointITBase {
         JsonObject alice = state.getJsonArray("presences").getValuesAs(JsonObject.class).stream()
                 .filter(p -> p.getString("id").equals("alice")).findFirst().orElseThrow();
         assertThat(alice.getJsonObject("meta").getString("status")).isEqualTo("drawing");
-        assertThat(server.live.presence(room, "alice").getMeta().getString("status")).isEqualTo("drawing");
+        assertThat(server.live().presence(room, "alice").getMeta().getString("status")).isEqualTo("drawing");
         assertThat(ofType(bob.drainUntilPong(), "meta")).as("nothing changed, nothing to tell").isEmpty();
     }
 
@@ -301,12 +316,12 @@ abstract class LiveEndpointITBase {
         assertThat(meta.getString("id")).isEqualTo("bob");
         assertThat(meta.getString("name")).isEqualTo("bob");
         assertThat(meta.getJsonObject("meta")).isEqualTo(Json.createObjectBuilder().add("away", true).build());
-        assertThat(server.live.presence(room, "bob").getMeta().getBoolean("away")).isTrue();
+        assertThat(server.live().presence(room, "bob").getMeta().getBoolean("away")).isTrue();
 
         bob.send("{\"type\":\"meta\",\"room\":\"" + room + "\",\"meta\":{\"note\":\"" + "x".repeat(300) + "\"}}");
         JsonObject error = bob.next("error");
         assertThat(error.getString("code")).isEqualTo("meta_too_large");
-        assertThat(server.live.presence(room, "bob").getMeta().getBoolean("away")).isTrue();
+        assertThat(server.live().presence(room, "bob").getMeta().getBoolean("away")).isTrue();
         assertThat(ofType(alice.drainUntilPong(), "meta")).isEmpty();
     }
 
@@ -316,20 +331,20 @@ abstract class LiveEndpointITBase {
         WsClient bob = joined("bob");
         alice.next("join");
 
-        server.clock.advance(Duration.ofSeconds(59));
+        clock.advance(Duration.ofSeconds(59));
         bob.drainUntilPong();
-        server.live.sweep();
-        assertThat(server.live.count(room)).as("59 s of silence is fine").isEqualTo(2);
+        server.live().sweep();
+        assertThat(server.live().count(room)).as("59 s of silence is fine").isEqualTo(2);
 
-        server.clock.advance(Duration.ofSeconds(2));
+        clock.advance(Duration.ofSeconds(2));
         bob.drainUntilPong(); // bob spoke 2 s ago, alice 61 s ago
-        server.live.sweep();
+        server.live().sweep();
 
         WsClient.Closed closed = alice.awaitClose();
         assertThat(closed.code()).isEqualTo(1001);
         assertThat(closed.reason()).isEqualTo("heartbeat timeout");
         assertThat(bob.next("leave").getString("id")).isEqualTo("alice");
-        assertThat(server.live.list(room)).extracting(Presence::getId).containsExactly("bob");
+        assertThat(server.live().list(room)).extracting(Presence::getId).containsExactly("bob");
     }
 
     @Test
@@ -348,7 +363,7 @@ abstract class LiveEndpointITBase {
         WsClient otherPort = server.connect("http://localhost:1", cookie, "other-port");
         clients.add(otherPort);
         assertThat(otherPort.awaitClose().reason()).isEqualTo("origin not allowed");
-        assertThat(server.live.connectionsOf("mallory")).isZero();
+        assertThat(server.live().connectionsOf("mallory")).isZero();
     }
 
     @Test
@@ -370,7 +385,7 @@ abstract class LiveEndpointITBase {
         assertThat(error.getString("code")).isEqualTo("forbidden");
         assertThat(error.getString("ref")).isEqualTo("join");
         assertThat(error.getString("room")).as("the refused room, so a client can tell which").isEqualTo("secret-" + room);
-        assertThat(server.live.count("secret-" + room)).isZero();
+        assertThat(server.live().count("secret-" + room)).isZero();
 
         WsClient admin = connect("admin");
         admin.join("secret-" + room);
@@ -405,7 +420,7 @@ abstract class LiveEndpointITBase {
         }
         WsClient fourth = connectAs(cookie, "tab4");
         assertThat(fourth.awaitClose()).isEqualTo(new WsClient.Closed(1008, "too many connections"));
-        assertThat(server.live.connectionsOf("alice")).isEqualTo(3);
+        assertThat(server.live().connectionsOf("alice")).isEqualTo(3);
     }
 
     // --- bad input ----------------------------------------------------------------------------
@@ -442,7 +457,7 @@ abstract class LiveEndpointITBase {
         // still in the room, still heard
         bob.send("{\"type\":\"meta\",\"room\":\"" + room + "\",\"meta\":{\"away\":false}}");
         assertThat(alice.next("meta").getJsonObject("presence").getString("id")).isEqualTo("bob");
-        assertThat(server.live.count(room)).isEqualTo(2);
+        assertThat(server.live().count(room)).isEqualTo(2);
     }
 
     @Test
@@ -498,11 +513,11 @@ abstract class LiveEndpointITBase {
         bob.send("{\"type\":\"meta\",\"room\":\"" + room + "\",\"meta\":{\"n\":2}}");
         JsonObject limited = bob.next("error");
         assertThat(limited.getString("code")).isEqualTo("rate_limited");
-        assertThat(server.live.presence(room, "bob").getMeta().getInt("n")).as("refused, not applied").isEqualTo(1);
+        assertThat(server.live().presence(room, "bob").getMeta().getInt("n")).as("refused, not applied").isEqualTo(1);
 
         List<JsonObject> errorsBefore = new ArrayList<>();
         try {
-            for (int i = 0; i < 3 * MAX_MESSAGES && !bob.closed.isDone(); i++) {
+            for (int i = 0; i < 3 * MAX_MESSAGES && !bob.isClosed(); i++) {
                 bob.send("{\"type\":\"ping\"}");
             }
         } catch (CompletionException sendFailedAfterClose) {
@@ -510,7 +525,7 @@ abstract class LiveEndpointITBase {
         }
         WsClient.Closed closed = bob.awaitClose();
         assertThat(closed).isEqualTo(new WsClient.Closed(1008, "rate limit exceeded"));
-        bob.received.drainTo(errorsBefore);
+        bob.drainReceivedTo(errorsBefore);
         assertThat(ofType(errorsBefore, "error")).as("no error spam: at most one a second").hasSizeLessThanOrEqualTo(1);
         assertThat(ofType(errorsBefore, "pong")).isEmpty();
 
@@ -529,13 +544,13 @@ abstract class LiveEndpointITBase {
         slow.stopReading();
         String big = "y".repeat(16 * 1024);
         // bounded: 2000 frames of 16 KB are far beyond socket buffers plus a 256-frame queue
-        for (int i = 0; i < 2000 && server.live.connectionsOf("slowpoke") > 0; i++) {
-            server.live.broadcast("slow-" + room, "blob", Map.of("i", i, "data", big));
+        for (int i = 0; i < 2000 && server.live().connectionsOf("slowpoke") > 0; i++) {
+            server.live().broadcast("slow-" + room, "blob", Map.of("i", i, "data", big));
         }
-        await(() -> server.live.connectionsOf("slowpoke") == 0, "the slow client is dropped");
-        assertThat(server.live.count("slow-" + room)).isZero();
+        await(() -> server.live().connectionsOf("slowpoke") == 0, "the slow client is dropped");
+        assertThat(server.live().count("slow-" + room)).isZero();
 
-        server.live.broadcast(room, "still-there", Map.of("ok", true));
+        server.live().broadcast(room, "still-there", Map.of("ok", true));
         JsonObject event = alice.next("event");
         assertThat(event.getString("event")).isEqualTo("still-there");
         assertThat(event.getJsonObject("payload").getBoolean("ok")).isTrue();
@@ -551,7 +566,7 @@ abstract class LiveEndpointITBase {
         elsewhere.join("other-" + room);
         elsewhere.next("state");
 
-        server.live.broadcast(room, "saved", Map.of("by", "alice", "version", 7));
+        server.live().broadcast(room, "saved", Map.of("by", "alice", "version", 7));
         for (WsClient c : List.of(alice, bob)) {
             JsonObject e = c.next("event");
             assertThat(e.getString("room")).isEqualTo(room);
@@ -559,7 +574,7 @@ abstract class LiveEndpointITBase {
             assertThat(e.getJsonObject("payload").getInt("version")).isEqualTo(7);
         }
         assertThat(ofType(elsewhere.drainUntilPong(), "event")).isEmpty();
-        assertThatThrownBy(() -> server.live.broadcast(room, "", Map.of())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> server.live().broadcast(room, "", Map.of())).isInstanceOf(IllegalArgumentException.class);
     }
 
     // --- cursors ------------------------------------------------------------------------------
@@ -571,7 +586,7 @@ abstract class LiveEndpointITBase {
         alice.next("join");
         bob.cursor(room, 10.5, -20);
         bob.drainUntilPong();
-        server.live.flushCursors();
+        server.live().flushCursors();
 
         JsonObject frame = alice.next("cursors");
         assertThat(frame.getString("room")).isEqualTo(room);
@@ -588,7 +603,7 @@ abstract class LiveEndpointITBase {
         JsonObject state = carol.next("state");
         assertThat(state.getJsonArray("cursors")).hasSize(1);
         assertThat(state.getJsonArray("cursors").getJsonObject(0).getString("id")).isEqualTo("bob");
-        assertThat(server.live.cursors(room)).extracting(Cursor::getId).containsExactly("bob");
+        assertThat(server.live().cursors(room)).extracting(Cursor::getId).containsExactly("bob");
     }
 
     @Test
@@ -607,8 +622,8 @@ abstract class LiveEndpointITBase {
         }
         bob.drainUntilPong();
         carol.drainUntilPong();
-        long before = server.live.framesSent();
-        server.live.flushCursors();
+        long before = server.live().framesSent();
+        server.live().flushCursors();
 
         List<JsonObject> seen = ofType(alice.drainUntilPong(), "cursors");
         assertThat(seen).hasSize(1);
@@ -623,7 +638,7 @@ abstract class LiveEndpointITBase {
         assertThat(bobSees).hasSize(1);
         assertThat(bobSees.get(0).getJsonArray("cursors")).extracting(v -> v.asJsonObject().getString("id"))
                 .containsExactly("carol");
-        assertThat(server.live.framesSent() - before).as("one frame per recipient").isEqualTo(3);
+        assertThat(server.live().framesSent() - before).as("one frame per recipient").isEqualTo(3);
     }
 
     @Test
@@ -636,14 +651,14 @@ abstract class LiveEndpointITBase {
             bob.cursor(room, i, i);
         }
         assertThat(ofType(bob.drainUntilPong(), "error")).as("no error for dropped cursors").isEmpty();
-        server.live.flushCursors();
+        server.live().flushCursors();
         JsonObject c = alice.next("cursors").getJsonArray("cursors").getJsonObject(0);
         assertThat(c.getJsonNumber("x").doubleValue()).isEqualTo(MAX_CURSORS);
 
-        server.clock.advance(Duration.ofSeconds(1));
+        clock.advance(Duration.ofSeconds(1));
         bob.cursor(room, 999, 999);
         bob.drainUntilPong();
-        server.live.flushCursors();
+        server.live().flushCursors();
         assertThat(alice.next("cursors").getJsonArray("cursors").getJsonObject(0).getJsonNumber("x").doubleValue())
                 .isEqualTo(999.0);
     }
@@ -655,30 +670,30 @@ abstract class LiveEndpointITBase {
         alice.next("join");
         bob.cursor(room, 1, 2);
         bob.drainUntilPong();
-        server.live.flushCursors();
+        server.live().flushCursors();
         alice.next("cursors");
 
-        server.clock.advance(Duration.ofSeconds(9));
+        clock.advance(Duration.ofSeconds(9));
         bob.drainUntilPong();
         alice.drainUntilPong();
-        server.live.tick();
+        server.live().tick();
         assertThat(ofType(alice.drainUntilPong(), "cursors")).as("9 s still shown").isEmpty();
 
-        server.clock.advance(Duration.ofSeconds(2));
-        server.live.tick();
+        clock.advance(Duration.ofSeconds(2));
+        server.live().tick();
         JsonObject gone = alice.next("cursors").getJsonArray("cursors").getJsonObject(0);
         assertThat(gone).isEqualTo(Json.createObjectBuilder().add("id", "bob").add("gone", true).build());
-        assertThat(server.live.cursors(room)).isEmpty();
+        assertThat(server.live().cursors(room)).isEmpty();
 
         // a user's cursor goes when they leave (clients drop it on the leave frame)
         bob.cursor(room, 5, 5);
         bob.drainUntilPong();
-        server.live.flushCursors();
+        server.live().flushCursors();
         alice.next("cursors");
-        assertThat(server.live.cursors(room)).hasSize(1);
+        assertThat(server.live().cursors(room)).hasSize(1);
         bob.close();
         alice.next("leave");
-        assertThat(server.live.cursors(room)).isEmpty();
+        assertThat(server.live().cursors(room)).isEmpty();
     }
 
     @Test
@@ -692,25 +707,25 @@ abstract class LiveEndpointITBase {
             assertThat(error.getString("ref")).isEqualTo("cursor");
         }
         bob.drainUntilPong();
-        server.live.flushCursors();
-        assertThat(server.live.cursors(room)).isEmpty();
+        server.live().flushCursors();
+        assertThat(server.live().cursors(room)).isEmpty();
     }
 
     @Test
     void serverPlacedCursorsAndTheirRemoval() throws Exception {
         WsClient alice = joined("alice");
-        server.live.setCursor(room, "bot", 100, 200);
-        server.live.flushCursors();
+        server.live().setCursor(room, "bot", 100, 200);
+        server.live().flushCursors();
         JsonObject c = alice.next("cursors").getJsonArray("cursors").getJsonObject(0);
         assertThat(c.getString("id")).isEqualTo("bot");
-        assertThat(server.live.cursors(room)).extracting(Cursor::getId).containsExactly("bot");
+        assertThat(server.live().cursors(room)).extracting(Cursor::getId).containsExactly("bot");
 
-        server.live.removeCursor(room, "bot");
-        server.live.flushCursors();
+        server.live().removeCursor(room, "bot");
+        server.live().flushCursors();
         assertThat(alice.next("cursors").getJsonArray("cursors").getJsonObject(0))
                 .isEqualTo(Json.createObjectBuilder().add("id", "bot").add("gone", true).build());
-        assertThat(server.live.cursors(room)).isEmpty();
-        assertThatThrownBy(() -> server.live.setCursor(room, "bot", Double.NaN, 0))
+        assertThat(server.live().cursors(room)).isEmpty();
+        assertThatThrownBy(() -> server.live().setCursor(room, "bot", Double.NaN, 0))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -722,7 +737,7 @@ abstract class LiveEndpointITBase {
         alice.next("join");
         alice.next("join");
         try {
-            for (int i = 0; i < 10 * MAX_MESSAGES && !flooder.closed.isDone(); i++) {
+            for (int i = 0; i < 10 * MAX_MESSAGES && !flooder.isClosed(); i++) {
                 flooder.cursor(room, i, i);
             }
         } catch (CompletionException sendFailedAfterClose) {
@@ -733,7 +748,7 @@ abstract class LiveEndpointITBase {
 
         bob.cursor(room, 7, 8);
         bob.drainUntilPong();
-        server.live.flushCursors();
+        server.live().flushCursors();
         JsonObject frame = alice.next("cursors");
         assertThat(frame.getJsonArray("cursors")).extracting(v -> v.asJsonObject().getString("id")).containsExactly("bob");
     }

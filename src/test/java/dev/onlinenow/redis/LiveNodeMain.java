@@ -1,10 +1,12 @@
 package dev.onlinenow.redis;
 
+import dev.onlinenow.testing.LiveServer;
+
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A second node in its own JVM, for tests that kill it hard: starts a {@link LiveApp} with the
+ * A second node in its own JVM, for tests that kill it hard: starts a {@link LiveServer} with the
  * settings given as {@code key=value} arguments, prints {@code PORT n}, and runs until killed.
  */
 public final class LiveNodeMain {
@@ -18,8 +20,8 @@ public final class LiveNodeMain {
             int eq = a.indexOf('=');
             params.put(a.substring(0, eq), a.substring(eq + 1));
         }
-        LiveApp app = new LiveApp(params);
-        System.out.println("PORT " + app.port);
+        LiveServer app = LiveServer.builder().contextParams(params).start();
+        System.out.println("PORT " + app.port());
         System.out.flush();
         Thread.currentThread().join();
     }

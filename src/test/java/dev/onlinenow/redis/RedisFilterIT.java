@@ -3,14 +3,11 @@ package dev.onlinenow.redis;
 import dev.onlinenow.OnlineNow;
 import dev.onlinenow.OnlineNowSettings;
 import dev.onlinenow.UserResolver;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -22,45 +19,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code store=redis} on one real Redis: both show the same online users, requests do not reach
  * Redis, and an outage fails open and heals without a restart.
  */
-class RedisFilterIT {
+class RedisFilterIT extends RedisITBase {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
 
-    private final List<AutoCloseable> closing = new ArrayList<>();
-    private URI uri;
-    private String ns;
-
-    @BeforeEach
-    void redis() {
-        uri = RedisTestSupport.requireRedis();
-        ns = RedisTestSupport.namespace();
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        for (AutoCloseable c : closing) {
-            c.close();
-        }
-        if (uri != null) {
-            try (RedisTestSupport.Peek peek = new RedisTestSupport.Peek(uri)) {
-                peek.clean(ns);
-            }
-        }
-    }
-
     private Map<String, String> params(URI redis) {
-        Map<String, String> p = new HashMap<>();
-        p.put("store", "redis");
-        p.put("redisUri", redis.toString());
-        p.put("redisNamespace", ns);
+        Map<String, String> p = redisParams(redis);
         p.put("redisTimeout", "PT0.5S");
         return p;
     }
 
     private EmbeddedApp app(Map<String, String> params, OnlineNow installed) throws Exception {
-        EmbeddedApp app = new EmbeddedApp(params, installed);
-        closing.add(0, app);
-        return app;
+        return closeLater(new EmbeddedApp(params, installed));
     }
 
     @Test
@@ -103,7 +73,7 @@ class RedisFilterIT {
         OnlineNow online = OnlineNow.create(settings, factory.create("users", settings),
                 factory.create("guests", settings), UserResolver.ID_AS_NAME);
         EmbeddedApp a = app(Map.of(), online);
-        closing.add(0, online); // before the server stops, so Tomcat sees no thread left behind
+        closeLater(online); // before the server stops, so Tomcat sees no thread left behind
         RedisNode node = factory.node();
 
         List<EmbeddedApp.Browser> browsers = new ArrayList<>();
@@ -128,7 +98,7 @@ class RedisFilterIT {
     @Test
     void redisOutageFailsOpenAndBothServersRegisterAgainWhenItIsBack() throws Exception {
         RedisTestSupport.OwnRedis own = RedisTestSupport.OwnRedis.start();
-        closing.add(own);
+        closeLater(own);
         EmbeddedApp a = app(params(own.uri()), null);
         EmbeddedApp b = app(params(own.uri()), null);
         EmbeddedApp.Browser alice = a.signIn("alice");

@@ -1,20 +1,18 @@
 package dev.onlinenow.redis;
 
+import dev.onlinenow.testing.LiveServer;
+import dev.onlinenow.testing.WsClient;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -27,47 +25,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  * real Redis, real WebSocket clients. Node failure runs the second node in its own JVM and kills
  * it hard.
  */
-class RedisLiveIT {
-
-    private final List<AutoCloseable> closing = new ArrayList<>();
-    private URI uri;
-    private String ns;
-    private RedisTestSupport.Peek peek;
-
-    @BeforeEach
-    void redis() {
-        uri = RedisTestSupport.requireRedis();
-        ns = RedisTestSupport.namespace();
-        peek = new RedisTestSupport.Peek(uri);
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        for (AutoCloseable c : closing) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                // keep closing the rest
-            }
-        }
-        if (peek != null) {
-            peek.clean(ns);
-            peek.close();
-        }
-    }
+class RedisLiveIT extends RedisITBase {
 
     private Map<String, String> params() {
-        Map<String, String> p = new HashMap<>();
-        p.put("store", "redis");
-        p.put("redisUri", uri.toString());
-        p.put("redisNamespace", ns);
+        Map<String, String> p = redisParams(uri);
         p.put("nodeTimeout", "PT3S");
         return p;
     }
 
-    private <T extends AutoCloseable> T closeLater(T c) {
-        closing.add(0, c);
-        return c;
+    /** One server of the load-balanced web app, with these context-params. */
+    private static LiveServer app(Map<String, String> params) throws Exception {
+        return LiveServer.builder().contextParams(params).start();
     }
 
     private static List<String> ids(JsonObject state) {
@@ -80,16 +48,16 @@ class RedisLiveIT {
 
     @Test
     void usersOnTwoNodesSeeEachOtherJoinMoveChangeAndLeave() throws Exception {
-        LiveApp a = closeLater(new LiveApp(params()));
-        LiveApp b = closeLater(new LiveApp(params()));
+        LiveServer a = closeLater(app(params()));
+        LiveServer b = closeLater(app(params()));
         assertThat(a.live().backend()).isInstanceOf(RedisLiveBackend.class);
         assertThat(a.live().backend().nodeId()).isNotEqualTo(b.live().backend().nodeId());
 
-        Ws alice = closeLater(a.connect("alice"));
+        WsClient alice = closeLater(a.connectAs("alice"));
         alice.join("board");
         assertThat(ids(alice.next("state"))).containsExactly("alice");
 
-        Ws bob = closeLater(b.connect("bob"));
+        WsClient bob = closeLater(b.connectAs("bob"));
         bob.join("board");
         // bob's node knows alice from Redis
         assertThat(ids(bob.next("state"))).containsExactly("alice", "bob");
@@ -98,7 +66,7 @@ class RedisLiveIT {
         assertThat(join.getJsonObject("presence").getString("id")).isEqualTo("bob");
 
         // a second tab of alice, on the other node: one presence, two connections, no second join
-        Ws alice2 = closeLater(b.connect("alice"));
+        WsClient alice2 = closeLater(b.connectAs("alice"));
         alice2.join("board");
         JsonObject state = alice2.next("state");
         assertThat(ids(state)).containsExactly("alice", "bob");
@@ -130,14 +98,14 @@ class RedisLiveIT {
 
     @Test
     void aNodeKilledHardLeavesNoGhosts() throws Exception {
-        LiveApp a = closeLater(new LiveApp(params()));
+        LiveServer a = closeLater(app(params()));
         Process nodeB = startNodeInItsOwnJvm();
         int portB = portOf(nodeB);
 
-        Ws alice = closeLater(a.connect("alice"));
+        WsClient alice = closeLater(a.connectAs("alice"));
         alice.join("board");
         alice.next("state");
-        Ws bob = closeLater(LiveApp.connect(HttpClient.newHttpClient(), portB, "bob"));
+        WsClient bob = closeLater(LiveServer.connectAs(HttpClient.newHttpClient(), portB, "bob"));
         bob.join("board");
         assertThat(ids(bob.next("state"))).containsExactly("alice", "bob");
         alice.next("join", o -> o.getJsonObject("presence").getString("id").equals("bob"));
@@ -149,7 +117,7 @@ class RedisLiveIT {
         JsonObject leave = alice.next("leave");
         assertThat(leave.getString("id")).isEqualTo("bob");
         assertThat(a.live().list("board")).extracting(p -> p.getId()).containsExactly("alice");
-        Ws carol = closeLater(a.connect("carol"));
+        WsClient carol = closeLater(a.connectAs("carol"));
         carol.join("board");
         assertThat(ids(carol.next("state"))).containsExactly("alice", "carol");
         // nothing of B is left in Redis
@@ -158,8 +126,8 @@ class RedisLiveIT {
 
     @Test
     void missedMessagesAreReconciledAndUnknownDeadNodesReaped() throws Exception {
-        LiveApp a = closeLater(new LiveApp(params()));
-        Ws alice = closeLater(a.connect("alice"));
+        LiveServer a = closeLater(app(params()));
+        WsClient alice = closeLater(a.connectAs("alice"));
         alice.join("board");
         alice.next("state");
 
@@ -187,12 +155,12 @@ class RedisLiveIT {
 
     @Test
     void roomsLostByRedisAreRegisteredAgainByTheirNodes() throws Exception {
-        LiveApp a = closeLater(new LiveApp(params()));
-        LiveApp b = closeLater(new LiveApp(params()));
-        Ws alice = closeLater(a.connect("alice"));
+        LiveServer a = closeLater(app(params()));
+        LiveServer b = closeLater(app(params()));
+        WsClient alice = closeLater(a.connectAs("alice"));
         alice.join("board");
         alice.next("state");
-        Ws bob = closeLater(b.connect("bob"));
+        WsClient bob = closeLater(b.connectAs("bob"));
         bob.join("board");
         bob.next("state");
         alice.next("join");
@@ -203,32 +171,32 @@ class RedisLiveIT {
         RedisTestSupport.await("both nodes to register their room members again", Duration.ofSeconds(20),
                 () -> peek.redis.hexists(ns + ":room:board", "p:alice")
                         && peek.redis.hexists(ns + ":room:board", "p:bob"));
-        Ws carol = closeLater(b.connect("carol"));
+        WsClient carol = closeLater(b.connectAs("carol"));
         carol.join("board");
         assertThat(ids(carol.next("state"))).containsExactly("alice", "bob", "carol");
         // and nobody was told that anyone left meanwhile
-        assertThat(alice.drain()).noneMatch(f -> "leave".equals(f.getString("type")));
+        assertThat(alice.drainUntilPong()).noneMatch(f -> "leave".equals(f.getString("type")));
     }
 
     @Test
     void duringARedisOutageEachNodeServesItsOwnSocketsAndCatchesUpAfter() throws Exception {
         RedisTestSupport.OwnRedis own = RedisTestSupport.OwnRedis.start();
-        closing.add(own);
+        closeLater(own);
         Map<String, String> p = params();
         p.put("redisUri", own.uri().toString());
-        LiveApp a = closeLater(new LiveApp(p));
-        LiveApp b = closeLater(new LiveApp(p));
-        Ws alice = closeLater(a.connect("alice"));
+        LiveServer a = closeLater(app(p));
+        LiveServer b = closeLater(app(p));
+        WsClient alice = closeLater(a.connectAs("alice"));
         alice.join("board");
         alice.next("state");
-        Ws bob = closeLater(b.connect("bob"));
+        WsClient bob = closeLater(b.connectAs("bob"));
         bob.join("board");
         bob.next("state");
         alice.next("join");
 
         own.stop();
         // a join while Redis is down works, from the node's own members
-        Ws carol = closeLater(a.connect("carol"));
+        WsClient carol = closeLater(a.connectAs("carol"));
         carol.join("board");
         assertThat(ids(carol.next("state"))).contains("alice", "carol");
         assertThat(alice.next("join").getJsonObject("presence").getString("id")).isEqualTo("carol");
@@ -242,7 +210,7 @@ class RedisLiveIT {
                 return q.redis.hkeys(ns + ":room:board").containsAll(List.of("p:alice", "p:bob", "p:carol"));
             }
         });
-        Ws dave = closeLater(b.connect("dave"));
+        WsClient dave = closeLater(b.connectAs("dave"));
         dave.join("board");
         assertThat(ids(dave.next("state"))).containsExactlyInAnyOrder("alice", "bob", "carol", "dave");
     }
@@ -255,7 +223,7 @@ class RedisLiveIT {
         cmd.add(LiveNodeMain.class.getName());
         params().forEach((k, v) -> cmd.add(k + "=" + v));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        closing.add(() -> p.destroyForcibly());
+        closeLater(() -> p.destroyForcibly());
         return p;
     }
 

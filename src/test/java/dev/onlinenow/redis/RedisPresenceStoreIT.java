@@ -3,13 +3,10 @@ package dev.onlinenow.redis;
 import dev.onlinenow.MutableClock;
 import dev.onlinenow.OnlineNowSettings;
 import dev.onlinenow.store.LastSeen;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,31 +16,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * background is off: each test runs the flush rounds itself, so what reaches Redis, and when, is
  * decided by the test and not by timing. Time is a {@link MutableClock}.
  */
-class RedisPresenceStoreIT {
+class RedisPresenceStoreIT extends RedisITBase {
 
     private final MutableClock clock = new MutableClock();
-    private final List<AutoCloseable> closing = new ArrayList<>();
-    private URI uri;
-    private String ns;
-    private RedisTestSupport.Peek peek;
-
-    @BeforeEach
-    void redis() {
-        uri = RedisTestSupport.requireRedis();
-        ns = RedisTestSupport.namespace();
-        peek = new RedisTestSupport.Peek(uri);
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        for (AutoCloseable c : closing) {
-            c.close();
-        }
-        if (peek != null) {
-            peek.clean(ns);
-            peek.close();
-        }
-    }
 
     private OnlineNowSettings settings(URI redis) {
         return OnlineNowSettings.builder()
@@ -57,10 +32,8 @@ class RedisPresenceStoreIT {
     }
 
     private RedisPresenceStore store(OnlineNowSettings settings) {
-        RedisPresenceStore s = (RedisPresenceStore) new RedisStoreFactory(RedisNode.Options.manual())
-                .create("users", settings);
-        closing.add(0, s);
-        return s;
+        return closeLater((RedisPresenceStore) new RedisStoreFactory(RedisNode.Options.manual())
+                .create("users", settings));
     }
 
     /**
@@ -222,7 +195,7 @@ class RedisPresenceStoreIT {
     @Test
     void redisRestartedMidWayBothNodesFailOpenAndRegisterAgain() throws Exception {
         RedisTestSupport.OwnRedis own = RedisTestSupport.OwnRedis.start();
-        closing.add(own);
+        closeLater(own);
         RedisPresenceStore a = store(settings(own.uri()));
         RedisPresenceStore b = store(settings(own.uri()));
         a.touch("alice");

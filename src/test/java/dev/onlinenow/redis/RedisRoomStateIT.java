@@ -8,12 +8,8 @@ import dev.onlinenow.live.RoomState;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -23,38 +19,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The room state of two nodes on one real Redis, method by method (the same contract as the
  * in-process rooms), with the background off: reaping and registering again are called here.
  */
-class RedisRoomStateIT {
+class RedisRoomStateIT extends RedisITBase {
 
     private final JsonObject away = Json.createObjectBuilder().add("away", true).build();
-    private final List<AutoCloseable> closing = new ArrayList<>();
-    private URI uri;
-    private String ns;
-    private RedisTestSupport.Peek peek;
-
-    @BeforeEach
-    void redis() {
-        uri = RedisTestSupport.requireRedis();
-        ns = RedisTestSupport.namespace();
-        peek = new RedisTestSupport.Peek(uri);
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        for (AutoCloseable c : closing) {
-            c.close();
-        }
-        if (peek != null) {
-            peek.clean(ns);
-            peek.close();
-        }
-    }
 
     private RedisLiveBackend node() {
         OnlineNowSettings s = OnlineNowSettings.builder().store(OnlineNowSettings.StoreKind.REDIS).redisUri(uri)
                 .redisNamespace(ns).build();
-        RedisLiveBackend b = new RedisLiveBackend(s, RedisNode.Options.manual(), false);
-        closing.add(0, b);
-        return b;
+        return closeLater(new RedisLiveBackend(s, RedisNode.Options.manual(), false));
     }
 
     @Test

@@ -1,25 +1,13 @@
 package dev.onlinenow.live.bench;
 
-import dev.onlinenow.OnlineNow;
-import dev.onlinenow.OnlineNowSettings;
-import dev.onlinenow.UserIdSource;
 import dev.onlinenow.live.LivePresence;
-import dev.onlinenow.live.OnlineNowLive;
-import jakarta.servlet.http.HttpServlet;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import org.apache.catalina.Context;
-import org.apache.catalina.startup.Tomcat;
-import org.apache.tomcat.websocket.server.WsSci;
+import dev.onlinenow.testing.LiveServer;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,40 +62,12 @@ public final class LiveLoad {
     private static void server() throws Exception {
         PrintStream out = System.out;
         System.setOut(System.err); // keep stdout for the protocol with the driver
-        Path base = Files.createTempDirectory("online-now-load");
-        OnlineNow online = OnlineNow.inProcess(OnlineNowSettings.builder()
-                .userId(UserIdSource.sessionAttribute("user"))
-                .maxConnectionsPerUser(16)
-                .build());
-        LivePresence live = LivePresence.builder(online).build();
-        Tomcat tomcat = new Tomcat();
-        tomcat.setBaseDir(base.toString());
-        tomcat.setPort(0);
-        tomcat.getConnector().setProperty("maxThreads", "50");
-        Context ctx = tomcat.addContext("/app", base.toString());
-        ctx.addServletContainerInitializer(new WsSci(), null);
-        ctx.addServletContainerInitializer((c, sc) -> {
-            OnlineNow.install(sc, online);
-            LivePresence.install(sc, live);
-        }, null);
-        ctx.addApplicationListener(OnlineNowLive.class.getName());
-        Tomcat.addServlet(ctx, "login", new HttpServlet() {
-            @Override
-            protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-                req.getSession().setAttribute("user", req.getParameter("user"));
-                resp.getWriter().print("ok");
-            }
-        });
-        ctx.addServletMappingDecoded("/login", "login");
-        Tomcat.addServlet(ctx, "none", new HttpServlet() {
-            @Override
-            protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-                resp.sendError(404);
-            }
-        });
-        ctx.addServletMappingDecoded("/", "none");
-        tomcat.start();
-        out.println("PORT " + tomcat.getConnector().getLocalPort());
+        LiveServer server = LiveServer.builder()
+                .inProcess(b -> b.maxConnectionsPerUser(16), live -> live)
+                .maxThreads(50)
+                .start();
+        LivePresence live = server.live();
+        out.println("PORT " + server.port());
         out.flush();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
         for (String line; (line = in.readLine()) != null; ) {
@@ -125,9 +85,7 @@ public final class LiveLoad {
                     out.println("COUNT " + live.connections());
                     break;
                 default:
-                    tomcat.stop();
-                    live.close();
-                    online.close();
+                    server.close();
                     out.println("BYE");
                     out.flush();
                     System.exit(0);
@@ -289,14 +247,11 @@ public final class LiveLoad {
 
     private Client open(String user, ConcurrentLinkedQueue<Long> joins, boolean measureCursors,
                         ConcurrentLinkedQueue<Double> cursors) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-                URI.create("http://localhost:" + port + "/app/login?user=" + user)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        String cookie = r.headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
+        String cookie = LiveServer.login(http, port, user);
         Client c = new Client(user, joins, measureCursors, cursors);
-        c.ws = http.newWebSocketBuilder().header("Origin", "http://localhost:" + port).header("Cookie", cookie)
+        c.ws = http.newWebSocketBuilder().header("Origin", LiveServer.origin(port)).header("Cookie", cookie)
                 .connectTimeout(Duration.ofSeconds(30))
-                .buildAsync(URI.create("ws://localhost:" + port + "/app/online-now/ws"), c).get(30, TimeUnit.SECONDS);
+                .buildAsync(LiveServer.wsUri(port), c).get(30, TimeUnit.SECONDS);
         return c;
     }
 

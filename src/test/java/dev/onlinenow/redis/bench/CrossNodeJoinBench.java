@@ -1,7 +1,7 @@
 package dev.onlinenow.redis.bench;
 
-import dev.onlinenow.redis.LiveApp;
-import dev.onlinenow.redis.Ws;
+import dev.onlinenow.testing.LiveServer;
+import dev.onlinenow.testing.WsClient;
 
 import java.util.Arrays;
 import java.util.HashMap;
@@ -31,11 +31,12 @@ public final class CrossNodeJoinBench {
         params.put("redisNamespace", "bench-" + UUID.randomUUID());
         // one client joins and leaves as fast as it can: lift the per-connection rate limit
         params.put("maxMessagesPerSecond", "10000");
-        try (LiveApp a = new LiveApp(params); LiveApp b = new LiveApp(params)) {
-            Ws watcher = a.connect("watcher");
+        try (LiveServer a = LiveServer.builder().contextParams(params).start();
+             LiveServer b = LiveServer.builder().contextParams(params).start()) {
+            WsClient watcher = a.connectAs("watcher");
             watcher.join("room");
             watcher.next("state");
-            Ws mover = b.connect("mover");
+            WsClient mover = b.connectAs("mover");
             long[] nanos = new long[iterations];
             for (int i = -warmup; i < iterations; i++) {
                 long t0 = System.nanoTime();

@@ -1,4 +1,4 @@
-package dev.onlinenow.live;
+package dev.onlinenow.testing;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
@@ -11,6 +11,7 @@ import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -20,20 +21,23 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * A real WebSocket client (the JDK's) for tests: collects every frame it gets in a queue, and
- * the close code. Waits are bounded (default 20 s) and never sleep.
+ * A real WebSocket client (the JDK's) for the tests and load tools of the live endpoint: every
+ * JSON frame it gets goes into a queue, and how the socket ended is kept. Waits are bounded
+ * ({@link #WAIT}) and never sleep; a wait that runs out fails with an {@link AssertionError}
+ * naming the client and what it got meanwhile.
  */
-final class WsClient implements WebSocket.Listener, AutoCloseable {
+public final class WsClient implements WebSocket.Listener, AutoCloseable {
 
-    static final Duration WAIT = Duration.ofSeconds(20);
+    /** How long any wait of a client lasts at most. */
+    public static final Duration WAIT = Duration.ofSeconds(20);
 
-    /** How a socket ended: the close code and reason the server sent. */
-    record Closed(int code, String reason) {
+    /** How a socket ended: the close code and reason the server sent (1006 if it broke). */
+    public record Closed(int code, String reason) {
     }
 
-    final String name;
-    final BlockingQueue<JsonObject> received = new LinkedBlockingQueue<>();
-    final CompletableFuture<Closed> closed = new CompletableFuture<>();
+    private final String name;
+    private final BlockingQueue<JsonObject> received = new LinkedBlockingQueue<>();
+    private final CompletableFuture<Closed> closed = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
     private volatile boolean reading = true;
     private WebSocket socket;
@@ -43,14 +47,16 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
     }
 
     /**
-     * Opens a socket with these Origin and Cookie headers (either may be null).
+     * Opens a socket with these Origin and Cookie headers (either may be null); {@code name}
+     * names the client in failures.
      */
-    static WsClient connect(HttpClient http, URI uri, String origin, String cookie, String name) {
+    public static WsClient connect(HttpClient http, URI uri, String origin, String cookie, String name) {
         return connect(http, uri, origin, cookie, null, name);
     }
 
     /** Also sends an {@code Authorization} header (container authentication), if not null. */
-    static WsClient connect(HttpClient http, URI uri, String origin, String cookie, String authorization, String name) {
+    public static WsClient connect(HttpClient http, URI uri, String origin, String cookie, String authorization,
+                                   String name) {
         WsClient c = new WsClient(name);
         WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(WAIT);
         if (origin != null) {
@@ -99,32 +105,37 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
     }
 
     /** Stops asking for frames: the client reads nothing more, as a stalled browser would. */
-    void stopReading() {
+    public void stopReading() {
         reading = false;
     }
 
-    void send(String text) {
+    /** Sends a text frame, waiting until it is written. */
+    public void send(String text) {
         socket.sendText(text, true).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
     }
 
-    void send(JsonObject o) {
+    public void send(JsonObject o) {
         send(o.toString());
     }
 
-    void sendBinary(byte[] data) {
+    public void sendBinary(byte[] data) {
         socket.sendBinary(ByteBuffer.wrap(data), true).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
     }
 
-    void join(String room) {
+    public void join(String room) {
         send(Json.createObjectBuilder().add("type", "join").add("room", room).build());
     }
 
-    void cursor(String room, double x, double y) {
+    public void leave(String room) {
+        send(Json.createObjectBuilder().add("type", "leave").add("room", room).build());
+    }
+
+    public void cursor(String room, double x, double y) {
         send("{\"type\":\"cursor\",\"room\":\"" + room + "\",\"x\":" + x + ",\"y\":" + y + "}");
     }
 
     /** The next frame, whatever it is. */
-    JsonObject next() {
+    public JsonObject next() {
         try {
             JsonObject o = received.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             if (o == null) {
@@ -138,11 +149,17 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
     }
 
     /** The next frame of this type; frames of other types before it are skipped. */
-    JsonObject next(String type) {
+    public JsonObject next(String type) {
         return next(o -> type.equals(o.getString("type", null)), type);
     }
 
-    JsonObject next(Predicate<JsonObject> p, String what) {
+    /** The next frame of this type that matches {@code p}; other frames before it are skipped. */
+    public JsonObject next(String type, Predicate<JsonObject> p) {
+        return next(o -> type.equals(o.getString("type", null)) && p.test(o), "matching " + type);
+    }
+
+    /** The next frame that matches {@code p} ({@code what} names it in a failure); others before it are skipped. */
+    public JsonObject next(Predicate<JsonObject> p, String what) {
         List<JsonObject> skipped = new ArrayList<>();
         long end = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < end) {
@@ -168,7 +185,7 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
      * Sends a ping and returns every frame that came before its pong: since the server answers
      * in order, that is everything the server had sent this client until it read the ping.
      */
-    List<JsonObject> drainUntilPong() {
+    public List<JsonObject> drainUntilPong() {
         send("{\"type\":\"ping\"}");
         List<JsonObject> before = new ArrayList<>();
         for (;;) {
@@ -180,11 +197,22 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
         }
     }
 
+    /** Moves every frame received and not yet taken into {@code to}, without waiting. */
+    public void drainReceivedTo(Collection<? super JsonObject> to) {
+        received.drainTo(to);
+    }
+
+    /** Whether the socket has ended (either side closed it, or it broke). */
+    public boolean isClosed() {
+        return closed.isDone();
+    }
+
     /** How the server closed this socket. */
-    Closed awaitClose() {
+    public Closed awaitClose() {
         return closed.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
     }
 
+    /** Closes normally (waiting a little for the server's close) and then for good. */
     @Override
     public void close() {
         try {
