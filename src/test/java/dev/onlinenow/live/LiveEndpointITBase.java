@@ -122,7 +122,7 @@ abstract class LiveEndpointITBase {
         JsonObject state = c.next("state");
         assertThat(state.getString("self")).isEqualTo(user);
         assertThat(state.getJsonNumber("pingInterval").longValue())
-                .as("the pingInterval setting reaches the client").isEqualTo(server.live.settings().pingInterval().toMillis());
+                .as("the pingInterval setting reaches the client").isEqualTo(server.live().settings().pingInterval().toMillis());
         return c;
     }
 
