@@ -1,6 +1,5 @@
 package dev.onlinenow;
 
-import dev.onlinenow.store.EhcachePresenceStore;
 import dev.onlinenow.store.LastSeen;
 import dev.onlinenow.store.PresenceStore;
 import dev.onlinenow.store.StoreFactory;
@@ -92,11 +91,8 @@ public final class OnlineNow implements AutoCloseable {
 
     /** An in-process index with Ehcache stores, whatever the settings' {@code store} says. */
     public static OnlineNow inProcess(OnlineNowSettings settings) {
-        return create(settings, ehcache("users", settings), ehcache("guests", settings), UserResolver.ID_AS_NAME);
-    }
-
-    static PresenceStore ehcache(String name, OnlineNowSettings s) {
-        return new EhcachePresenceStore(name, s.threshold(), s.maxTracked(), s.clock());
+        return create(settings, StoreFactory.EHCACHE.create("users", settings),
+                StoreFactory.EHCACHE.create("guests", settings), UserResolver.ID_AS_NAME);
     }
 
     /** The web app's instance, or null if neither the filter nor the live endpoint has started one. */
@@ -223,12 +219,16 @@ public final class OnlineNow implements AutoCloseable {
 
     /** The ids active within the threshold, most recent first, at most {@code maxCount}. */
     public List<String> onlineIds() {
-        List<LastSeen> recent = users.recent(settings.maxCount());
-        List<String> ids = new ArrayList<>(recent.size());
-        for (LastSeen s : recent) {
+        return ids(users.recent(settings.maxCount()));
+    }
+
+    /** The ids of {@code seen}, in its order, unmodifiable. */
+    static List<String> ids(List<LastSeen> seen) {
+        List<String> ids = new ArrayList<>(seen.size());
+        for (LastSeen s : seen) {
             ids.add(s.id());
         }
-        return ids;
+        return Collections.unmodifiableList(ids);
     }
 
     /** The users active within the threshold as objects, resolved in one batch, most recent first. */
@@ -244,13 +244,9 @@ public final class OnlineNow implements AutoCloseable {
         if (seen.isEmpty()) {
             return List.of();
         }
-        List<String> ids = new ArrayList<>(seen.size());
-        for (LastSeen s : seen) {
-            ids.add(s.id());
-        }
         Map<String, UserInfo> infos;
         try {
-            infos = resolver.resolve(Collections.unmodifiableList(ids));
+            infos = resolver.resolve(ids(seen));
         } catch (Exception e) {
             LOG.log(Level.WARNING, "online-now: the user resolver " + resolver.getClass().getName()
                     + " failed; showing ids as names", e);

@@ -160,19 +160,14 @@ public class OnlineNowFilter implements Filter {
             }
         } else if (s.trackAnonymous()) {
             HttpSession session = request.getSession(true);
-            Object m = session.getAttribute(SessionMarker.ATTRIBUTE);
-            String guestKey;
-            if (m instanceof SessionMarker && ((SessionMarker) m).guest()) {
-                guestKey = ((SessionMarker) m).key();
-            } else {
-                guestKey = UUID.randomUUID().toString();
-                // replacing a user marker here is the sign-out that removed the session attribute
-                session.setAttribute(SessionMarker.ATTRIBUTE, new SessionMarker(guestKey, true));
-            }
+            SessionMarker m = marker(session);
+            String guestKey = m != null && m.guest() ? m.key() : UUID.randomUUID().toString();
+            // replacing a user's marker here is the sign-out that removed the session attribute
+            mark(session, guestKey, true);
             online.touchGuest(guestKey);
         } else {
             HttpSession session = request.getSession(false);
-            if (session != null && session.getAttribute(SessionMarker.ATTRIBUTE) != null) {
+            if (session != null && marker(session) != null) {
                 // signed out without invalidating the session: the user leaves now
                 session.removeAttribute(SessionMarker.ATTRIBUTE);
             }
@@ -180,12 +175,17 @@ public class OnlineNowFilter implements Filter {
         return userId;
     }
 
-    private static void mark(HttpSession session, String key, boolean guest) {
+    private static SessionMarker marker(HttpSession session) {
         Object m = session.getAttribute(SessionMarker.ATTRIBUTE);
-        if (m instanceof SessionMarker && ((SessionMarker) m).key().equals(key) && ((SessionMarker) m).guest() == guest) {
-            return; // the common case: written once per session, never again
+        return m instanceof SessionMarker ? (SessionMarker) m : null;
+    }
+
+    /** Binds the marker for {@code key} unless the session already has it: written once per session. */
+    private static void mark(HttpSession session, String key, boolean guest) {
+        SessionMarker m = marker(session);
+        if (m == null || !m.key().equals(key) || m.guest() != guest) {
+            session.setAttribute(SessionMarker.ATTRIBUTE, new SessionMarker(key, guest));
         }
-        session.setAttribute(SessionMarker.ATTRIBUTE, new SessionMarker(key, guest));
     }
 
     private void expose(HttpServletRequest request, String userId) {
@@ -255,12 +255,7 @@ public class OnlineNowFilter implements Filter {
         }
 
         private List<String> computeIds() {
-            List<LastSeen> s = seen();
-            List<String> out = new ArrayList<>(s.size());
-            for (LastSeen l : s) {
-                out.add(l.id());
-            }
-            return Collections.unmodifiableList(out);
+            return OnlineNow.ids(seen());
         }
 
         private List<OnlineUser> computeUsers() {

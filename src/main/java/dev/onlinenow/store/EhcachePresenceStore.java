@@ -145,11 +145,10 @@ public final class EhcachePresenceStore implements PresenceStore {
                 order.remove(fresh);
             } else {
                 long at = current.at;
-                if (now - at < resolutionMillis && now >= at) {
-                    return; // coalesced: recent enough, write nothing
-                }
-                if (now < at) {
-                    return; // a clock that went backwards never moves anyone into the past
+                if (now < at || now - at < resolutionMillis) {
+                    // coalesced: recent enough, write nothing (and a clock that went backwards
+                    // never moves anyone into the past)
+                    return;
                 }
                 if (order.refresh(current, at, now)) {
                     return;

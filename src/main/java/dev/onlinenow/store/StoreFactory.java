@@ -9,6 +9,9 @@ import dev.onlinenow.OnlineNowSettings;
  */
 public interface StoreFactory {
 
+    /** The in-process store: Ehcache, on the settings' threshold, maxTracked and clock. */
+    StoreFactory EHCACHE = (name, s) -> new EhcachePresenceStore(name, s.threshold(), s.maxTracked(), s.clock());
+
     /** The class implementing {@code store=redis}; it needs Lettuce on the class path. */
     String REDIS_FACTORY = "dev.onlinenow.redis.RedisStoreFactory";
 
@@ -26,7 +29,7 @@ public interface StoreFactory {
                 return redis();
             case EHCACHE:
             default:
-                return (name, s) -> new EhcachePresenceStore(name, s.threshold(), s.maxTracked(), s.clock());
+                return EHCACHE;
         }
     }
 
