@@ -1,6 +1,8 @@
 package dev.onlinenow.live;
 
 import dev.onlinenow.MutableClock;
+import dev.onlinenow.testing.Await;
+import dev.onlinenow.testing.Events;
 import dev.onlinenow.testing.LiveServer;
 import dev.onlinenow.testing.WsClient;
 import jakarta.json.Json;
@@ -20,8 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -47,8 +47,8 @@ abstract class LiveEndpointITBase {
     final MutableClock clock = new MutableClock();
     LiveServer server;
     final List<WsClient> clients = new ArrayList<>();
-    final List<String> joins = new CopyOnWriteArrayList<>();
-    final List<String> leaves = new CopyOnWriteArrayList<>();
+    final Events joins = new Events();
+    final Events leaves = new Events();
     String room;
 
     abstract ServletContainerInitializer websocketImplementation();
@@ -100,7 +100,7 @@ abstract class LiveEndpointITBase {
             c.close();
         }
         clients.clear();
-        await(() -> server.live().connections() == 0, "every socket of the test closed on the server");
+        Await.until("every socket of the test closed on the server", WsClient.WAIT, () -> server.live().connections() == 0);
     }
 
     WsClient connect(String user) throws Exception {
@@ -124,22 +124,6 @@ abstract class LiveEndpointITBase {
         assertThat(state.getJsonNumber("pingInterval").longValue())
                 .as("the pingInterval setting reaches the client").isEqualTo(server.live().settings().pingInterval().toMillis());
         return c;
-    }
-
-    static void await(BooleanSupplier condition, String what) {
-        long end = System.nanoTime() + WsClient.WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.onSpinWait();
-            try {
-                Thread.sleep(5); // polling a condition, not waiting for time to pass
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
     }
 
     static List<String> ids(JsonObject state) {
@@ -174,14 +158,14 @@ abstract class LiveEndpointITBase {
         assertThat(server.live().count(room)).isEqualTo(2);
         assertThat(server.live().rooms()).contains(room);
         assertThat(server.live().list(room)).extracting(Presence::getId).containsExactly("alice", "bob");
-        await(() -> joins.containsAll(List.of(room + ":alice", room + ":bob")), "onJoin saw alice and bob");
+        joins.awaitAll(List.of(room + ":alice", room + ":bob"), WsClient.WAIT);
 
         bob.send("{\"type\":\"leave\",\"room\":\"" + room + "\"}");
         JsonObject leave = alice.next("leave");
         assertThat(leave.getString("id")).isEqualTo("bob");
         assertThat(server.live().count(room)).isEqualTo(1);
-        await(() -> leaves.contains(room + ":bob"), "onLeave saw bob");
-        assertThat(leaves).doesNotContain(room + ":alice");
+        leaves.awaitAll(List.of(room + ":bob"), WsClient.WAIT);
+        assertThat(leaves.contains(room + ":alice")).as("alice did not leave").isFalse();
 
         // closing the socket leaves too
         WsClient carol = joined("carol");
@@ -207,7 +191,7 @@ abstract class LiveEndpointITBase {
         assertThat(ofType(bob.drainUntilPong(), "join")).as("no second join for a second tab").isEmpty();
 
         tab1.close();
-        await(() -> server.live().connectionsOf("alice") == 1, "the first tab closed on the server");
+        Await.until("the first tab closed on the server", WsClient.WAIT, () -> server.live().connectionsOf("alice") == 1);
         assertThat(ofType(bob.drainUntilPong(), "leave")).as("no leave while a tab remains").isEmpty();
         assertThat(server.live().count(room)).isEqualTo(2);
 
@@ -547,7 +531,7 @@ abstract class LiveEndpointITBase {
         for (int i = 0; i < 2000 && server.live().connectionsOf("slowpoke") > 0; i++) {
             server.live().broadcast("slow-" + room, "blob", Map.of("i", i, "data", big));
         }
-        await(() -> server.live().connectionsOf("slowpoke") == 0, "the slow client is dropped");
+        Await.until("the slow client is dropped", WsClient.WAIT, () -> server.live().connectionsOf("slowpoke") == 0);
         assertThat(server.live().count("slow-" + room)).isZero();
 
         server.live().broadcast(room, "still-there", Map.of("ok", true));

@@ -1,5 +1,6 @@
 package dev.onlinenow.redis;
 
+import dev.onlinenow.testing.Await;
 import dev.onlinenow.OnlineNow;
 import dev.onlinenow.OnlineNowSettings;
 import dev.onlinenow.UserResolver;
@@ -45,12 +46,12 @@ class RedisFilterIT extends RedisITBase {
         assertThat(alice.who(a).ids()).contains("alice");
 
         AtomicReference<EmbeddedApp.Who> seen = new AtomicReference<>();
-        RedisTestSupport.await("alice on A to see bob and carol of B", PATIENCE, () -> {
+        Await.until("alice on A to see bob and carol of B", PATIENCE, () -> {
             seen.set(uncheckedWho(alice, a));
             return seen.get().count() == 3;
         });
         assertThat(seen.get().ids()).containsExactlyInAnyOrder("alice", "bob", "carol");
-        RedisTestSupport.await("bob on B to see alice of A", PATIENCE, () -> {
+        Await.until("bob on B to see alice of A", PATIENCE, () -> {
             seen.set(uncheckedWho(bob, b));
             return seen.get().count() == 3;
         });
@@ -103,12 +104,12 @@ class RedisFilterIT extends RedisITBase {
         EmbeddedApp b = app(params(own.uri()), null);
         EmbeddedApp.Browser alice = a.signIn("alice");
         EmbeddedApp.Browser bob = b.signIn("bob");
-        RedisTestSupport.await("A to see bob", PATIENCE, () -> uncheckedWho(alice, a).count() == 2);
+        Await.until("A to see bob", PATIENCE, () -> uncheckedWho(alice, a).count() == 2);
 
         own.stop();
         // every request still completes, and each server still counts its own users
         EmbeddedApp.Browser carol = a.signIn("carol");
-        RedisTestSupport.await("A to notice the outage", PATIENCE, () -> {
+        Await.until("A to notice the outage", PATIENCE, () -> {
             uncheckedWho(alice, a);
             return !((RedisPresenceStore) a.online().users()).node().healthy();
         });
@@ -119,7 +120,7 @@ class RedisFilterIT extends RedisITBase {
         assertThat(carol.who(a).count()).isEqualTo(2);
 
         own.startProcess(); // empty: no persistence
-        RedisTestSupport.await("A and B to register their users again and see each other's", PATIENCE, () ->
+        Await.until("A and B to register their users again and see each other's", PATIENCE, () ->
                 uncheckedWho(alice, a).count() == 3 && uncheckedWho(bob, b).count() == 3);
         assertThat(bob.who(b).ids()).containsExactlyInAnyOrder("alice", "bob", "carol");
         try (RedisTestSupport.Peek p = new RedisTestSupport.Peek(own.uri())) {

@@ -1,5 +1,6 @@
 package dev.onlinenow.redis;
 
+import dev.onlinenow.testing.Await;
 import dev.onlinenow.testing.LiveServer;
 import dev.onlinenow.testing.WsClient;
 import jakarta.json.JsonObject;
@@ -148,7 +149,7 @@ class RedisLiveIT extends RedisITBase {
         JsonObject leave = alice.next("leave");
         assertThat(leave.getString("id")).isEqualTo("carol");
         assertThat(peek.redis.hexists(room, "p:carol")).isFalse();
-        RedisTestSupport.await("the reaper to forget the ghost node", Duration.ofSeconds(20),
+        Await.until("the reaper to forget the ghost node", Duration.ofSeconds(20),
                 () -> peek.redis.zscore(ns + ":nodes", ghost) == null
                         && peek.redis.exists(ns + ":node:" + ghost + ":rooms") == 0);
     }
@@ -168,7 +169,7 @@ class RedisLiveIT extends RedisITBase {
         peek.clean(ns); // what a restart without persistence, a FLUSHALL or a fail-over does
 
         // each node notices its liveness key gone and puts its members back
-        RedisTestSupport.await("both nodes to register their room members again", Duration.ofSeconds(20),
+        Await.until("both nodes to register their room members again", Duration.ofSeconds(20),
                 () -> peek.redis.hexists(ns + ":room:board", "p:alice")
                         && peek.redis.hexists(ns + ":room:board", "p:bob"));
         WsClient carol = closeLater(b.connectAs("carol"));
@@ -205,7 +206,7 @@ class RedisLiveIT extends RedisITBase {
         // A puts alice and carol back, B puts bob back; bob hears of carol
         JsonObject join = bob.next("join", o -> o.getJsonObject("presence").getString("id").equals("carol"));
         assertThat(join.getString("room")).isEqualTo("board");
-        RedisTestSupport.await("Redis to have all three again", Duration.ofSeconds(30), () -> {
+        Await.until("Redis to have all three again", Duration.ofSeconds(30), () -> {
             try (RedisTestSupport.Peek q = new RedisTestSupport.Peek(own.uri())) {
                 return q.redis.hkeys(ns + ":room:board").containsAll(List.of("p:alice", "p:bob", "p:carol"));
             }

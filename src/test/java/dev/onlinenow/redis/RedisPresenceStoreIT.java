@@ -1,5 +1,6 @@
 package dev.onlinenow.redis;
 
+import dev.onlinenow.testing.Await;
 import dev.onlinenow.MutableClock;
 import dev.onlinenow.OnlineNowSettings;
 import dev.onlinenow.store.LastSeen;
@@ -205,11 +206,11 @@ class RedisPresenceStoreIT extends RedisITBase {
 
         own.stop();
         // down: both nodes notice on their next round, and answer from what they know locally
-        RedisTestSupport.await("node A to notice the outage", Duration.ofSeconds(20), () -> {
+        Await.until("node A to notice the outage", Duration.ofSeconds(20), () -> {
             a.node().tick();
             return !a.node().healthy();
         });
-        RedisTestSupport.await("node B to notice the outage", Duration.ofSeconds(20), () -> {
+        Await.until("node B to notice the outage", Duration.ofSeconds(20), () -> {
             b.count();
             b.node().tick();
             return !b.node().healthy();
@@ -221,7 +222,7 @@ class RedisPresenceStoreIT extends RedisITBase {
         assertThat(b.lastSeen("bob")).isPresent();
 
         own.startProcess(); // same port, empty
-        RedisTestSupport.await("both nodes to reconnect", Duration.ofSeconds(30), () -> {
+        Await.until("both nodes to reconnect", Duration.ofSeconds(30), () -> {
             a.node().tick();
             b.node().tick();
             return a.node().healthy() && b.node().healthy();

@@ -180,6 +180,7 @@ public final class LiveLoad {
         final StringBuilder partial = new StringBuilder();
         volatile String waitingFor; // probe id whose join we time
         volatile long joinSentAt;
+        volatile CountDownLatch joinArrived; // counted down when the probe's join reaches this client
         final ConcurrentLinkedQueue<Long> joinLatencies;
         final boolean measureCursors;
         final ConcurrentLinkedQueue<Double> cursorLatencies;
@@ -228,6 +229,7 @@ public final class LiveLoad {
                 String probe = waitingFor;
                 if (probe != null && text.contains("\"id\":\"" + probe + "\"")) {
                     joinLatencies.add(now - joinSentAt);
+                    joinArrived.countDown();
                 }
             } else if (measureCursors && text.startsWith("{\"type\":\"cursors\"")) {
                 double nowMs = (now - base) / 1e6;
@@ -278,8 +280,9 @@ public final class LiveLoad {
         for (int p = 0; p < probes; p++) {
             String probeId = "probe" + p;
             Client probe = open(probeId, latencies, false, null);
-            int before = latencies.size();
+            CountDownLatch arrived = new CountDownLatch(members.size());
             for (Client m : members) {
+                m.joinArrived = arrived;
                 m.waitingFor = probeId;
             }
             long sent = System.nanoTime();
@@ -287,9 +290,9 @@ public final class LiveLoad {
                 m.joinSentAt = sent;
             }
             probe.send("{\"type\":\"join\",\"room\":\"lobby\"}");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (latencies.size() < before + members.size() && System.nanoTime() < deadline) {
-                Thread.sleep(1); // the driver polls a counter; the server's speed is what is measured
+            if (!arrived.await(30, TimeUnit.SECONDS)) {
+                System.out.printf("presence: %d of %d members never got probe %s's join%n",
+                        arrived.getCount(), members.size(), probeId);
             }
             probe.ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(10, TimeUnit.SECONDS);
             probe.ws.abort();
