@@ -1,8 +1,9 @@
 package dev.onlinenow.redis;
 
 import dev.onlinenow.live.Presence;
-import jakarta.json.Json;
 import jakarta.json.JsonBuilderFactory;
+import jakarta.json.JsonReaderFactory;
+import jakarta.json.spi.JsonProvider;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 import jakarta.json.JsonValue;
@@ -16,7 +17,10 @@ import java.util.Map;
  */
 final class Frames {
 
-    private static final JsonBuilderFactory JSON = Json.createBuilderFactory(Map.of());
+    /** Made once: the static Json.createXxx() methods look the provider up on every call. */
+    static final JsonProvider PROVIDER = JsonProvider.provider();
+    static final JsonBuilderFactory JSON = PROVIDER.createBuilderFactory(Map.of());
+    static final JsonReaderFactory READERS = PROVIDER.createReaderFactory(Map.of());
 
     private Frames() {
     }
@@ -46,7 +50,7 @@ final class Frames {
         if (text == null || text.isEmpty()) {
             return JsonValue.EMPTY_JSON_OBJECT;
         }
-        try (JsonReader r = Json.createReader(new StringReader(text))) {
+        try (JsonReader r = READERS.createReader(new StringReader(text))) {
             return r.readObject();
         } catch (RuntimeException e) {
             return JsonValue.EMPTY_JSON_OBJECT;

@@ -14,7 +14,6 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 
@@ -213,7 +212,7 @@ public final class RedisLiveBackend implements LiveBackend {
             if (c == null || !node.healthy()) {
                 return;
             }
-            String text = Json.createObjectBuilder().add("node", node.id()).add("message", message.toJson()).build()
+            String text = Frames.JSON.createObjectBuilder().add("node", node.id()).add("message", message.toJson()).build()
                     .toString();
             c.async().publish(channel, text).whenComplete((n, e) -> {
                 if (e != null) {
@@ -275,15 +274,22 @@ public final class RedisLiveBackend implements LiveBackend {
         }
     }
 
-    /** The state a joining socket was sent: from now on, what this node's sockets know of the room. */
+    /**
+     * Seeds what this node's sockets know of a room from the first state they were sent; after
+     * that only delivered messages change it. It must not be overwritten later: another socket's
+     * state, or a server-side list() or count() that sends nothing, would hide a message the
+     * older sockets missed, and reconciliation would never repair it.
+     */
     void noteState(String room, List<Presence> presences) {
         if (state.hasLocalMembers(room)) {
-            Map<String, Presence> m = new HashMap<>();
-            for (Presence p : presences) {
-                m.put(p.getId(), p);
-            }
             synchronized (knownLock) {
-                known.put(room, m);
+                known.computeIfAbsent(room, r -> {
+                    Map<String, Presence> m = new HashMap<>();
+                    for (Presence p : presences) {
+                        m.put(p.getId(), p);
+                    }
+                    return m;
+                });
             }
         }
     }
@@ -315,7 +321,7 @@ public final class RedisLiveBackend implements LiveBackend {
     private void received(String text) {
         RoomMessage m;
         String from;
-        try (JsonReader reader = Json.createReader(new StringReader(text))) {
+        try (JsonReader reader = Frames.READERS.createReader(new StringReader(text))) {
             JsonObject o = reader.readObject();
             from = o.getString("node");
             m = RoomMessage.fromJson(o.getJsonObject("message"));

@@ -55,7 +55,7 @@ import java.util.concurrent.atomic.LongAdder;
  *       for a single id; pruned with {@code ZREMRANGEBYSCORE key -inf now-threshold}; TTL set with
  *       {@code PEXPIRE key threshold+2*pruneInterval} at each prune, so a namespace nobody writes to
  *       disappears.</li>
- *   <li>{@code ns:node:ID} &mdash; string, this node's liveness (value: host and start time),
+ *   <li>{@code ns:node:ID} &mdash; string, this node's liveness (value: host and pid),
  *       {@code SET key value PX nodeTimeout GET} every {@code nodeTimeout/3}; deleted on a clean
  *       shutdown. A missing previous value means Redis lost our data (restart, flush, fail-over):
  *       we register this node's users again.</li>
@@ -101,7 +101,7 @@ final class RedisNode implements AutoCloseable {
     private final List<RedisPresenceStore> stores = new CopyOnWriteArrayList<>();
     private final List<Runnable> registerAgainListeners = new CopyOnWriteArrayList<>();
     private final LongAdder commands = new LongAdder();
-    private final LongAdder ticks = new LongAdder();
+    private final String nodeValue = describeThisNode();
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
     private final Object lock = new Object();
 
@@ -287,9 +287,6 @@ final class RedisNode implements AutoCloseable {
     }
 
     /** Background rounds run so far. */
-    long ticks() {
-        return ticks.sum();
-    }
 
     /** The connection, or null while there is none. */
     StatefulRedisConnection<String, String> connection() {
@@ -371,7 +368,6 @@ final class RedisNode implements AutoCloseable {
         if (closed) {
             return;
         }
-        ticks.increment();
         try {
             if (!connectIfNeeded()) {
                 return;
@@ -387,7 +383,7 @@ final class RedisNode implements AutoCloseable {
                 }
                 // our liveness key went with the data: put it back, so the next heartbeat does not
                 // take its absence for another loss
-                connection.sync().set(nodeKey, nodeValue(), SetArgs.Builder.px(settings.nodeTimeout().toMillis()));
+                connection.sync().set(nodeKey, nodeValue, SetArgs.Builder.px(settings.nodeTimeout().toMillis()));
                 for (Runnable r : registerAgainListeners) {
                     r.run();
                 }
@@ -415,7 +411,7 @@ final class RedisNode implements AutoCloseable {
             return;
         }
         try {
-            String previous = connection.sync().setGet(nodeKey, nodeValue(),
+            String previous = connection.sync().setGet(nodeKey, nodeValue,
                     SetArgs.Builder.px(settings.nodeTimeout().toMillis()));
             if (previous == null && heartbeats > 0) {
                 // our key vanished before its time: Redis restarted, was flushed or failed over
@@ -428,7 +424,9 @@ final class RedisNode implements AutoCloseable {
         }
     }
 
-    private String nodeValue() {
+    /** What the liveness key holds: host and pid, for people reading Redis. Resolved once: a slow
+     * resolver must never delay a heartbeat. */
+    private static String describeThisNode() {
         String host;
         try {
             host = InetAddress.getLocalHost().getHostName();
@@ -513,14 +511,10 @@ final class RedisNode implements AutoCloseable {
                 try {
                     RedisAsyncCommands<String, String> redis = c.async();
                     long now = settings.clock().millis();
-                    List<RedisFuture<?>> done = new ArrayList<>();
                     for (RedisPresenceStore s : stores) {
                         s.flush(redis, now, false);
                     }
-                    done.add(redis.del(nodeKey));
-                    for (RedisFuture<?> f : done) {
-                        f.get(settings.redisTimeout().toMillis(), TimeUnit.MILLISECONDS);
-                    }
+                    redis.del(nodeKey).get(settings.redisTimeout().toMillis(), TimeUnit.MILLISECONDS);
                 } catch (Exception e) {
                     LOG.log(Level.DEBUG, "online-now: last flush to Redis failed", e);
                 }

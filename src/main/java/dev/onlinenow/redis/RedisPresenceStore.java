@@ -86,8 +86,8 @@ final class RedisPresenceStore implements PresenceStore {
     private final AtomicBoolean warnedFull = new AtomicBoolean();
     private final AtomicBoolean warnedCommand = new AtomicBoolean();
     private volatile View view;
-    private volatile boolean countRead;
-    private volatile boolean listRead;
+    /** Someone read the view since the last round (written only when false: a shared field). */
+    private volatile boolean read;
     private volatile int listLimit;
     private volatile boolean closed;
     private boolean needsExpire = true; // the node's thread only
@@ -110,11 +110,6 @@ final class RedisPresenceStore implements PresenceStore {
     /** The Redis key of this store's sorted set. */
     String key() {
         return key;
-    }
-
-    /** This node's own index (what it serves alone while Redis is down). */
-    EhcachePresenceStore local() {
-        return local;
     }
 
     @Override
@@ -158,7 +153,9 @@ final class RedisPresenceStore implements PresenceStore {
 
     @Override
     public long count() {
-        countRead = true;
+        if (!read) {
+            read = true;
+        }
         View v = usableView();
         long mine = local.count();
         if (v == null) {
@@ -173,7 +170,9 @@ final class RedisPresenceStore implements PresenceStore {
         if (limit <= 0) {
             return List.of();
         }
-        listRead = true;
+        if (!read) {
+            read = true;
+        }
         if (limit > listLimit) {
             listLimit = limit; // the next round fetches that many
         }
@@ -267,6 +266,10 @@ final class RedisPresenceStore implements PresenceStore {
         local.sweep();
         long now = clock.millis();
         lookups.values().removeIf(l -> now - l.fetchedAt >= node.readIntervalMillis());
+        // a correction whose event never reached Redis (dropped while pending was full) must not
+        // shift the count for good: past the threshold it is moot either way
+        arrivals.values().removeIf(at -> now - at >= thresholdMillis);
+        removals.values().removeIf(at -> now - at >= thresholdMillis);
     }
 
     @Override
@@ -310,15 +313,12 @@ final class RedisPresenceStore implements PresenceStore {
             }
         });
         // the view is refreshed when someone read it since the last round, or when we wrote (so
-        // that it includes this node's writes); an idle node sends nothing at all
-        boolean refresh = countRead || listRead || !batch.isEmpty() || view == null || prune;
+        // that it includes this node's writes), and on every prune; otherwise nothing is sent
+        boolean refresh = read || !batch.isEmpty() || view == null || prune;
         if (!refresh) {
             return false;
         }
-        boolean readCount = refresh;
-        boolean readList = refresh;
-        countRead = false;
-        listRead = false;
+        read = false;
         int limit = listLimit;
         long cutoff = now - thresholdMillis;
 
@@ -337,9 +337,9 @@ final class RedisPresenceStore implements PresenceStore {
             // so that a namespace whose nodes all stop soon after does not stay forever
             RedisFuture<Boolean> expire = prune || (needsExpire && !touched.isEmpty())
                     ? redis.pexpire(key, thresholdMillis + 2 * node.pruneIntervalMillis()) : null;
-            RedisFuture<Long> count = readCount ? redis.zcount(key, exclusiveFrom(cutoff)) : null;
-            RedisFuture<List<ScoredValue<String>>> top = readList
-                    ? redis.zrevrangebyscoreWithScores(key, exclusiveFrom(cutoff), Limit.create(0, limit)) : null;
+            RedisFuture<Long> count = redis.zcount(key, exclusiveFrom(cutoff));
+            RedisFuture<List<ScoredValue<String>>> top =
+                    redis.zrevrangebyscoreWithScores(key, exclusiveFrom(cutoff), Limit.create(0, limit));
             long timeout = node.settings().redisTimeout().toMillis();
             for (RedisFuture<?> f : writes) {
                 f.get(timeout, TimeUnit.MILLISECONDS);
@@ -347,17 +347,11 @@ final class RedisPresenceStore implements PresenceStore {
             if (expire != null) {
                 needsExpire = !Boolean.TRUE.equals(expire.get(timeout, TimeUnit.MILLISECONDS));
             }
-            View old = view;
-            long c = count != null ? count.get(timeout, TimeUnit.MILLISECONDS) : old.count;
-            List<LastSeen> list;
-            if (top != null) {
-                List<ScoredValue<String>> got = top.get(timeout, TimeUnit.MILLISECONDS);
-                list = new ArrayList<>(got.size());
-                for (ScoredValue<String> sv : got) {
-                    list.add(new LastSeen(sv.getValue(), (long) sv.getScore()));
-                }
-            } else {
-                list = old.list;
+            long c = count.get(timeout, TimeUnit.MILLISECONDS);
+            List<ScoredValue<String>> got = top.get(timeout, TimeUnit.MILLISECONDS);
+            List<LastSeen> list = new ArrayList<>(got.size());
+            for (ScoredValue<String> sv : got) {
+                list.add(new LastSeen(sv.getValue(), (long) sv.getScore()));
             }
             view = new View(c, list, now);
         } catch (InterruptedException e) {

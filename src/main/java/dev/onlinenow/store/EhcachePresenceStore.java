@@ -169,8 +169,7 @@ public final class EhcachePresenceStore implements PresenceStore {
         if (removed == null) {
             return false;
         }
-        if (cache.remove(id, removed)) {
-            order.remove(removed);
+        if (cache.remove(id, removed)) { // its REMOVED event takes it off the order
             return now - removed.at < thresholdMillis;
         }
         // changed under us: remove whatever is there now
@@ -205,11 +204,6 @@ public final class EhcachePresenceStore implements PresenceStore {
     @Override
     public void sweep() {
         sweepIfDue(clock.millis());
-    }
-
-    /** The most ids this store keeps. */
-    public int maxTracked() {
-        return maxTracked;
     }
 
     @Override
