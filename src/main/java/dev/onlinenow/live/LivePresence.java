@@ -2,7 +2,6 @@ package dev.onlinenow.live;
 
 import dev.onlinenow.OnlineNow;
 import dev.onlinenow.OnlineNowSettings;
-import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
@@ -227,7 +226,7 @@ public final class LivePresence implements AutoCloseable {
     public void broadcast(String room, String event, Map<String, ?> payload) {
         JsonValue json;
         try {
-            json = payload == null ? JsonValue.NULL : Json.createObjectBuilder(payload).build();
+            json = payload == null ? JsonValue.NULL : Protocol.PROVIDER.createObjectBuilder(payload).build();
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("online-now: the payload of event \"" + event
                     + "\" cannot be turned into JSON: " + e.getMessage(), e);
@@ -272,9 +271,8 @@ public final class LivePresence implements AutoCloseable {
     public void removeCursor(String room, String id) {
         checkRoom(room);
         synchronized (lock(room)) {
-            coalescer.forget(room, id);
             state.removeCursor(room, id);
-            coalescer.gone(room, id);
+            coalescer.gone(room, id); // replaces any move still pending for this id
         }
     }
 
@@ -501,6 +499,10 @@ public final class LivePresence implements AutoCloseable {
         open.incrementAndGet();
         if (c.sessionKey != null) {
             bySession.computeIfAbsent(c.sessionKey, k -> ConcurrentHashMap.newKeySet()).add(c);
+            if (c.dropped.get()) {
+                // dropped (session ended) while we registered: forget() may have missed this entry
+                removeFrom(bySession, c.sessionKey, c);
+            }
         }
         session.getUserProperties().put(LiveConnection.class.getName(), c);
         if (!h.sessionValid()) {
@@ -519,11 +521,11 @@ public final class LivePresence implements AutoCloseable {
                 () -> {
                     LOG.log(Level.INFO, "online-now: closing " + c + ": it reads too slowly ("
                             + settings.sendQueueSize() + " frames queued)");
-                    drop(c, CloseReason.CloseCodes.VIOLATED_POLICY, TOO_SLOW);
+                    dropSoon(c, CloseReason.CloseCodes.VIOLATED_POLICY, TOO_SLOW);
                 },
                 failure -> {
                     LOG.log(Level.DEBUG, "online-now: sending to " + c + " failed", failure);
-                    drop(c, CloseReason.CloseCodes.GOING_AWAY, "send failed");
+                    dropSoon(c, CloseReason.CloseCodes.GOING_AWAY, "send failed");
                 });
         if (session.isOpen() && !c.dropped.get()) {
             session.addMessageHandler(String.class, text -> received(c, text));
@@ -561,7 +563,7 @@ public final class LivePresence implements AutoCloseable {
 
     private void handle(LiveConnection c, String text, long now) {
         JsonObject msg;
-        try (JsonReader reader = Json.createReader(new StringReader(text))) {
+        try (JsonReader reader = Protocol.READERS.createReader(new StringReader(text))) {
             JsonValue v = reader.readValue();
             if (v.getValueType() != JsonValue.ValueType.OBJECT) {
                 if (limited(c, now)) {
@@ -674,15 +676,15 @@ public final class LivePresence implements AutoCloseable {
                     publishMeta(c, room, meta);
                 }
             } else {
-                JsonObject effective = meta;
-                if (effective == null) {
-                    // a further tab that joins without meta keeps the user's meta; only a first
-                    // connection starts from an empty one
-                    Presence existing = state.presence(room, c.userId);
-                    effective = existing == null ? JsonValue.EMPTY_JSON_OBJECT : existing.getMeta();
-                }
-                RoomState.Joined j = state.join(room, c.userId, c.name, effective, clock.millis());
+                // claim the room first, then look again: forget() sets dropped before it copies
+                // c.rooms, so either it sees this room and leaves it, or we see the drop here
                 c.rooms.add(room);
+                if (c.dropped.get()) {
+                    c.rooms.remove(room);
+                    return;
+                }
+                // null meta: a further tab keeps the user's meta, a first one starts empty (RoomState)
+                RoomState.Joined j = state.join(room, c.userId, c.name, meta, clock.millis());
                 localRooms.computeIfAbsent(room, k -> ConcurrentHashMap.newKeySet()).add(c);
                 if (j.first()) {
                     bus.publish(new RoomMessage(RoomMessage.Kind.JOIN, room, Protocol.join(room, j.presence()),
@@ -725,10 +727,7 @@ public final class LivePresence implements AutoCloseable {
             if (!c.rooms.remove(room)) {
                 return false;
             }
-            localRooms.computeIfPresent(room, (k, set) -> {
-                set.remove(c);
-                return set.isEmpty() ? null : set;
-            });
+            removeFrom(localRooms, room, c);
             left = state.leave(room, c.userId);
             if (left != null) {
                 coalescer.forget(room, c.userId);
@@ -872,7 +871,7 @@ public final class LivePresence implements AutoCloseable {
 
         CursorFrame(String room, JsonObject frame) {
             JsonArray cs = frame.getJsonArray("cursors");
-            this.head = "{\"type\":\"cursors\",\"room\":" + Json.createValue(room) + ",\"cursors\":[";
+            this.head = "{\"type\":\"cursors\",\"room\":" + Protocol.PROVIDER.createValue(room) + ",\"cursors\":[";
             this.parts = new String[cs.size()];
             this.index = new HashMap<>(cs.size() * 2);
             for (int i = 0; i < parts.length; i++) {
@@ -923,6 +922,28 @@ public final class LivePresence implements AutoCloseable {
         }
     }
 
+    /**
+     * {@link #drop} from a send's callbacks. Those run inside a delivery that holds a room's lock,
+     * and drop() takes the lock of each of the connection's rooms: done inline, two deliveries
+     * dropping clients of each other's rooms would wait for each other forever. The outbox has
+     * closed itself already, so nothing more is queued meanwhile.
+     */
+    private void dropSoon(LiveConnection c, CloseReason.CloseCode code, String reason) {
+        try {
+            closer.execute(() -> drop(c, code, reason));
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            drop(c, code, reason); // stopping: close() forgets every connection anyway
+        }
+    }
+
+    /** Takes {@code c} out of the set under {@code key}, and the set out of the map once it is empty. */
+    private static void removeFrom(ConcurrentHashMap<String, Set<LiveConnection>> map, String key, LiveConnection c) {
+        map.computeIfPresent(key, (k, set) -> {
+            set.remove(c);
+            return set.isEmpty() ? null : set;
+        });
+    }
+
     /** Takes a connection out of everything; true the first time. */
     private boolean forget(LiveConnection c) {
         if (!c.dropped.compareAndSet(false, true)) {
@@ -935,15 +956,9 @@ public final class LivePresence implements AutoCloseable {
         for (String room : new ArrayList<>(c.rooms)) {
             leaveRoom(c, room);
         }
-        byUser.computeIfPresent(c.userId, (k, set) -> {
-            set.remove(c);
-            return set.isEmpty() ? null : set;
-        });
+        removeFrom(byUser, c.userId, c);
         if (c.sessionKey != null) {
-            bySession.computeIfPresent(c.sessionKey, (k, set) -> {
-                set.remove(c);
-                return set.isEmpty() ? null : set;
-            });
+            removeFrom(bySession, c.sessionKey, c);
         }
         open.decrementAndGet();
         return true;
@@ -1090,10 +1105,5 @@ public final class LivePresence implements AutoCloseable {
     int connectionsOf(String userId) {
         Set<LiveConnection> s = byUser.get(userId);
         return s == null ? 0 : s.size();
-    }
-
-    /** For package tests: queued-but-unsent cursor changes exist. */
-    boolean cursorsPending() {
-        return !coalescer.isEmpty();
     }
 }

@@ -77,11 +77,6 @@ final class Outbox {
         return true;
     }
 
-    /** Frames waiting, not counting the one in flight. */
-    int queued() {
-        return size.get();
-    }
-
     /** Stops sending; queued frames are dropped. */
     void close() {
         closed = true;

@@ -1,6 +1,5 @@
 package dev.onlinenow.live;
 
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 
@@ -42,7 +41,7 @@ public final class Presence {
 
     /** This presence in its protocol form, as {@code state}, {@code join} and {@code meta} frames carry it. */
     public JsonObject toJson() {
-        return Json.createObjectBuilder()
+        return Protocol.JSON.createObjectBuilder()
                 .add("id", id)
                 .add("name", name)
                 .add("meta", meta)

@@ -1,8 +1,9 @@
 package dev.onlinenow.live;
 
-import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonBuilderFactory;
+import jakarta.json.JsonReaderFactory;
+import jakarta.json.spi.JsonProvider;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
@@ -43,7 +44,13 @@ final class Protocol {
     static final int MAX_ROOM_LENGTH = 200;
     static final int MAX_EVENT_LENGTH = 200;
 
-    static final JsonBuilderFactory JSON = Json.createBuilderFactory(Map.of());
+    /*
+     * The static Json.createXxx() methods look the provider up through a ServiceLoader on every
+     * call; frames are built and read per message, so the provider and its factories are made once.
+     */
+    static final JsonProvider PROVIDER = JsonProvider.provider();
+    static final JsonBuilderFactory JSON = PROVIDER.createBuilderFactory(Map.of());
+    static final JsonReaderFactory READERS = PROVIDER.createReaderFactory(Map.of());
 
     static final String PONG_FRAME = JSON.createObjectBuilder().add("type", PONG).build().toString();
 

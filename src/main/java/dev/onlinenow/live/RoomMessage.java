@@ -1,6 +1,5 @@
 package dev.onlinenow.live;
 
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
@@ -60,7 +59,7 @@ public final class RoomMessage {
 
     /** This message as one JSON object, for a bus that sends text ({@link #fromJson} reads it back). */
     public JsonObject toJson() {
-        JsonObjectBuilder b = Json.createObjectBuilder()
+        JsonObjectBuilder b = Protocol.JSON.createObjectBuilder()
                 .add("kind", kind.name())
                 .add("room", room)
                 .add("frame", frame);

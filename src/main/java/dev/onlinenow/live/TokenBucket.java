@@ -33,8 +33,4 @@ final class TokenBucket {
         }
         return false;
     }
-
-    synchronized double tokens() {
-        return tokens;
-    }
 }
