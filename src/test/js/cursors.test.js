@@ -188,6 +188,22 @@ test('drawCursors draws named, coloured cursors and removes them on gone, leave 
   assert.equal(board.find('online-now-cursor').length, 0, 'a destroyed layer draws nothing');
 });
 
+test('cursors are drawn in one overlay that clips them, so they never grow the board they are scaled by', () => {
+  const t = synced({}, [{id: 'bob', x: 0.99, y: 0.99}]);
+  const board = t.doc.createElement('div');
+  board.rect = {left: 0, top: 0, width: 400, height: 300};
+  const layer = t.room.drawCursors(board);
+  assert.equal(board.children.length, 1, 'only the overlay is a child of the board');
+  const overlay = board.children[0];
+  assert.equal(overlay.className, 'online-now-cursors');
+  assert.deepEqual([overlay.style.position, overlay.style.left, overlay.style.top, overlay.style.width,
+    overlay.style.height, overlay.style.overflow, overlay.style.pointerEvents],
+  ['absolute', '0', '0', '100%', '100%', 'hidden', 'none']);
+  assert.equal(overlay.find('online-now-cursor').length, 1, 'the cursor is inside the overlay');
+  layer.destroy();
+  assert.equal(board.children.length, 0, 'destroy removes the overlay too');
+});
+
 test('drawn cursors glide to the new position over one tick', () => {
   const t = synced({}, [{id: 'bob', x: 0, y: 0}]);
   const board = t.doc.createElement('div');

@@ -77,9 +77,10 @@
     return target;
   }
 
+  var ENCODER = typeof TextEncoder !== 'undefined' ? new TextEncoder() : null;
+
   function utf8Length(s) {
-    if (typeof TextEncoder !== 'undefined') return new TextEncoder().encode(s).length;
-    return unescape(encodeURIComponent(s)).length;
+    return ENCODER ? ENCODER.encode(s).length : unescape(encodeURIComponent(s)).length;
   }
 
   function reportListenerError(e) {
@@ -737,7 +738,8 @@
   Client.prototype._send = function (msg, room) {
     if (!this._isOpen()) return false;
     var text = JSON.stringify(msg);
-    if (utf8Length(text) > this._opts.maxFrameBytes) {
+    // a UTF-16 unit is at most 3 UTF-8 bytes: cursor and ping frames never need measuring
+    if (text.length * 3 > this._opts.maxFrameBytes && utf8Length(text) > this._opts.maxFrameBytes) {
       /* The server would close the socket with 1009; refuse here and keep the connection. */
       var err = {code: 'frame_too_large', message: 'not sent: a ' + msg.type + ' frame of more than '
         + this._opts.maxFrameBytes + ' bytes', local: true};
@@ -939,15 +941,11 @@
 
   Room.prototype._onJoin = function (presence) {
     if (!this._synced || !presence || typeof presence.id !== 'string') return;
+    // a join of someone already here (a missed leave, a reconnect's diff) is a meta change
+    if (this._presences.has(presence.id)) return this._onMeta(presence);
     var p = normalizePresence(presence);
-    var known = this._presences.has(p.id);
-    var previous = this._presences.get(p.id);
     this._presences.set(p.id, p);
-    if (known) {
-      this._emit('meta', p, previous);
-    } else {
-      this._emit('join', p);
-    }
+    this._emit('join', p);
     this._layers.forEach(function (l) { l._presenceChanged(p); });
   };
 
@@ -1194,6 +1192,24 @@
     if (view && view.getComputedStyle && view.getComputedStyle(container).position === 'static') {
       container.style.position = 'relative';
     }
+    /*
+     * Cursors live in one overlay that clips them to the container's padding box. Drawn straight
+     * into the container, a cursor (and its label) near the right or bottom edge would add to the
+     * container's scroll size, which is the very size positions are scaled by: cursors would drift
+     * off the board and the user's own coordinates would shrink. The price: in a scrolling
+     * container, cursors beyond the first screenful are clipped.
+     */
+    this.layer = this.doc.createElement('div');
+    this.layer.className = 'online-now-cursors';
+    var ls = this.layer.style;
+    ls.position = 'absolute';
+    ls.left = '0';
+    ls.top = '0';
+    ls.width = '100%';
+    ls.height = '100%';
+    ls.overflow = 'hidden';
+    ls.pointerEvents = 'none';
+    container.appendChild(this.layer);
     this._reset();
   }
 
@@ -1204,6 +1220,7 @@
     this.frame = null;
     this.cursors.forEach(function (c) { removeNode(c.el); });
     this.cursors.clear();
+    removeNode(this.layer);
     var layers = this.room._layers;
     var i = layers.indexOf(this);
     if (i >= 0) layers.splice(i, 1);
@@ -1233,7 +1250,7 @@
         /* A new cursor appears where it is; it does not fly in from the corner. */
         c = {id: e.id, el: self._create(e.id), fromX: e.x, fromY: e.y, toX: e.x, toY: e.y, x: e.x, y: e.y, start: now};
         self.cursors.set(e.id, c);
-        self.container.appendChild(c.el);
+        self.layer.appendChild(c.el);
         self._place(c, self._origin());
         return;
       }
