@@ -2,23 +2,6 @@
 (function () {
   'use strict';
 
-  /** FNV-1a over UTF-16 code units, as Avatars.java and online-now.js hash ids. */
-  function hash(id) {
-    let h = 0x811c9dc5;
-    for (let i = 0; i < id.length; i++) {
-      h ^= id.charCodeAt(i);
-      h = Math.imul(h, 0x01000193);
-    }
-    return h >>> 0;
-  }
-
-  /** A user's colour: online-now.js's own where loaded (it draws the cursors), else the same formula. */
-  function colorOf(id) {
-    if (window.OnlineNow && typeof window.OnlineNow.colorFor === 'function') return window.OnlineNow.colorFor(id);
-    const h = hash(String(id));
-    return 'hsl(' + (h % 360) + ', 70%, ' + (38 + ((h >>> 9) % 3) * 6) + '%)';
-  }
-
   /** The initials Avatars.initials(name) gives on the server. */
   function initials(name) {
     const words = String(name || '').trim().split(/[\s._-]+/).filter(Boolean);
@@ -31,7 +14,8 @@
   function avatar(id, name, small) {
     const el = document.createElement('span');
     el.className = small ? 'avatar sm' : 'avatar';
-    el.style.background = colorOf(id);
+    // the board page loads online-now.js, whose colour its cursors use too (Avatars.java matches it)
+    el.style.background = window.OnlineNow.colorFor(id);
     el.textContent = initials(name);
     el.title = name;
     return el;
@@ -84,7 +68,7 @@
     document.addEventListener('visibilitychange', tick);
   }
 
-  window.Example = { initials: initials, avatar: avatar, colorOf: colorOf, refreshTimes: refreshTimes };
+  window.Example = { avatar: avatar };
 
   refreshTimes();
   setInterval(refreshTimes, 30000);

@@ -28,7 +28,7 @@
   const room = live.join(boardId, { status: '' });
 
   room.trackCursor(board);
-  room.drawCursors(board, { label: function (p) { return p.name || p.id; } });
+  room.drawCursors(board);
 
   room.on('sync', render);
   room.on('join', function (p) {
@@ -175,7 +175,6 @@
     }, 4000);
   }
 
-  /* leave the room at once when the page goes away (the server would notice anyway) */
-  window.addEventListener('pagehide', function () { live.close(); });
-  window.addEventListener('pageshow', function (e) { if (e.persisted) window.location.reload(); });
+  /* leaving the page, and coming back to it from the back/forward cache, online-now.js handles:
+     it closes the socket (the others see the leave) and on return reconnects and re-syncs */
 })();

@@ -9,8 +9,7 @@
   <link rel="icon" href="data:,">
   <link rel="stylesheet" href="${ctx}/static/app.css">
 </head>
-<body class="board-page" data-context-path="${fn:escapeXml(ctx)}" data-board="${fn:escapeXml(board)}"
-      data-self="${fn:escapeXml(me)}">
+<body class="board-page" data-context-path="${fn:escapeXml(ctx)}" data-board="${fn:escapeXml(board)}">
 <%@ include file="_topbar.jspf" %>
 
 <main class="board-layout">

@@ -25,9 +25,7 @@ public class HomeServlet extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws ServletException, IOException {
-        if (req.getAttribute("next") == null) {
-            req.setAttribute("next", Names.boardIdOrNull(req.getParameter("next")));
-        }
+        req.setAttribute("next", Names.boardIdOrNull(req.getParameter("next")));
         show(req, resp);
     }
 

@@ -20,7 +20,8 @@ public class SignInServlet extends HttpServlet {
 
     @Override
     protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws ServletException, IOException {
-        req.setCharacterEncoding("UTF-8");
+        // request bodies are UTF-8 by web.xml's <request-character-encoding>
+        String next = Names.boardIdOrNull(req.getParameter("next"));
         String name;
         try {
             name = Names.signInName(req.getParameter("name"));
@@ -29,7 +30,7 @@ public class SignInServlet extends HttpServlet {
             resp.setStatus(HttpServletResponse.SC_BAD_REQUEST);
             req.setAttribute("signInError", e.getMessage());
             req.setAttribute("typedName", req.getParameter("name"));
-            req.setAttribute("next", Names.boardIdOrNull(req.getParameter("next")));
+            req.setAttribute("next", next);
             HomeServlet.show(req, resp);
             return;
         }
@@ -38,7 +39,6 @@ public class SignInServlet extends HttpServlet {
             req.changeSessionId(); // a new id for a new identity: no session fixation
         }
         session.setAttribute(Names.USER_ATTRIBUTE, name);
-        String next = Names.boardIdOrNull(req.getParameter("next"));
         resp.sendRedirect(req.getContextPath() + (next == null ? "/" : WhiteboardServlet.path(next)));
     }
 

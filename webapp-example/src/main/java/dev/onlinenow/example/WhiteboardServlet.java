@@ -52,7 +52,6 @@ public class WhiteboardServlet extends HttpServlet {
         }
         req.setAttribute("board", board);
         req.setAttribute("boardTitle", Board.titleOf(board));
-        req.setAttribute("boards", Board.SUGGESTED);
         resp.setHeader("Cache-Control", "no-store");
         req.getRequestDispatcher(VIEW).forward(req, resp);
     }
