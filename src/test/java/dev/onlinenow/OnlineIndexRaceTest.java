@@ -1,5 +1,6 @@
 package dev.onlinenow;
 
+import dev.onlinenow.store.EhcachePresenceStore;
 import dev.onlinenow.store.LastSeen;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletContext;
@@ -23,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.mock;
@@ -134,6 +136,57 @@ class OnlineIndexRaceTest {
         clock.advance(Duration.ofMinutes(16));
         assertThat(this.online.count()).isZero();
         assertThat(this.online.recent(1000)).isEmpty();
+    }
+
+    @Test
+    void touchesRacingWithSweepsNeverLoseAnActiveUserNorKeepAnExpiredOne() throws Exception {
+        // a threshold of 200 ms on a clock the threads move: users expire and come back all the
+        // time, so sweeps (run by touches and counts) race with touches of the very users they take
+        Duration threshold = Duration.ofMillis(200);
+        EhcachePresenceStore store = new EhcachePresenceStore("race", threshold, 10_000, clock, Duration.ofMillis(1));
+        try {
+            int users = 500;
+            AtomicLongArray before = new AtomicLongArray(users); // clock read before the newest touch began
+            AtomicLongArray after = new AtomicLongArray(users); // clock read after the newest touch returned
+            inParallel(thread -> {
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                for (int i = 0; i < 100_000; i++) {
+                    int u = random.nextInt(users);
+                    long t0 = clock.millis();
+                    store.touch("u" + u);
+                    long t1 = clock.millis();
+                    before.accumulateAndGet(u, t0, Math::max);
+                    after.accumulateAndGet(u, t1, Math::max);
+                    if (i % 16 == thread) {
+                        clock.advance(Duration.ofMillis(1));
+                    }
+                    if (i % 1000 == 0) {
+                        store.count();
+                    }
+                }
+            });
+            long now = clock.millis();
+            long cutoff = now - threshold.toMillis();
+            int online = 0;
+            for (int u = 0; u < users; u++) {
+                boolean isOnline = store.lastSeen("u" + u).isPresent();
+                if (before.get(u) > cutoff) {
+                    assertThat(isOnline).as("u%d, touched at %d, cutoff %d", u, before.get(u), cutoff).isTrue();
+                }
+                if (after.get(u) <= cutoff) {
+                    assertThat(isOnline).as("u%d, last touch over by %d, cutoff %d", u, after.get(u), cutoff).isFalse();
+                }
+                online += isOnline ? 1 : 0;
+            }
+            assertThat(online).isPositive();
+            assertThat(store.count()).isEqualTo(online);
+            assertThat(store.recent(users * 2)).hasSize(online);
+            clock.advance(threshold);
+            assertThat(store.count()).isZero();
+            assertThat(store.recent(users * 2)).isEmpty();
+        } finally {
+            store.close();
+        }
     }
 
     interface Work {

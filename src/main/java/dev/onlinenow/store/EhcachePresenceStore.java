@@ -42,8 +42,10 @@ public final class EhcachePresenceStore implements PresenceStore {
      * Design notes.
      *
      * Race freedom. Entries come and go by compare-and-set on the Ehcache entry (putIfAbsent,
-     * remove(k, old)); a returning user's time is moved forward under the RecencyList's lock
-     * (refresh), which also tells whether the Seen has left meanwhile. Two requests of one user
+     * remove(k, old)); a returning user's time is moved forward by a compare-and-set on its Seen
+     * (RecencyList.refresh), which can not succeed once the Seen has left (its time is then
+     * RecencyList.DEAD), so a touch that races with a sweep, a logout or an eviction sees it and
+     * puts a new Seen. Two requests of one user
      * can not both "win", and requests of different users touch different entries, so nothing is
      * ever lost, as it is in the Django snippet, which reads a shared list, edits it and writes
      * it back.
@@ -68,13 +70,15 @@ public final class EhcachePresenceStore implements PresenceStore {
      *
      * Order. A RecencyList threads the same Seen objects, most recent first, into a linked list:
      * the top N in O(N), and moving a returning user to the front in O(1) (a skip list needed a
-     * search from the top: microseconds at a million users). A new Seen is linked before it is
-     * put, so a reader never misses an online id; a Seen that left is unlinked by the event
-     * listener. A reader may see an id twice for a moment, and recent() keeps the first (newest).
+     * search from the top: microseconds at a million users). A request does not move its user
+     * itself: it queues the move, and the moves are made in batches (RecencyList explains why).
+     * A new Seen is linked before it is put, so a reader never misses an online id; a Seen that
+     * left is unlinked by the event listener. A reader may see an id twice for a moment, and
+     * recent() keeps the first (newest).
      *
-     * Sweeping. The oldest Seen is the last in the list; nothing can expire before it does, so we
-     * remember when that is (nextSweep) and a touch or a read that comes earlier does no sweeping
-     * work at all: one volatile read.
+     * Sweeping. The last in the list is ordered by a time no later than any Seen's own; nothing
+     * can expire before that time is a threshold old, so we remember when that is (nextSweep) and
+     * a touch or a read that comes earlier does no sweeping work at all: one volatile read.
      *
      * Coalescing. A touch less than `resolution` after the stored time writes nothing, so a busy
      * user costs one Ehcache get per request, and last-seen stays accurate to `resolution`.
@@ -145,6 +149,11 @@ public final class EhcachePresenceStore implements PresenceStore {
                 order.remove(fresh);
             } else {
                 long at = current.at;
+                if (at == RecencyList.DEAD) {
+                    // swept, removed or evicted while we looked: make sure it is gone, start over
+                    cache.remove(id, current);
+                    continue;
+                }
                 if (now < at || now - at < resolutionMillis) {
                     // coalesced: recent enough, write nothing (and a clock that went backwards
                     // never moves anyone into the past)
@@ -169,8 +178,9 @@ public final class EhcachePresenceStore implements PresenceStore {
         if (removed == null) {
             return false;
         }
+        long at = removed.at; // before the REMOVED event marks it gone
         if (cache.remove(id, removed)) { // its REMOVED event takes it off the order
-            return now - removed.at < thresholdMillis;
+            return at != RecencyList.DEAD && now - at < thresholdMillis;
         }
         // changed under us: remove whatever is there now
         return cache.get(id) != null && remove(id);
@@ -195,10 +205,11 @@ public final class EhcachePresenceStore implements PresenceStore {
     @Override
     public Optional<Instant> lastSeen(String id) {
         Seen s = cache.get(id);
-        if (s == null || clock.millis() - s.at >= thresholdMillis) {
+        long at = s == null ? RecencyList.DEAD : s.at;
+        if (at == RecencyList.DEAD || clock.millis() - at >= thresholdMillis) {
             return Optional.empty();
         }
-        return Optional.of(Instant.ofEpochMilli(s.at));
+        return Optional.of(Instant.ofEpochMilli(at));
     }
 
     @Override
@@ -271,15 +282,18 @@ public final class EhcachePresenceStore implements PresenceStore {
 
     /**
      * One id's last activity; the same object is the Ehcache value and the node of the order
-     * (its links belong to {@link RecencyList} and are guarded by its lock), so a tracked id costs
-     * one small object besides the id string. Identity matters: Ehcache's conditional operations
-     * compare with equals(), which is identity here on purpose.
+     * (every field but the id belongs to {@link RecencyList}, which documents them), so a tracked
+     * id costs one small object besides the id string. Identity matters: Ehcache's conditional
+     * operations compare with equals(), which is identity here on purpose.
      */
     static final class Seen {
         final String id;
-        volatile long at; // written by RecencyList under its lock; read anywhere
+        volatile long at; // moved forward by CAS only; RecencyList.DEAD once it has left
+        long placedAt; // the time it is ordered by, under the order's lock
         Seen prev;
         Seen next;
+        Seen queueNext;
+        volatile int queueDepth; // > 0 while queued for a move
 
         Seen(String id, long at) {
             this.id = id;

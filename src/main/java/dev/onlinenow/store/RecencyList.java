@@ -2,6 +2,8 @@ package dev.onlinenow.store;
 
 import dev.onlinenow.store.EhcachePresenceStore.Seen;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -9,46 +11,242 @@ import java.util.Set;
 
 /**
  * The tracked ids in order of last activity, newest first: a doubly-linked list threaded through
- * the {@link Seen} objects themselves, guarded by one lock.
+ * the {@link Seen} objects themselves, guarded by one lock, and a lock-free queue of the entries
+ * whose time moved forward since they were last put in their place.
  *
- * <p>Every operation is O(1) except reading the newest {@code limit} (O(limit)) and inserting
- * behind a newer entry (only when two threads' clock readings cross, a step or two). A
- * {@link Seen}'s time is written only here, under the lock, so the order never disagrees with it.
+ * <p>A returning user's time moves forward without the lock ({@link #refresh}: one compare-and-set
+ * and a push); whoever next needs the order (the newest N, the sweep of the oldest) or the
+ * {@value #DRAIN_AT}th push moves the queued entries to the front, all under one acquisition of
+ * the lock. Reading the newest {@code limit} is O(limit) plus that drain; everything else is O(1).
  */
 final class RecencyList {
 
     /*
-     * Why a locked list and not a ConcurrentSkipListSet. A touch that writes replaces the user's
-     * Seen, so the old one must leave the order. In a skip list that is a search from the top: at
-     * a million users some thirty nodes, each a cache miss or more (measured: 10-20 us a write at
-     * 1M users, docs/benchmarks.md). Unlinking a node whose neighbours it knows costs two pointer
-     * writes. The lock is held for a few pointer writes per write (writes are coalesced to one a
-     * second per user), and for the walk over the newest `limit` entries when a page lists them.
-     * No Ehcache call is ever made while holding it: Ehcache's synchronous event listener calls
-     * remove() from inside Ehcache operations, and lock order must stay one-way.
+     * Why a list, and why a queue in front of it. A skip list needs a search from the top to move
+     * an entry: at a million users some thirty nodes, each a cache miss or more (measured: 10-20
+     * us a write at 1M users, docs/benchmarks.md). Unlinking a node whose neighbours it knows
+     * costs two pointer writes, but those neighbours are cold at a million users: moving an entry
+     * on the request thread, under the lock, cost a request about 250 ns of waiting on memory,
+     * with the lock held all that while. So a request only moves the time forward (a CAS on the
+     * Seen it has just read, which is in its cache) and pushes the Seen on a Treiber stack; the
+     * moves are done later in one batch under one acquisition of the lock, where the CPU can wait
+     * on several entries' neighbours at once. The same trade as Caffeine's read buffer, except
+     * that nothing is ever dropped: the order must be exact, so a full queue is drained by the
+     * writer that filled it rather than discarded.
      *
-     * A Seen is linked iff it is the head or its prev is set. Unlinking makes it dead for good:
-     * prev is cleared and next points to itself, so removing a Seen twice, or one never linked,
-     * does nothing, and refresh() can tell a Seen that left (swept, removed, evicted) from one
-     * that is still there.
+     * State of a Seen (fields in EhcachePresenceStore.Seen):
+     * - at: its time, moved forward only by CAS; DEAD once it has left (removed, swept, evicted),
+     *   after which no CAS can succeed, so a touch that races with its leaving sees it and starts
+     *   over with a new Seen (EhcachePresenceStore.touch).
+     * - placedAt: the time it is ordered by; at >= placedAt. The list is sorted by placedAt,
+     *   newest first. at > placedAt means a move is owed: the Seen is queued, or the thread that
+     *   moved its time is about to queue it.
+     * - prev/next: its links, under the lock. A live Seen is always linked (head, or prev set).
+     * - queueNext/queueDepth: its place in the queue; queueDepth > 0 iff queued (claimed by CAS
+     *   from 0, so a Seen is in the queue at most once).
+     *
+     * Why the sweep stays exact. An expired Seen (at <= cutoff) has placedAt <= at <= cutoff, so
+     * all of them sit in the tail-side run of entries with placedAt <= cutoff. The sweep takes that
+     * run from the tail: an entry whose at is still <= cutoff leaves (CAS to DEAD, so a touch that
+     * comes after sees it gone), one whose at moved on is put in its place by at and the walk goes
+     * on. Nothing expired can hide behind an entry the sweep stops at.
+     *
+     * The queue's handshake. A writer CASes `at`, then reads queueDepth; the drain sets queueDepth
+     * to 0, then reads `at`. Both are volatile, so at least one sees the other: either the writer
+     * sees 0 and queues again, or the drain sees the new time. No time move is ever left unplaced.
+     *
+     * No Ehcache call is made while holding the lock: Ehcache's synchronous event listener calls
+     * remove() from inside Ehcache operations, and lock order must stay one-way.
      */
+
+    /** The time of a Seen that has left. */
+    static final long DEAD = Long.MIN_VALUE;
+
+    /** Queue length at which the writer that reaches it drains the queue itself. */
+    static final int DRAIN_AT = 64;
+
+    private static final VarHandle AT;
+    private static final VarHandle QUEUE_DEPTH;
+    private static final VarHandle QUEUE;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            AT = lookup.findVarHandle(Seen.class, "at", long.class);
+            QUEUE_DEPTH = lookup.findVarHandle(Seen.class, "queueDepth", int.class);
+            QUEUE = lookup.findVarHandle(RecencyList.class, "queue", Seen.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final Object lock = new Object();
     private Seen head; // newest
     private Seen tail; // oldest
+    @SuppressWarnings("unused") // through QUEUE
+    private volatile Seen queue; // the last pushed; queueNext leads to the earlier ones
 
     /** Links {@code s}, which must be new, in its place: before every entry not newer than it. */
     void add(Seen s) {
         synchronized (lock) {
+            s.placedAt = s.at;
             link(s);
         }
+    }
+
+    /**
+     * Moves the time of {@code s} from {@code expectedAt} to {@code now}; its place in the order
+     * follows before anyone reads the order again. Returns false only if {@code s} has left (or
+     * leaves at this moment): the caller must treat its id as not tracked. Returns true without
+     * writing if another touch moved the time since {@code expectedAt} was read: that touch is as
+     * good as this one.
+     */
+    boolean refresh(Seen s, long expectedAt, long now) {
+        if (expectedAt == DEAD) {
+            return false;
+        }
+        if (!AT.compareAndSet(s, expectedAt, now)) {
+            return s.at != DEAD;
+        }
+        if (s.queueDepth == 0 && QUEUE_DEPTH.compareAndSet(s, 0, -1)) {
+            push(s);
+        }
+        return true;
+    }
+
+    private void push(Seen s) {
+        Seen last;
+        int depth;
+        do {
+            last = (Seen) QUEUE.getVolatile(this);
+            s.queueNext = last;
+            // only a hint for when to drain: `last` may be drained meanwhile (then the CAS fails)
+            depth = last == null ? 1 : Math.max(last.queueDepth, 0) + 1;
+            s.queueDepth = depth; // still non-zero: queued
+        } while (!QUEUE.compareAndSet(this, last, s));
+        if (depth >= DRAIN_AT) {
+            synchronized (lock) {
+                drain();
+            }
+        }
+    }
+
+    /** Marks {@code s} gone for good and unlinks it; false if it had already left. */
+    boolean remove(Seen s) {
+        synchronized (lock) {
+            boolean wasLive = (long) AT.getAndSet(s, DEAD) != DEAD;
+            unlink(s);
+            return wasLive;
+        }
+    }
+
+    /**
+     * Unlinks, marks gone and returns the oldest entry if its time is at or before {@code at};
+     * null if there is none. The caller removes it from Ehcache.
+     */
+    Seen pollOldestAtOrBefore(long at) {
+        synchronized (lock) {
+            drain();
+            while (tail != null && tail.placedAt <= at) {
+                Seen oldest = tail;
+                long t = oldest.at;
+                if (t <= at) {
+                    if (AT.compareAndSet(oldest, t, DEAD)) {
+                        unlink(oldest);
+                        return oldest;
+                    }
+                    continue; // a touch moved it this instant: look again
+                }
+                place(oldest, t); // it moved on and its move is still owed: make it now
+            }
+            return null;
+        }
+    }
+
+    /** The time the oldest entry is ordered by (its time or earlier), or {@link Long#MIN_VALUE} if none. */
+    long oldestAt() {
+        synchronized (lock) {
+            return tail == null ? Long.MIN_VALUE : tail.placedAt;
+        }
+    }
+
+    /**
+     * The newest entries after {@code expiredAtOrBefore}, at most {@code limit}, one per id (the
+     * newest, should an id briefly have two while a touch replaces its entry), newest first.
+     */
+    List<LastSeen> newest(int limit, long expiredAtOrBefore) {
+        List<LastSeen> out = new ArrayList<>(Math.min(limit, 64));
+        Set<String> ids = new HashSet<>(Math.min(limit, 64) * 2);
+        boolean sorted = true;
+        synchronized (lock) {
+            drain();
+            for (Seen s = head; s != null && s.placedAt > expiredAtOrBefore; s = s.next) {
+                long at = s.at; // later than placedAt only if it moved after the drain above
+                if (at != DEAD && ids.add(s.id)) {
+                    if (!out.isEmpty() && at > out.get(out.size() - 1).epochMilli()) {
+                        sorted = false;
+                    }
+                    out.add(new LastSeen(s.id, at));
+                    if (out.size() == limit) {
+                        break;
+                    }
+                }
+            }
+        }
+        if (!sorted) {
+            out.sort((a, b) -> Long.compare(b.epochMilli(), a.epochMilli()));
+        }
+        return out;
+    }
+
+    void clear() {
+        synchronized (lock) {
+            drain();
+            while (head != null) {
+                AT.setVolatile(head, DEAD);
+                unlink(head);
+            }
+        }
+    }
+
+    /** Under the lock: puts every queued Seen in its place, in the order they were queued. */
+    private void drain() {
+        Seen last = (Seen) QUEUE.getAndSet(this, (Seen) null);
+        if (last == null) {
+            return;
+        }
+        // the queue runs newest push first; reverse it, so that each entry goes to the front
+        Seen first = null;
+        while (last != null) {
+            Seen earlier = last.queueNext;
+            last.queueNext = first;
+            first = last;
+            last = earlier;
+        }
+        for (Seen s = first; s != null; ) {
+            Seen next = s.queueNext;
+            s.queueNext = null;
+            QUEUE_DEPTH.setVolatile(s, 0); // before reading at: see "The queue's handshake"
+            long at = (long) AT.getVolatile(s);
+            if (at != DEAD && at != s.placedAt) {
+                place(s, at);
+            }
+            s = next;
+        }
+    }
+
+    /** Under the lock: moves the linked {@code s} to its place for time {@code at}. */
+    private void place(Seen s, long at) {
+        unlink(s);
+        s.placedAt = at;
+        link(s);
     }
 
     private void link(Seen s) {
         Seen after = head;
         Seen before = null;
         // another thread may have read the clock after us and linked first: step behind it
-        while (after != null && after.at > s.at) {
+        while (after != null && after.placedAt > s.placedAt) {
             before = after;
             after = after.next;
         }
@@ -66,85 +264,9 @@ final class RecencyList {
         }
     }
 
-    /**
-     * Sets the time of {@code s}, still linked, from {@code expectedAt} to {@code now} and moves it
-     * to its place at the front. Returns false only if {@code s} has left the list (dead): the
-     * caller must treat its id as not tracked. Returns true without writing if another touch has
-     * changed the time since {@code expectedAt} was read: that touch is as good as this one.
-     */
-    boolean refresh(Seen s, long expectedAt, long now) {
-        synchronized (lock) {
-            if (s.next == s) {
-                return false;
-            }
-            if (s.at != expectedAt) {
-                return true;
-            }
-            unlink(s);
-            s.at = now;
-            link(s);
-            return true;
-        }
-    }
-
-    /** Unlinks {@code s} for good; false if it was not linked. */
-    boolean remove(Seen s) {
-        synchronized (lock) {
-            return unlink(s);
-        }
-    }
-
-    /** Unlinks and returns the oldest entry if its time is at or before {@code at}; null otherwise. */
-    Seen pollOldestAtOrBefore(long at) {
-        synchronized (lock) {
-            Seen oldest = tail;
-            if (oldest == null || oldest.at > at) {
-                return null;
-            }
-            unlink(oldest);
-            return oldest;
-        }
-    }
-
-    /** The time of the oldest entry, or {@link Long#MIN_VALUE} if there is none. */
-    long oldestAt() {
-        synchronized (lock) {
-            return tail == null ? Long.MIN_VALUE : tail.at;
-        }
-    }
-
-    /**
-     * The newest entries after {@code expiredAtOrBefore}, at most {@code limit}, one per id (the
-     * newest, should an id briefly have two while a touch replaces its entry).
-     */
-    List<LastSeen> newest(int limit, long expiredAtOrBefore) {
-        List<LastSeen> out = new ArrayList<>(Math.min(limit, 64));
-        Set<String> ids = new HashSet<>(Math.min(limit, 64) * 2);
-        synchronized (lock) {
-            for (Seen s = head; s != null && s.at > expiredAtOrBefore; s = s.next) {
-                if (ids.add(s.id)) {
-                    out.add(new LastSeen(s.id, s.at));
-                    if (out.size() == limit) {
-                        break;
-                    }
-                }
-            }
-        }
-        return out;
-    }
-
-    void clear() {
-        synchronized (lock) {
-            while (head != null) {
-                unlink(head);
-            }
-        }
-    }
-
-    private boolean unlink(Seen s) {
+    private void unlink(Seen s) {
         if (s.prev == null && head != s) {
-            s.next = s; // never linked, or unlinked before: dead either way
-            return false;
+            return; // not linked: never added, or already unlinked
         }
         Seen prev = s.prev;
         Seen next = s.next;
@@ -159,7 +281,6 @@ final class RecencyList {
             next.prev = prev;
         }
         s.prev = null;
-        s.next = s;
-        return true;
+        s.next = null;
     }
 }
