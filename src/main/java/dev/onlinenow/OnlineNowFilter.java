@@ -57,6 +57,7 @@ public class OnlineNowFilter implements Filter {
     private ServletContext context;
     private final AtomicLong suppressedFailures = new AtomicLong();
     private volatile long lastWarning;
+    private volatile Long lastCount;
 
     public OnlineNowFilter() {
     }
@@ -190,10 +191,20 @@ public class OnlineNowFilter implements Filter {
 
     private void expose(HttpServletRequest request, String userId) {
         Snapshot snapshot = new Snapshot(online, userId);
-        request.setAttribute(IDS_ATTRIBUTE, snapshot.ids);
+        request.setAttribute(IDS_ATTRIBUTE, snapshot);
         request.setAttribute(USERS_ATTRIBUTE, snapshot.users);
-        request.setAttribute(COUNT_ATTRIBUTE, online.count());
+        request.setAttribute(COUNT_ATTRIBUTE, boxedCount(online.count()));
         request.setAttribute(GUEST_COUNT_ATTRIBUTE, online.settings().trackAnonymous() ? online.guestCount() : 0L);
+    }
+
+    /** The count as a Long, the same object while it does not change (one allocation less per request). */
+    private Long boxedCount(long n) {
+        Long last = lastCount;
+        if (last == null || last != n) {
+            last = n;
+            lastCount = last;
+        }
+        return last;
     }
 
     private static String pathOf(HttpServletRequest request) {
@@ -218,21 +229,24 @@ public class OnlineNowFilter implements Filter {
 
     /**
      * The lists a request sees, computed once on first use: pages that never read them pay
-     * nothing, and {@code onlineNow} is resolved from the same ids as {@code onlineNowIds}.
+     * nothing, and {@code onlineNow} is resolved from the same ids as {@code onlineNowIds}. The
+     * snapshot is itself the {@code onlineNowIds} list and owns the {@code onlineNow} view, so a
+     * request allocates two small objects for both.
      */
-    private static final class Snapshot {
+    private static final class Snapshot extends AbstractList<String> {
         final OnlineNow online;
         final String self;
-        final List<String> ids = new Lazy<>(this::computeIds);
-        final List<OnlineUser> users = new Lazy<>(this::computeUsers);
-        private List<LastSeen> seen;
+        final List<OnlineUser> users = new Users();
+        private List<LastSeen> seen; // under this
+        private List<String> ids; // under this
+        private List<OnlineUser> resolved; // under this
 
         Snapshot(OnlineNow online, String self) {
             this.online = online;
             this.self = self;
         }
 
-        private synchronized List<LastSeen> seen() {
+        private List<LastSeen> seen() {
             if (seen == null) {
                 try {
                     int max = online.settings().maxCount();
@@ -254,46 +268,41 @@ public class OnlineNowFilter implements Filter {
             return seen;
         }
 
-        private List<String> computeIds() {
-            return OnlineNow.ids(seen());
-        }
-
-        private List<OnlineUser> computeUsers() {
-            return Collections.unmodifiableList(online.resolve(seen()));
-        }
-    }
-
-    /** An unmodifiable list whose elements are computed on first access. */
-    private static final class Lazy<T> extends AbstractList<T> {
-        private final java.util.function.Supplier<List<T>> supplier;
-        private volatile List<T> value;
-
-        Lazy(java.util.function.Supplier<List<T>> supplier) {
-            this.supplier = supplier;
-        }
-
-        private List<T> value() {
-            List<T> v = value;
-            if (v == null) {
-                synchronized (this) {
-                    v = value;
-                    if (v == null) {
-                        v = supplier.get();
-                        value = v;
-                    }
-                }
+        private synchronized List<String> ids() {
+            if (ids == null) {
+                ids = OnlineNow.ids(seen());
             }
-            return v;
+            return ids;
+        }
+
+        private synchronized List<OnlineUser> resolved() {
+            if (resolved == null) {
+                resolved = Collections.unmodifiableList(online.resolve(seen()));
+            }
+            return resolved;
         }
 
         @Override
-        public T get(int index) {
-            return value().get(index);
+        public String get(int index) {
+            return ids().get(index);
         }
 
         @Override
         public int size() {
-            return value().size();
+            return ids().size();
+        }
+
+        /** The {@code onlineNow} list: resolved on first access, from the same ids. */
+        private final class Users extends AbstractList<OnlineUser> {
+            @Override
+            public OnlineUser get(int index) {
+                return resolved().get(index);
+            }
+
+            @Override
+            public int size() {
+                return resolved().size();
+            }
         }
     }
 }
