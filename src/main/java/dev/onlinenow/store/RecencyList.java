@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The tracked ids in order of last activity, newest first: a doubly-linked list threaded through
@@ -16,7 +17,7 @@ import java.util.Set;
  *
  * <p>A returning user's time moves forward without the lock ({@link #refresh}: one compare-and-set
  * and a push); whoever next needs the order (the newest N, the sweep of the oldest) or the
- * {@value #DRAIN_AT}th push moves the queued entries to the front, all under one acquisition of
+ * every {@value #DRAIN_AT}th push moves the queued entries to the front, all under one acquisition of
  * the lock. Reading the newest {@code limit} is O(limit) plus that drain; everything else is O(1).
  */
 final class RecencyList {
@@ -28,9 +29,10 @@ final class RecencyList {
      * costs two pointer writes, but those neighbours are cold at a million users: moving an entry
      * on the request thread, under the lock, cost a request about 250 ns of waiting on memory,
      * with the lock held all that while. So a request only moves the time forward (a CAS on the
-     * Seen it has just read, which is in its cache) and pushes the Seen on a Treiber stack; the
-     * moves are done later in one batch under one acquisition of the lock, where the CPU can wait
-     * on several entries' neighbours at once. The same trade as Caffeine's read buffer, except
+     * Seen it has just read, which is in its cache) and pushes the Seen on a Treiber stack (one
+     * per stripe of threads, so that threads do not contend for one word); the moves are done
+     * later in one batch under one acquisition of the lock, where the CPU can wait on several
+     * entries' neighbours at once. The same trade as Caffeine's read buffer, except
      * that nothing is ever dropped: the order must be exact, so a full queue is drained by the
      * writer that filled it rather than discarded.
      *
@@ -62,35 +64,47 @@ final class RecencyList {
     /** The time of a Seen that has left. */
     static final long DEAD = Long.MIN_VALUE;
 
-    /** Queue length at which the writer that reaches it drains the queue itself. */
-    static final int DRAIN_AT = 64;
+    /** Every this many queued moves, the writer that queued the last drains the queue itself. */
+    static final int DRAIN_AT = 32;
 
     private static final VarHandle AT;
     private static final VarHandle QUEUE_DEPTH;
-    private static final VarHandle QUEUE;
+    private static final VarHandle QUEUES = MethodHandles.arrayElementVarHandle(Seen[].class);
+
+    /**
+     * The queue is striped by thread, so that request threads do not all compare-and-set one
+     * memory word: a stripe per two processors (at least 4, at most 64), each in its own cache
+     * line (PAD references apart).
+     */
+    static final int STRIPES = Math.min(64, Math.max(4,
+            Integer.highestOneBit(Runtime.getRuntime().availableProcessors() * 2 - 1) << 1));
+    private static final int STRIPE_SHIFT = 32 - Integer.numberOfTrailingZeros(STRIPES);
+    private static final int PAD = 16;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             AT = lookup.findVarHandle(Seen.class, "at", long.class);
             QUEUE_DEPTH = lookup.findVarHandle(Seen.class, "queueDepth", int.class);
-            QUEUE = lookup.findVarHandle(RecencyList.class, "queue", Seen.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    private final Object lock = new Object();
+    private final ReentrantLock lock = new ReentrantLock();
     private Seen head; // newest
     private Seen tail; // oldest
-    @SuppressWarnings("unused") // through QUEUE
-    private volatile Seen queue; // the last pushed; queueNext leads to the earlier ones
+    // per stripe, at index stripe * PAD: the last pushed; queueNext leads to the earlier ones
+    private final Seen[] queues = new Seen[STRIPES * PAD];
 
     /** Links {@code s}, which must be new, in its place: before every entry not newer than it. */
     void add(Seen s) {
-        synchronized (lock) {
+        lock.lock();
+        try {
             s.placedAt = s.at;
             link(s);
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -115,28 +129,37 @@ final class RecencyList {
     }
 
     private void push(Seen s) {
+        int slot = stripe();
         Seen last;
         int depth;
         do {
-            last = (Seen) QUEUE.getVolatile(this);
+            last = (Seen) QUEUES.getVolatile(queues, slot);
             s.queueNext = last;
             // only a hint for when to drain: `last` may be drained meanwhile (then the CAS fails)
             depth = last == null ? 1 : Math.max(last.queueDepth, 0) + 1;
             s.queueDepth = depth; // still non-zero: queued
-        } while (!QUEUE.compareAndSet(this, last, s));
-        if (depth >= DRAIN_AT) {
-            synchronized (lock) {
+        } while (!QUEUES.compareAndSet(queues, slot, last, s));
+        // one push in DRAIN_AT drains, waiting for the lock if need be: a queue left to grow
+        // while the lock is busy would make the next drain longer, and the lock busier
+        if (depth % DRAIN_AT == 0) {
+            lock.lock();
+            try {
                 drain();
+            } finally {
+                lock.unlock();
             }
         }
     }
 
     /** Marks {@code s} gone for good and unlinks it; false if it had already left. */
     boolean remove(Seen s) {
-        synchronized (lock) {
+        lock.lock();
+        try {
             boolean wasLive = (long) AT.getAndSet(s, DEAD) != DEAD;
             unlink(s);
             return wasLive;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -145,7 +168,8 @@ final class RecencyList {
      * null if there is none. The caller removes it from Ehcache.
      */
     Seen pollOldestAtOrBefore(long at) {
-        synchronized (lock) {
+        lock.lock();
+        try {
             drain();
             while (tail != null && tail.placedAt <= at) {
                 Seen oldest = tail;
@@ -160,13 +184,18 @@ final class RecencyList {
                 place(oldest, t); // it moved on and its move is still owed: make it now
             }
             return null;
+        } finally {
+            lock.unlock();
         }
     }
 
     /** The time the oldest entry is ordered by (its time or earlier), or {@link Long#MIN_VALUE} if none. */
     long oldestAt() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             return tail == null ? Long.MIN_VALUE : tail.placedAt;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -178,7 +207,8 @@ final class RecencyList {
         List<LastSeen> out = new ArrayList<>(Math.min(limit, 64));
         Set<String> ids = new HashSet<>(Math.min(limit, 64) * 2);
         boolean sorted = true;
-        synchronized (lock) {
+        lock.lock();
+        try {
             drain();
             for (Seen s = head; s != null && s.placedAt > expiredAtOrBefore; s = s.next) {
                 long at = s.at; // later than placedAt only if it moved after the drain above
@@ -192,6 +222,8 @@ final class RecencyList {
                     }
                 }
             }
+        } finally {
+            lock.unlock();
         }
         if (!sorted) {
             out.sort((a, b) -> Long.compare(b.epochMilli(), a.epochMilli()));
@@ -200,21 +232,35 @@ final class RecencyList {
     }
 
     void clear() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             drain();
             while (head != null) {
                 AT.setVolatile(head, DEAD);
                 unlink(head);
             }
+        } finally {
+            lock.unlock();
         }
     }
 
-    /** Under the lock: puts every queued Seen in its place, in the order they were queued. */
+    /** The calling thread's stripe of the queue (its index in {@link #queues}). */
+    private static int stripe() {
+        @SuppressWarnings("deprecation") // Thread.threadId() is Java 19+
+        int id = (int) Thread.currentThread().getId();
+        return ((id * 0x9E3779B9) >>> STRIPE_SHIFT) * PAD;
+    }
+
+    /** Under the lock: puts every queued Seen in its place, stripe by stripe, in the order queued. */
     private void drain() {
-        Seen last = (Seen) QUEUE.getAndSet(this, (Seen) null);
-        if (last == null) {
-            return;
+        for (int slot = 0; slot < queues.length; slot += PAD) {
+            if (QUEUES.getVolatile(queues, slot) != null) {
+                drain((Seen) QUEUES.getAndSet(queues, slot, (Seen) null));
+            }
         }
+    }
+
+    private void drain(Seen last) {
         // the queue runs newest push first; reverse it, so that each entry goes to the front
         Seen first = null;
         while (last != null) {

@@ -17,9 +17,10 @@ import java.lang.invoke.VarHandle;
  * Nothing is ever written on the strength of this table alone, so it needs no coherence with
  * Ehcache beyond dropping a Seen that has left (so that it can be collected).
  *
- * <p>It grows with the number of tracked ids, between two and four slots per id (8 to 16 bytes
- * per id), up to four slots per {@code maxTracked}; it starts at {@value #MIN_SLOTS} slots. A
- * grown table starts empty and fills again as requests find their Seens in Ehcache.
+ * <p>It starts at {@value #MIN_SLOTS} slots and grows with the number of tracked ids, to two to
+ * four slots per id (8 to 16 bytes per id), at most four per {@code maxTracked}; it does not
+ * shrink when they leave. A grown table starts empty and fills again as requests find their
+ * Seens in Ehcache.
  */
 final class SeenSlots {
 
