@@ -196,7 +196,7 @@ test('after close code 1008 the client retries once, slowly, then stops for good
   const t = setup({rooms: ['r1']});
   openWithState(t);
   const errors = [];
-  t.ws().serverClose(1008, 'session ended');
+  t.ws().serverClose(1008, 'too many connections');
   let close = t.events.filter((e) => e.type === 'close').pop().e;
   assert.equal(close.code, 1008);
   assert.equal(close.willReconnect, true);
@@ -210,22 +210,39 @@ test('after close code 1008 the client retries once, slowly, then stops for good
   t.clock.advance(1);
   assert.equal(t.WS.sockets.length, 2);
   t.ws().serverOpen();
-  t.ws().serverClose(1008, 'session ended');
+  t.ws().serverClose(1008, 'too slow');
   close = t.events.filter((e) => e.type === 'close').pop().e;
   assert.equal(close.willReconnect, false);
   assert.equal(t.client.status, 'closed');
   assert.equal(errors.length, 1);
-  assert.match(errors[0].message, /1008 session ended; not reconnecting/);
+  assert.match(errors[0].message, /1008 too slow; not reconnecting/);
 
   t.clock.advance(3_600_000);
   assert.equal(t.WS.sockets.length, 2, 'never again');
   assert.equal(t.clock.pendingTimers(), 0);
 });
 
+test('after 1008 for a reason no retry can change, the client stops at once', () => {
+  for (const reason of ['session ended', 'no identity', 'origin not allowed', 'rate limit exceeded']) {
+    const t = setup({rooms: ['r1']});
+    openWithState(t);
+    t.ws().serverClose(1008, reason);
+    const close = t.events.filter((e) => e.type === 'close').pop().e;
+    assert.equal(close.willReconnect, false, reason);
+    assert.equal(t.client.status, 'closed', reason);
+    assert.match(t.events.filter((e) => e.type === 'error').pop().e.message,
+      new RegExp('1008 ' + reason + '; not reconnecting'));
+    t.clock.advance(3_600_000);
+    assert.equal(t.WS.sockets.length, 1, reason + ': never again');
+    t.client.reconnect(); // the page, once the user signed in again
+    assert.equal(t.WS.sockets.length, 2, reason);
+  }
+});
+
 test('a refused slow retry (handshake fails, 1006) also stops', () => {
   const t = setup();
   t.ws().serverOpen();
-  t.ws().serverClose(1008, 'origin');
+  t.ws().serverClose(1008, 'server stopping');
   t.clock.advance(30_000);
   t.ws().serverClose(1006); // the HTTP upgrade was refused
   assert.equal(t.client.status, 'closed');

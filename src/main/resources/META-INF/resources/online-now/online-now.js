@@ -43,6 +43,14 @@
    */
   var FATAL_CLOSE_CODES = [1003, 1008, 1009];
 
+  /*
+   * 1008 reasons that no retry can change: the page must first change something (sign the user
+   * in, fix its origin or its flood), so the client stops at once and the page may call
+   * reconnect(). The other 1008 reasons (too many connections, too slow, server stopping) get
+   * the one slow retry.
+   */
+  var FINAL_POLICY_REASONS = ['origin not allowed', 'no identity', 'session ended', 'rate limit exceeded'];
+
   /* Errors that refuse a join: the room is not re-joined on reconnect. */
   var JOIN_REFUSALS = ['forbidden', 'too_many_rooms'];
 
@@ -493,7 +501,8 @@
     var fatal = FATAL_CLOSE_CODES.indexOf(code) >= 0;
     if (fatal || (this._policyRetried && !lasted)) {
       var policyRetry = this._opts.policyRetry;
-      if (fatal && !this._policyRetried && policyRetry !== false && policyRetry !== null) {
+      var final = code === 1008 && FINAL_POLICY_REASONS.indexOf(reason || '') >= 0;
+      if (fatal && !final && !this._policyRetried && policyRetry !== false && policyRetry !== null) {
         /* One slow retry: "too slow" and "too many connections" can pass; bugs cannot. */
         this._policyRetried = true;
         this._error({code: 'closed_by_server', message: 'the server closed the connection: ' + code
