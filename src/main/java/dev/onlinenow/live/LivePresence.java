@@ -342,8 +342,8 @@ public final class LivePresence implements AutoCloseable {
                 List<CursorCoalescer.Entry> out = new ArrayList<>(e.getValue().size());
                 for (CursorCoalescer.Entry c : e.getValue()) {
                     if (!c.gone()) {
-                        if (c.fromClient() && state.presence(room, c.id()) == null) {
-                            continue; // its user left after moving
+                        if (c.fromClient() && !inRoomHere(room, c.id())) {
+                            continue; // the mover left after moving
                         }
                         state.putCursor(room, new Cursor(c.id(), c.x(), c.y(), c.movedAt()));
                     }
@@ -355,6 +355,23 @@ public final class LivePresence implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Whether {@code userId} has a connection to this server in {@code room}. A move from a
+     * client came from one of them; asking the room's state instead would be a Redis round trip
+     * per moved cursor per tick in Redis mode, for a question this server can answer.
+     */
+    private boolean inRoomHere(String room, String userId) {
+        Set<LiveConnection> connections = byUser.get(userId);
+        if (connections != null) {
+            for (LiveConnection c : connections) {
+                if (c.rooms.contains(room)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Drops silent sockets, expires cursors, and sweeps the presence store now and then. */

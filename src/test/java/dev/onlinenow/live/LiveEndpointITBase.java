@@ -681,6 +681,20 @@ abstract class LiveEndpointITBase {
     }
 
     @Test
+    void aMoveStillPendingWhenItsUserLeavesIsNotRelayed() throws Exception {
+        WsClient alice = joined("alice");
+        WsClient bob = joined("bob");
+        alice.next("join");
+        bob.cursor(room, 7, 7);
+        bob.drainUntilPong(); // the move has arrived; no tick has run
+        bob.leave(room);
+        alice.next("leave");
+        server.live().flushCursors();
+        assertThat(ofType(alice.drainUntilPong(), "cursors")).isEmpty();
+        assertThat(server.live().cursors(room)).isEmpty();
+    }
+
+    @Test
     void badCoordinatesAreRefused() throws Exception {
         WsClient bob = joined("bob");
         for (String xy : List.of("\"x\":\"a\",\"y\":1", "\"x\":1", "\"x\":2e6,\"y\":0", "\"x\":0,\"y\":-1000001",
