@@ -855,8 +855,8 @@ public final class LivePresence implements AutoCloseable {
             if (members == null || members.isEmpty()) {
                 return;
             }
-            String text = m.frame().toString();
             CursorFrame cursors = m.kind() == RoomMessage.Kind.CURSORS ? new CursorFrame(m.room(), m.frame()) : null;
+            String text = cursors != null ? cursors.without(null) : m.frame().toString(); // each entry serialized once
             Map<String, String> perUser = cursors == null ? null : new HashMap<>();
             for (LiveConnection c : members) {
                 if (c.userId.equals(m.skipUser()) || c.id.equals(m.skipConnection())) {
@@ -902,10 +902,10 @@ public final class LivePresence implements AutoCloseable {
             return index.containsKey(userId);
         }
 
-        /** The frame without the user's entry; empty if nothing else is left. */
+        /** The frame without the user's entry (null: the whole frame); empty if nothing else is left. */
         String without(String userId) {
-            int skip = index.get(userId);
-            if (parts.length == 1) {
+            int skip = userId == null ? -1 : index.get(userId);
+            if (skip >= 0 && parts.length == 1) {
                 return "";
             }
             int size = head.length() + 2;
