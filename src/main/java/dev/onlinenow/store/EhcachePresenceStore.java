@@ -145,11 +145,8 @@ public final class EhcachePresenceStore implements PresenceStore {
         long now = clock.millis();
         sweepIfDue(now);
         Seen known = slots.get(id);
-        if (known != null) {
-            long at = known.at;
-            if (at != RecencyList.DEAD && now >= at && now - at < resolutionMillis) {
-                return; // coalesced, and Ehcache's idle time was restarted when `at` was written
-            }
+        if (known != null && coalesces(known.at, now)) {
+            return; // and Ehcache's idle time was restarted when that time was written
         }
         for (int attempt = 0; attempt < 16; attempt++) {
             Seen current = cache.get(id);
@@ -167,17 +164,7 @@ public final class EhcachePresenceStore implements PresenceStore {
                 order.remove(fresh);
             } else {
                 long at = current.at;
-                if (at == RecencyList.DEAD) {
-                    // swept, removed or evicted while we looked: make sure it is gone, start over
-                    cache.remove(id, current);
-                    continue;
-                }
-                if (now < at || now - at < resolutionMillis) {
-                    // coalesced: recent enough, write nothing (and a clock that went backwards
-                    // never moves anyone into the past)
-                    return;
-                }
-                if (order.refresh(current, at, now)) {
+                if (coalesces(at, now) || order.refresh(current, at, now)) {
                     return;
                 }
                 // swept, removed or evicted while we looked: make sure it is gone, start over
@@ -187,6 +174,15 @@ public final class EhcachePresenceStore implements PresenceStore {
         }
         // 16 lost races in a row means someone else is touching this id right now, which is
         // as good as our own touch.
+    }
+
+    /**
+     * Whether a touch at {@code now} of a Seen whose time is {@code at} writes nothing: it is
+     * still there and recent enough (or the clock went backwards, which never moves anyone into
+     * the past).
+     */
+    private boolean coalesces(long at, long now) {
+        return at != RecencyList.DEAD && (now < at || now - at < resolutionMillis);
     }
 
     @Override
