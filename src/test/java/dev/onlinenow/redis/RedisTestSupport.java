@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * The real Redis the *IT tests use: {@code ONLINE_NOW_REDIS_URI}, or redis://127.0.0.1:6379.
  * Outside CI a missing Redis skips the tests with a message; with {@code CI=true} it fails them.
  */
-final class RedisTestSupport {
+public final class RedisTestSupport {
 
     static final String URI_ENV = "ONLINE_NOW_REDIS_URI";
 
@@ -115,7 +115,7 @@ final class RedisTestSupport {
      * A redis-server of the test's own on a free port, without persistence, that the test may stop
      * and start again (the shared one is never stopped).
      */
-    static final class OwnRedis implements AutoCloseable {
+    public static final class OwnRedis implements AutoCloseable {
         final int port;
         private Process process;
 
@@ -124,7 +124,7 @@ final class RedisTestSupport {
         }
 
         /** Starts one, or skips the test when there is no redis-server binary to start. */
-        static OwnRedis start() throws IOException, InterruptedException {
+        public static OwnRedis start() throws IOException, InterruptedException {
             String binary = findBinary();
             if (binary == null) {
                 String message = "no redis-server binary on the PATH; the Redis restart tests need one to start their own";
@@ -142,7 +142,7 @@ final class RedisTestSupport {
             return r;
         }
 
-        URI uri() {
+        public URI uri() {
             return URI.create("redis://127.0.0.1:" + port);
         }
 

@@ -1,12 +1,14 @@
 package dev.onlinenow.live.bench;
 
 import dev.onlinenow.live.LivePresence;
+import dev.onlinenow.testing.Await;
 import dev.onlinenow.testing.LiveServer;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.file.Files;
@@ -173,6 +175,15 @@ public final class LiveLoad {
         throw new IOException("the server JVM ended");
     }
 
+    /** The server's open connections (for waits, which take no checked exceptions). */
+    private long serverConnections() {
+        try {
+            return Long.parseLong(ask("count", "COUNT "));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** One client socket; counts frames and reports join and cursor latencies. */
     final class Client implements WebSocket.Listener {
         final String user;
@@ -308,10 +319,8 @@ public final class LiveLoad {
         for (Client m : members) {
             m.ws.abort();
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!ask("count", "COUNT ").equals("0") && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        Await.until("the server has let every connection of the presence run go", Duration.ofSeconds(30),
+                () -> serverConnections() == 0);
     }
 
     private void cursors(int movers, int seconds) throws Exception {
@@ -358,11 +367,13 @@ public final class LiveLoad {
         task.cancel(false);
         timer.shutdown();
         timer.awaitTermination(5, TimeUnit.SECONDS);
-        Thread.sleep(500); // the last ticks drain
         double elapsed = (System.nanoTime() - start) / 1e9;
         long frames = Long.parseLong(ask("frames", "FRAMES ")) - framesBefore;
         double serverCpu = (Long.parseLong(ask("cpu", "CPU ")) - serverCpuBefore) / 1e9 / elapsed;
         double driverCpu = (cpuNanos() - driverCpuBefore) / 1e9 / elapsed;
+        // the frames the server had sent by now reach the clients (their latencies are counted)
+        Await.until("the clients have the " + frames + " frames the server sent", Duration.ofSeconds(30),
+                () -> clients.stream().mapToLong(c -> c.frames.get()).sum() - clientFramesBefore >= frames);
         long clientFrames = clients.stream().mapToLong(c -> c.frames.get()).sum() - clientFramesBefore;
         long naive = moves.get() * (movers - 1);
         double[] ms = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();

@@ -2,11 +2,10 @@ package dev.onlinenow.redis.bench;
 
 import dev.onlinenow.OnlineNow;
 import dev.onlinenow.OnlineNowSettings;
+import dev.onlinenow.redis.RedisTestSupport.OwnRedis;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 
-import java.io.File;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -37,17 +36,11 @@ public final class RedisCommandsPerRequestBench {
         int seconds = Integer.getInteger("seconds", 60);
         int nodes = Integer.getInteger("nodes", 2);
 
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Process redis = new ProcessBuilder(binary(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no").redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectErrorStream(true).start();
-        URI uri = URI.create("redis://127.0.0.1:" + port);
+        OwnRedis redis = OwnRedis.start(); // answers PING before start() returns
+        URI uri = redis.uri();
         RedisClient admin = RedisClient.create(uri.toString());
         try {
-            StatefulRedisConnection<String, String> c = connect(admin);
+            StatefulRedisConnection<String, String> c = admin.connect();
             OnlineNow[] online = new OnlineNow[nodes];
             for (int i = 0; i < nodes; i++) {
                 online[i] = OnlineNow.create(OnlineNowSettings.builder().store(OnlineNowSettings.StoreKind.REDIS)
@@ -82,8 +75,7 @@ public final class RedisCommandsPerRequestBench {
             c.close();
         } finally {
             admin.shutdown();
-            redis.destroy();
-            redis.waitFor(10, TimeUnit.SECONDS);
+            redis.close();
         }
     }
 
@@ -113,28 +105,5 @@ public final class RedisCommandsPerRequestBench {
             }
         }
         throw new IllegalStateException("no total_commands_processed in INFO stats");
-    }
-
-    private static StatefulRedisConnection<String, String> connect(RedisClient client) throws InterruptedException {
-        for (int i = 0; ; i++) {
-            try {
-                return client.connect();
-            } catch (RuntimeException e) {
-                if (i > 100) {
-                    throw e;
-                }
-                Thread.sleep(100);
-            }
-        }
-    }
-
-    private static String binary() {
-        for (String dir : System.getenv("PATH").split(File.pathSeparator)) {
-            File f = new File(dir, "redis-server");
-            if (f.canExecute()) {
-                return f.getAbsolutePath();
-            }
-        }
-        throw new IllegalStateException("redis-server is not on the PATH");
     }
 }
