@@ -76,7 +76,7 @@ final class RecencyList {
      * memory word: a stripe per two processors (at least 4, at most 64), each in its own cache
      * line (PAD references apart).
      */
-    static final int STRIPES = Math.min(64, Math.max(4,
+    private static final int STRIPES = Math.min(64, Math.max(4,
             Integer.highestOneBit(Runtime.getRuntime().availableProcessors() * 2 - 1) << 1));
     private static final int STRIPE_SHIFT = 32 - Integer.numberOfTrailingZeros(STRIPES);
     private static final int PAD = 16;
