@@ -68,6 +68,10 @@ public final class OnlineNowSettings {
     public static final String CURSOR_TICK = "cursorTick";
     public static final String CURSOR_TIMEOUT = "cursorTimeout";
     public static final String MAX_CURSORS_PER_SECOND = "maxCursorsPerSecond";
+    public static final String MAX_META_PER_SECOND = "maxMetaPerSecond";
+    public static final String MAX_CONNECTIONS = "maxConnections";
+    public static final String MAX_ROOMS = "maxRooms";
+    public static final String MAX_MEMBERS_PER_ROOM = "maxMembersPerRoom";
     // redis store
     public static final String REDIS_NAMESPACE = "redisNamespace";
     public static final String REDIS_TIMEOUT = "redisTimeout";
@@ -127,6 +131,15 @@ public final class OnlineNowSettings {
         key(MAX_CURSORS_PER_SECOND, "a whole number from 1 to 1000",
                 (b, v) -> b.maxCursorsPerSecond(parseInt(MAX_CURSORS_PER_SECOND, v, 1, 1000)));
 
+        key(MAX_META_PER_SECOND, "a whole number from 1 to 1000",
+                (b, v) -> b.maxMetaPerSecond(parseInt(MAX_META_PER_SECOND, v, 1, 1000)));
+        key(MAX_CONNECTIONS, "a whole number from 1 to 10000000",
+                (b, v) -> b.maxConnections(parseInt(MAX_CONNECTIONS, v, 1, 10_000_000)));
+        key(MAX_ROOMS, "a whole number from 1 to 10000000",
+                (b, v) -> b.maxRooms(parseInt(MAX_ROOMS, v, 1, 10_000_000)));
+        key(MAX_MEMBERS_PER_ROOM, "a whole number from 1 to 1000000",
+                (b, v) -> b.maxMembersPerRoom(parseInt(MAX_MEMBERS_PER_ROOM, v, 1, 1_000_000)));
+
         key(REDIS_NAMESPACE, "letters, digits and - _ . : (the prefix of every Redis key and channel)",
                 (b, v) -> b.redisNamespace(parseNamespace(v)));
         key(REDIS_TIMEOUT, "an ISO-8601 duration such as PT0.5S, from 10 ms to 1 minute",
@@ -158,10 +171,15 @@ public final class OnlineNowSettings {
     private final Duration cursorTick;
     private final Duration cursorTimeout;
     private final int maxCursorsPerSecond;
+    private final int maxMetaPerSecond;
+    private final int maxConnections;
+    private final int maxRooms;
+    private final int maxMembersPerRoom;
     private final String redisNamespace;
     private final Duration redisTimeout;
     private final Duration nodeTimeout;
     private final Clock clock;
+    private final Ticker ticker;
     private final Map<String, String> source;
 
     private OnlineNowSettings(Builder b) {
@@ -188,10 +206,15 @@ public final class OnlineNowSettings {
         this.cursorTick = b.cursorTick;
         this.cursorTimeout = b.cursorTimeout;
         this.maxCursorsPerSecond = b.maxCursorsPerSecond;
+        this.maxMetaPerSecond = b.maxMetaPerSecond;
+        this.maxConnections = b.maxConnections;
+        this.maxRooms = b.maxRooms;
+        this.maxMembersPerRoom = b.maxMembersPerRoom;
         this.redisNamespace = b.redisNamespace;
         this.redisTimeout = b.redisTimeout;
         this.nodeTimeout = b.nodeTimeout;
         this.clock = b.clock;
+        this.ticker = b.ticker;
         this.source = Collections.unmodifiableMap(new TreeMap<>(b.source));
     }
 
@@ -253,11 +276,21 @@ public final class OnlineNowSettings {
     public Duration cursorTick() { return cursorTick; }
     public Duration cursorTimeout() { return cursorTimeout; }
     public int maxCursorsPerSecond() { return maxCursorsPerSecond; }
+    /** How many {@code meta} changes one connection may make in one room per second. */
+    public int maxMetaPerSecond() { return maxMetaPerSecond; }
+    /** Open live connections this server accepts at most. */
+    public int maxConnections() { return maxConnections; }
+    /** Rooms with members on this server, at most. */
+    public int maxRooms() { return maxRooms; }
+    /** Users in one room, at most (as this server sees the room). */
+    public int maxMembersPerRoom() { return maxMembersPerRoom; }
     public String redisNamespace() { return redisNamespace; }
     public Duration redisTimeout() { return redisTimeout; }
     public Duration nodeTimeout() { return nodeTimeout; }
     /** The clock every threshold, heartbeat and timeout is measured with. */
     public Clock clock() { return clock; }
+    /** The monotonic time source of heartbeats, rate limits and cursor expiry. */
+    public Ticker ticker() { return ticker; }
 
     /** The raw values these settings were parsed from (for comparing two configurations). */
     public Map<String, String> source() { return source; }
@@ -292,10 +325,15 @@ public final class OnlineNowSettings {
         private Duration cursorTick = Duration.ofMillis(50);
         private Duration cursorTimeout = Duration.ofSeconds(10);
         private int maxCursorsPerSecond = 60;
+        private int maxMetaPerSecond = 5;
+        private int maxConnections = 20_000;
+        private int maxRooms = 10_000;
+        private int maxMembersPerRoom = 1_000;
         private String redisNamespace = "online-now";
         private Duration redisTimeout = Duration.ofMillis(500);
         private Duration nodeTimeout = Duration.ofSeconds(15);
         private Clock clock = Clock.systemUTC();
+        private Ticker ticker = Ticker.system();
         private final Map<String, String> source = new TreeMap<>();
 
         private Builder() {
@@ -451,6 +489,26 @@ public final class OnlineNowSettings {
             return this;
         }
 
+        public Builder maxMetaPerSecond(int n) {
+            this.maxMetaPerSecond = range(MAX_META_PER_SECOND, n, 1, 1000);
+            return this;
+        }
+
+        public Builder maxConnections(int n) {
+            this.maxConnections = range(MAX_CONNECTIONS, n, 1, 10_000_000);
+            return this;
+        }
+
+        public Builder maxRooms(int n) {
+            this.maxRooms = range(MAX_ROOMS, n, 1, 10_000_000);
+            return this;
+        }
+
+        public Builder maxMembersPerRoom(int n) {
+            this.maxMembersPerRoom = range(MAX_MEMBERS_PER_ROOM, n, 1, 1_000_000);
+            return this;
+        }
+
         public Builder redisNamespace(String ns) {
             this.redisNamespace = parseNamespace(ns);
             return this;
@@ -469,6 +527,15 @@ public final class OnlineNowSettings {
         /** The clock to measure time with; tests pass a fake one. Not settable from web.xml. */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * The monotonic time source of heartbeats, rate limits and cursor expiry; tests pass a
+         * fake one. Not settable from web.xml.
+         */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }
 

@@ -11,6 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class MutableClock extends Clock {
 
     private final AtomicLong millis;
+    /* the monotonic side: moved by advance() only, so step() can imitate an NTP correction */
+    private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
 
     public MutableClock(Instant start) {
         this.millis = new AtomicLong(start.toEpochMilli());
@@ -20,8 +22,20 @@ public final class MutableClock extends Clock {
         this(Instant.parse("2026-01-01T00:00:00Z"));
     }
 
+    /** Time passes: the wall clock and the ticker move together. */
     public void advance(Duration d) {
         millis.addAndGet(d.toMillis());
+        nanos.addAndGet(d.toNanos());
+    }
+
+    /** The wall clock is set forward or back (NTP, an operator) while no time passes: the ticker stays. */
+    public void step(Duration d) {
+        millis.addAndGet(d.toMillis());
+    }
+
+    /** The monotonic ticker that moves with {@link #advance} (and not with {@link #step} or {@link #set}). */
+    public Ticker ticker() {
+        return nanos::get;
     }
 
     public void set(Instant instant) {

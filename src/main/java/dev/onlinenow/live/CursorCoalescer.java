@@ -54,6 +54,11 @@ final class CursorCoalescer {
         return out;
     }
 
+    /** Whether a change for the room waits for the next tick. */
+    synchronized boolean hasPending(String room) {
+        return pending.containsKey(room);
+    }
+
     synchronized boolean isEmpty() {
         return pending.isEmpty();
     }

@@ -27,6 +27,35 @@ public interface LiveBackend extends AutoCloseable {
     /** This node's id, unique in the cluster; it prefixes connection ids. */
     String nodeId();
 
+    /**
+     * Whether other servers share the rooms (a {@link RoomState} in Redis): then the live layer
+     * fetches a room's state when it first sees the room and reconciles its view every
+     * {@link #reconcileInterval()}. False for the in-process backend, whose state is this server's.
+     */
+    default boolean shared() {
+        return false;
+    }
+
+    /** How often a shared backend's rooms are compared with the live layer's view; zero for never. */
+    default java.time.Duration reconcileInterval() {
+        return java.time.Duration.ZERO;
+    }
+
+    /**
+     * Sets what to run when the bus may have lost messages (a pub/sub reconnect): the live layer
+     * reconciles every room then. Called once, at start.
+     */
+    default void onMissedMessages(Runnable reconcile) {
+    }
+
+    /**
+     * Whether a member missing from the store means they left. False for a while after the store
+     * lost data, until every node has put its members back.
+     */
+    default boolean trustAbsences() {
+        return true;
+    }
+
     /** Releases connections and threads; the live layer calls it when the web app stops. */
     @Override
     void close();

@@ -1,12 +1,16 @@
 package dev.onlinenow.live;
 
+import jakarta.servlet.http.HttpSession;
 import jakarta.websocket.Session;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** One open socket: who it belongs to, its rooms, its writer and its rate limits. */
+/**
+ * One open socket: who it belongs to, its rooms, its writer and its rate limits. Times are on the
+ * live layer's monotonic ticker.
+ */
 final class LiveConnection {
 
     final String id;
@@ -15,28 +19,43 @@ final class LiveConnection {
     final boolean guest;
     final String sessionKey;
     final Session session;
-    final Set<String> rooms = ConcurrentHashMap.newKeySet();
+    /** The HttpSession of the handshake, kept alive while the user is active here (null without one). */
+    final HttpSession http;
+    /** The rooms this connection is in or joining; written by its own socket thread and its rooms' shards. */
+    final Set<String> rooms = ConcurrentHashMap.newKeySet(4);
     final TokenBucket messages;
     final TokenBucket cursors;
     /* refused messages drain this one; empty means a sustained flood, which closes the socket */
     final TokenBucket strikes;
     final AtomicBoolean dropped = new AtomicBoolean();
     volatile Outbox outbox;
-    volatile long lastSeen;
-    long lastRateError = Long.MIN_VALUE / 2;
+    /** Last frame of any kind, pings included (the heartbeat). */
+    volatile long lastSeenNanos;
+    /** Last frame that was the user's doing (not a ping): what keeps their HttpSession alive. */
+    volatile long lastActiveNanos;
+    /** When the HttpSession was last kept alive for this connection (the sweep's thread only). */
+    long keptAliveNanos;
+    /** When this connection was last told it is rate limited (its socket thread only). */
+    long lastRateErrorMillis = Long.MIN_VALUE / 2;
+    /** When a bad frame of this connection was last logged (its socket thread only). */
+    long lastBadFrameLogMillis = Long.MIN_VALUE / 2;
 
     LiveConnection(String id, Handshake h, Session session, int messagesPerSecond, int cursorsPerSecond,
-                   long now) {
+                   long nowNanos) {
         this.id = id;
         this.userId = h.userId();
         this.name = h.name();
         this.guest = h.guest();
         this.sessionKey = h.sessionKey();
+        this.http = h.http();
         this.session = session;
-        this.messages = new TokenBucket(messagesPerSecond, messagesPerSecond, now);
-        this.cursors = new TokenBucket(cursorsPerSecond, cursorsPerSecond, now);
-        this.strikes = new TokenBucket(2.0 * messagesPerSecond, messagesPerSecond, now);
-        this.lastSeen = now;
+        long nowMillis = nowNanos / 1_000_000;
+        this.messages = new TokenBucket(messagesPerSecond, messagesPerSecond, nowMillis);
+        this.cursors = new TokenBucket(cursorsPerSecond, cursorsPerSecond, nowMillis);
+        this.strikes = new TokenBucket(2.0 * messagesPerSecond, messagesPerSecond, nowMillis);
+        this.lastSeenNanos = nowNanos;
+        this.lastActiveNanos = nowNanos;
+        this.keptAliveNanos = nowNanos;
     }
 
     boolean send(String text) {

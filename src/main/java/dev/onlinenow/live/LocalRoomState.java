@@ -9,11 +9,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Rooms in this JVM. Each mutation runs in {@link ConcurrentHashMap#compute}, so it is atomic
- * per room and an empty room disappears in the same step that emptied it.
+ * per room and an empty room disappears in the same step that emptied it. Every stage it returns
+ * is already complete: nothing here waits.
  */
 final class LocalRoomState implements RoomState {
 
@@ -29,7 +32,11 @@ final class LocalRoomState implements RoomState {
     private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
 
     @Override
-    public Joined join(String room, String userId, String name, JsonObject meta, long nowMillis) {
+    public CompletionStage<Joined> join(String room, String userId, String name, JsonObject meta, long nowMillis) {
+        return CompletableFuture.completedFuture(joinNow(room, userId, name, meta, nowMillis));
+    }
+
+    Joined joinNow(String room, String userId, String name, JsonObject meta, long nowMillis) {
         Joined[] out = new Joined[1];
         rooms.compute(room, (k, r) -> {
             Room rr = r == null ? new Room() : r;
@@ -51,8 +58,12 @@ final class LocalRoomState implements RoomState {
     }
 
     @Override
-    public Presence leave(String room, String userId) {
-        Presence[] out = new Presence[1];
+    public CompletionStage<Left> leave(String room, String userId) {
+        return CompletableFuture.completedFuture(leaveNow(room, userId));
+    }
+
+    Left leaveNow(String room, String userId) {
+        Left[] out = new Left[1];
         rooms.computeIfPresent(room, (k, r) -> {
             synchronized (r) {
                 Presence p = r.members.get(userId);
@@ -62,9 +73,11 @@ final class LocalRoomState implements RoomState {
                 if (p.getConnections() <= 1) {
                     r.members.remove(userId);
                     r.cursors.remove(userId);
-                    out[0] = p;
+                    out[0] = new Left(p, true);
                 } else {
-                    r.members.put(userId, p.withConnections(p.getConnections() - 1));
+                    Presence q = p.withConnections(p.getConnections() - 1);
+                    r.members.put(userId, q);
+                    out[0] = Left.remaining(q);
                 }
                 return r.isEmpty() ? null : r;
             }
@@ -73,7 +86,11 @@ final class LocalRoomState implements RoomState {
     }
 
     @Override
-    public Presence meta(String room, String userId, JsonObject meta) {
+    public CompletionStage<Presence> meta(String room, String userId, JsonObject meta) {
+        return CompletableFuture.completedFuture(metaNow(room, userId, meta));
+    }
+
+    Presence metaNow(String room, String userId, JsonObject meta) {
         Presence[] out = new Presence[1];
         rooms.computeIfPresent(room, (k, r) -> {
             synchronized (r) {
@@ -90,7 +107,11 @@ final class LocalRoomState implements RoomState {
     }
 
     @Override
-    public Presence presence(String room, String userId) {
+    public CompletionStage<Presence> presence(String room, String userId) {
+        return CompletableFuture.completedFuture(presenceNow(room, userId));
+    }
+
+    Presence presenceNow(String room, String userId) {
         Room r = rooms.get(room);
         if (r == null) {
             return null;
@@ -101,7 +122,11 @@ final class LocalRoomState implements RoomState {
     }
 
     @Override
-    public List<Presence> presences(String room) {
+    public CompletionStage<List<Presence>> presences(String room) {
+        return CompletableFuture.completedFuture(presencesNow(room));
+    }
+
+    List<Presence> presencesNow(String room) {
         Room r = rooms.get(room);
         if (r == null) {
             return List.of();
@@ -112,7 +137,11 @@ final class LocalRoomState implements RoomState {
     }
 
     @Override
-    public Set<String> rooms() {
+    public CompletionStage<Set<String>> rooms() {
+        return CompletableFuture.completedFuture(roomsNow());
+    }
+
+    Set<String> roomsNow() {
         Set<String> out = new TreeSet<>();
         rooms.forEach((name, r) -> {
             synchronized (r) {
@@ -136,7 +165,11 @@ final class LocalRoomState implements RoomState {
     }
 
     @Override
-    public boolean removeCursor(String room, String userId) {
+    public CompletionStage<Boolean> removeCursor(String room, String userId) {
+        return CompletableFuture.completedFuture(removeCursorNow(room, userId));
+    }
+
+    boolean removeCursorNow(String room, String userId) {
         boolean[] out = new boolean[1];
         rooms.computeIfPresent(room, (k, r) -> {
             synchronized (r) {
@@ -148,7 +181,11 @@ final class LocalRoomState implements RoomState {
     }
 
     @Override
-    public List<Cursor> cursors(String room) {
+    public CompletionStage<List<Cursor>> cursors(String room) {
+        return CompletableFuture.completedFuture(cursorsNow(room));
+    }
+
+    List<Cursor> cursorsNow(String room) {
         Room r = rooms.get(room);
         if (r == null) {
             return List.of();
@@ -159,7 +196,11 @@ final class LocalRoomState implements RoomState {
     }
 
     @Override
-    public Map<String, List<String>> expireCursors(long movedBeforeMillis) {
+    public CompletionStage<Map<String, List<String>>> expireCursors(long movedBeforeMillis) {
+        return CompletableFuture.completedFuture(expireCursorsNow(movedBeforeMillis));
+    }
+
+    Map<String, List<String>> expireCursorsNow(long movedBeforeMillis) {
         Map<String, List<String>> out = new HashMap<>();
         for (String name : rooms.keySet()) {
             rooms.computeIfPresent(name, (k, r) -> {

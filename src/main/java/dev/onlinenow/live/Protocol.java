@@ -37,6 +37,9 @@ final class Protocol {
     static final String META_TOO_LARGE = "meta_too_large";
     static final String BAD_CURSOR = "bad_cursor";
     static final String RATE_LIMITED = "rate_limited";
+    static final String SERVER_FULL = "server_full";
+    static final String ROOM_FULL = "room_full";
+    static final String INTERNAL = "internal";
 
     /** Keys a client's meta may not carry: the server sets them on the presence. */
     static final List<String> SERVER_FIELDS = List.of("id", "name", "connections", "joinedAt");

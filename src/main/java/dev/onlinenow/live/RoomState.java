@@ -5,6 +5,7 @@ import jakarta.json.JsonObject;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Who is in which room, and where their cursors are: the shared half of the live layer's seam
@@ -19,10 +20,17 @@ import java.util.Set;
  * go out once however many nodes and tabs a user has. Such an implementation must also forget
  * the connections of a node that died (it knows them by {@link LiveBackend#nodeId()}).
  *
- * <p>Every method is called with a room name the live layer already checked (1 to 200
- * characters, no control characters) and must be safe for concurrent use. Calls for one room
- * from one node are not concurrent with each other (the live layer serializes them per room), so
- * an implementation only needs to be atomic per call.
+ * <p><b>Asynchronous.</b> Every call returns at once; what it reads or changes comes back as a
+ * {@link CompletionStage}, so that no thread of the live layer waits for the network (a slow
+ * Redis delays only the user whose join waits for it). A stage must complete (normally, or with
+ * the implementation's fallback) within a bounded time; it must not complete exceptionally for a
+ * store that is merely down: the Redis implementation answers from this node's own members then.
+ * The live layer moves every completion back to the room's own thread before it acts on it.
+ *
+ * <p>Every method is called with a room name the live layer already checked, and must be safe
+ * for concurrent use. Calls for one room from one node are issued in order from one thread (the
+ * room's shard); an implementation that keeps that order on the wire (one connection, as
+ * Lettuce's) keeps a user's join before their leave.
  */
 public interface RoomState {
 
@@ -35,42 +43,52 @@ public interface RoomState {
      * presence with {@code name}, {@code meta} and {@code nowMillis}; later ones count up its
      * connections and, if {@code meta} is not null, replace its meta.
      */
-    Joined join(String room, String userId, String name, JsonObject meta, long nowMillis);
+    CompletionStage<Joined> join(String room, String userId, String name, JsonObject meta, long nowMillis);
 
     /**
      * Removes one connection of {@code userId} from {@code room}.
      *
-     * @return the presence as it was if that was the user's last connection (they left, and
-     *         their cursor in the room is gone too); null if connections remain or the user was
-     *         not in the room
+     * @return completes with {@code Left(presence as it was, last=true)} if that was the user's
+     *         last connection (they left, and their cursor in the room is gone too), with
+     *         {@code Left(presence with the remaining connections, last=false)} if some remain,
+     *         and with null if the user was not in the room
      */
-    Presence leave(String room, String userId);
+    CompletionStage<Left> leave(String room, String userId);
 
-    /** Replaces the user's meta in the room; returns the new presence, or null if not a member. */
-    Presence meta(String room, String userId, JsonObject meta);
+    /** The result of {@link #leave}: who, and whether that was their last connection. */
+    record Left(Presence presence, boolean last) {
+        /** Some connections remain. */
+        public static Left remaining(Presence p) {
+            return new Left(p, false);
+        }
+    }
+
+    /** Replaces the user's meta in the room; completes with the new presence, or null if not a member. */
+    CompletionStage<Presence> meta(String room, String userId, JsonObject meta);
 
     /** The user's presence in the room, or null. */
-    Presence presence(String room, String userId);
+    CompletionStage<Presence> presence(String room, String userId);
 
     /** The room's presences in the order they joined; empty for an unknown room. */
-    List<Presence> presences(String room);
+    CompletionStage<List<Presence>> presences(String room);
 
     /** The rooms with at least one member. */
-    Set<String> rooms();
+    CompletionStage<Set<String>> rooms();
 
-    /** Stores a cursor position (a user need not be a member: the server API may place any). */
+    /** Stores a cursor position (a user need not be a member: the server API may place any); not awaited. */
     void putCursor(String room, Cursor cursor);
 
-    /** Forgets a cursor; true if there was one. */
-    boolean removeCursor(String room, String userId);
+    /** Forgets a cursor; completes with true if there was one. */
+    CompletionStage<Boolean> removeCursor(String room, String userId);
 
     /** The room's cursors. */
-    List<Cursor> cursors(String room);
+    CompletionStage<List<Cursor>> cursors(String room);
 
     /**
-     * Removes every cursor that last moved before {@code movedBeforeMillis}.
+     * Removes every cursor that last moved before {@code movedBeforeMillis} (wall-clock epoch
+     * millis: several nodes compare them).
      *
      * @return the ids removed, by room
      */
-    Map<String, List<String>> expireCursors(long movedBeforeMillis);
+    CompletionStage<Map<String, List<String>>> expireCursors(long movedBeforeMillis);
 }

@@ -27,6 +27,8 @@ final class SessionGuard implements HttpSessionBindingListener, Serializable {
 
     private final String key;
     private final String guestId;
+    /** The session's own timeout in seconds, before keepAlive first stretched it (0: not yet). */
+    private volatile int baseInterval;
 
     private SessionGuard() {
         byte[] k = new byte[12];
@@ -56,6 +58,40 @@ final class SessionGuard implements HttpSessionBindingListener, Serializable {
 
     String key() {
         return key;
+    }
+
+    /** The key of the session's guard, or null if it has none (no live connection ever used it). */
+    static String keyOf(HttpSession session) {
+        Object o = session.getAttribute(ATTRIBUTE);
+        return o instanceof SessionGuard ? ((SessionGuard) o).key : null;
+    }
+
+    /**
+     * Stretches the session's timeout so that it ends its own {@code maxInactiveInterval} after
+     * {@code nowMillis} (the user's last action on a socket) instead of after its last request;
+     * once the user makes requests again, the next call brings it back towards its own value. A
+     * session that never expires is left alone.
+     *
+     * @throws IllegalStateException if the session was invalidated
+     */
+    static void keepAlive(HttpSession session, long nowMillis) {
+        Object o = session.getAttribute(ATTRIBUTE);
+        if (!(o instanceof SessionGuard)) {
+            return;
+        }
+        SessionGuard g = (SessionGuard) o;
+        int current = session.getMaxInactiveInterval();
+        if (g.baseInterval == 0) {
+            if (current <= 0) {
+                return;
+            }
+            g.baseInterval = current;
+        }
+        long idleSeconds = Math.max(0, (nowMillis - session.getLastAccessedTime()) / 1000);
+        int wanted = (int) Math.min(Integer.MAX_VALUE, idleSeconds + g.baseInterval);
+        if (wanted != current) {
+            session.setMaxInactiveInterval(wanted);
+        }
     }
 
     String guestId() {

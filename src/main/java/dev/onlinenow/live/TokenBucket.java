@@ -1,7 +1,8 @@
 package dev.onlinenow.live;
 
 /**
- * A token bucket on a caller-supplied clock (epoch millis), so tests move time by hand. Holds up
+ * A token bucket on a caller-supplied monotonic time in millis (the live layer's ticker), so tests
+ * move time by hand and a step of the wall clock changes nothing. Holds up
  * to {@code capacity} tokens and gains {@code perSecond} tokens a second.
  */
 final class TokenBucket {

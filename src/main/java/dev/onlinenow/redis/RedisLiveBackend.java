@@ -20,9 +20,8 @@ import jakarta.json.JsonReader;
 import java.io.StringReader;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -68,9 +67,9 @@ import java.util.function.Consumer;
  * <h2>Guarantees</h2>
  * A message reaches this node's sockets at once (in the publishing thread) and the other nodes'
  * through Redis. Pub/sub loses what is published while a subscriber reconnects, so every
- * {@value #RECONCILE_SECONDS} s (and right after a reconnect) each node compares the rooms its
- * sockets are in with Redis and tells its sockets the joins, leaves and meta changes they
- * missed. A node that stops refreshing its liveness key ({@code nodeTimeout}) is reaped by one
+ * {@value #RECONCILE_SECONDS} s (and right after a reconnect) the live layer compares each room it
+ * holds with Redis ({@code HGETALL}, not awaited: the answer is handled on the room's own thread)
+ * and tells its sockets the joins, leaves and meta changes they missed. A node that stops refreshing its liveness key ({@code nodeTimeout}) is reaped by one
  * other node within {@code nodeTimeout * 4/3}: its connections are removed and a {@code leave}
  * goes to everybody for each user that had no other connection. While Redis is down, each node
  * serves its own sockets from an in-process copy of its own members, and puts them back into
@@ -88,17 +87,12 @@ public final class RedisLiveBackend implements LiveBackend {
     private final RedisRoomState state;
     private final Bus bus;
     private final ExecutorService delivery;
-    private final AtomicBoolean reconcileQueued = new AtomicBoolean();
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
     private volatile StatefulRedisPubSubConnection<String, String> pubsub;
     private volatile boolean closed;
     private boolean announced;
     private volatile long suppressLeavesUntil = System.nanoTime();
-
-    /* What this node's sockets were told about each room they are in: user -> presence. */
-    private final Object knownLock = new Object();
-    private final Map<String, Map<String, Presence>> known = new HashMap<>();
-    private final Map<String, Set<String>> changedDuringReconcile = new HashMap<>();
+    private volatile Runnable reconcile = () -> { };
 
     /** Started by the live layer with the web app's settings. */
     public RedisLiveBackend(OnlineNowSettings settings) {
@@ -110,7 +104,7 @@ public final class RedisLiveBackend implements LiveBackend {
         this.node = RedisNode.acquire(settings, options);
         this.ns = settings.redisNamespace();
         this.channel = ns + ":live";
-        this.state = new RedisRoomState(node, this);
+        this.state = new RedisRoomState(node);
         this.bus = new Bus();
         this.delivery = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "online-now-redis-live-" + THREADS.incrementAndGet());
@@ -135,8 +129,6 @@ public final class RedisLiveBackend implements LiveBackend {
         if (background) {
             long beat = Math.max(1000, settings.nodeTimeout().toMillis() / 3);
             tasks.add(node.executor().scheduleWithFixedDelay(guarded(this::liveness), 0, beat, TimeUnit.MILLISECONDS));
-            tasks.add(node.executor().scheduleWithFixedDelay(guarded(this::reconcile), RECONCILE_SECONDS,
-                    RECONCILE_SECONDS, TimeUnit.SECONDS));
         }
     }
 
@@ -157,6 +149,28 @@ public final class RedisLiveBackend implements LiveBackend {
 
     RedisNode node() {
         return node;
+    }
+
+    @Override
+    public boolean shared() {
+        return true;
+    }
+
+    @Override
+    public Duration reconcileInterval() {
+        return Duration.ofSeconds(RECONCILE_SECONDS);
+    }
+
+    @Override
+    public void onMissedMessages(Runnable reconcile) {
+        this.reconcile = reconcile;
+    }
+
+    /* the other nodes need up to a heartbeat (nodeTimeout/3) to notice that Redis lost data and
+     * put their members back: until then a room missing their members is not news */
+    @Override
+    public boolean trustAbsences() {
+        return System.nanoTime() - suppressLeavesUntil > 0;
     }
 
     @Override
@@ -207,7 +221,7 @@ public final class RedisLiveBackend implements LiveBackend {
                 return;
             }
             // this node's sockets at once, in order, whatever Redis does
-            deliverLocally(message, true);
+            deliverLocally(message);
             StatefulRedisConnection<String, String> c = node.connection();
             if (c == null || !node.healthy()) {
                 return;
@@ -232,65 +246,11 @@ public final class RedisLiveBackend implements LiveBackend {
         }
     }
 
-    /** Hands a message to this node's receiver, noting what its sockets now know. */
-    void deliverLocally(RoomMessage m, boolean track) {
+    /** Hands a message to this node's receiver (which queues it on the room's own thread). */
+    void deliverLocally(RoomMessage m) {
         Consumer<RoomMessage> r = bus.receiver;
-        if (track) {
-            note(m);
-        }
         if (r != null) {
             r.accept(m);
-        }
-    }
-
-    private void note(RoomMessage m) {
-        String user;
-        Presence p = null;
-        switch (m.kind()) {
-            case JOIN:
-            case META:
-                p = Frames.presence(m.frame().getJsonObject("presence"));
-                user = p.getId();
-                break;
-            case LEAVE:
-                user = m.frame().getString("id");
-                break;
-            default:
-                return;
-        }
-        synchronized (knownLock) {
-            Map<String, Presence> room = known.get(m.room());
-            if (room != null) {
-                if (p == null) {
-                    room.remove(user);
-                } else {
-                    room.put(user, p);
-                }
-            }
-            Set<String> changed = changedDuringReconcile.get(m.room());
-            if (changed != null) {
-                changed.add(user);
-            }
-        }
-    }
-
-    /**
-     * Seeds what this node's sockets know of a room from the first state they were sent; after
-     * that only delivered messages change it. It must not be overwritten later: another socket's
-     * state, or a server-side list() or count() that sends nothing, would hide a message the
-     * older sockets missed, and reconciliation would never repair it.
-     */
-    void noteState(String room, List<Presence> presences) {
-        if (state.hasLocalMembers(room)) {
-            synchronized (knownLock) {
-                known.computeIfAbsent(room, r -> {
-                    Map<String, Presence> m = new HashMap<>();
-                    for (Presence p : presences) {
-                        m.put(p.getId(), p);
-                    }
-                    return m;
-                });
-            }
         }
     }
 
@@ -304,8 +264,7 @@ public final class RedisLiveBackend implements LiveBackend {
                 @Override
                 public void message(String ch, String text) {
                     if (!closed) {
-                        // off the I/O thread: the receiver takes room locks that a socket thread may
-                        // hold while it waits for Redis on that same thread
+                        // off Lettuce's I/O thread: parsing is ours to pay for
                         delivery.execute(() -> received(text));
                     }
                 }
@@ -333,7 +292,7 @@ public final class RedisLiveBackend implements LiveBackend {
             return; // delivered when published
         }
         try {
-            deliverLocally(m, true);
+            deliverLocally(m);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "online-now: failed to deliver " + m, e);
         }
@@ -426,8 +385,6 @@ public final class RedisLiveBackend implements LiveBackend {
 
     /** Redis lost data (or we were reaped while alive): put our members back, then catch up. */
     private void registerAgain() {
-        // the other nodes need up to a heartbeat (nodeTimeout/3) to notice and put theirs back:
-        // until then a room missing their members is not news to tell our sockets
         suppressLeavesUntil = System.nanoTime() + node.settings().nodeTimeout().toNanos();
         for (String room : state.localRooms()) {
             RedisRoomState.Sync result = state.sync(node.id(), room, state.localMembers(room));
@@ -444,85 +401,11 @@ public final class RedisLiveBackend implements LiveBackend {
         reconcileSoon();
     }
 
+    /** Asks the live layer to compare its rooms with Redis (messages may have been lost). */
     void reconcileSoon() {
-        if (closed || !reconcileQueued.compareAndSet(false, true)) {
-            return;
+        if (!closed) {
+            reconcile.run();
         }
-        try {
-            node.executor().execute(() -> {
-                reconcileQueued.set(false);
-                guarded(this::reconcile).run();
-            });
-        } catch (RuntimeException rejected) {
-            reconcileQueued.set(false);
-        }
-    }
-
-    /**
-     * Compares each room this node's sockets are in with Redis and tells them what they missed
-     * (pub/sub drops messages while reconnecting).
-     */
-    void reconcile() {
-        if (closed || !node.healthy()) {
-            return;
-        }
-        Set<String> rooms = state.localRooms();
-        synchronized (knownLock) {
-            known.keySet().retainAll(rooms);
-        }
-        for (String room : rooms) {
-            synchronized (knownLock) {
-                changedDuringReconcile.put(room, new HashSet<>());
-            }
-            List<Presence> fresh = state.remotePresences(room);
-            List<RoomMessage> missed = new ArrayList<>();
-            synchronized (knownLock) {
-                Set<String> changed = changedDuringReconcile.remove(room);
-                if (fresh == null || !containsAll(fresh, state.localMembers(room))) {
-                    // Redis lacks our own members: it lost data and our heartbeat will notice;
-                    // comparing with it now would tell our sockets that everybody left
-                    continue;
-                }
-                boolean leavesAreNews = System.nanoTime() - suppressLeavesUntil > 0;
-                Map<String, Presence> told = known.computeIfAbsent(room, k -> new HashMap<>());
-                Set<String> freshIds = new HashSet<>();
-                for (Presence p : fresh) {
-                    freshIds.add(p.getId());
-                    if (changed.contains(p.getId())) {
-                        continue; // a message about them arrived meanwhile; it is newer than our read
-                    }
-                    Presence before = told.put(p.getId(), p);
-                    if (before == null) {
-                        missed.add(new RoomMessage(RoomMessage.Kind.JOIN, room, Frames.join(room, p), p.getId(), null));
-                    } else if (!before.getMeta().equals(p.getMeta()) || !before.getName().equals(p.getName())) {
-                        missed.add(new RoomMessage(RoomMessage.Kind.META, room, Frames.meta(room, p), null, null));
-                    }
-                }
-                for (String id : new ArrayList<>(told.keySet())) {
-                    if (leavesAreNews && !freshIds.contains(id) && !changed.contains(id)) {
-                        told.remove(id);
-                        missed.add(new RoomMessage(RoomMessage.Kind.LEAVE, room, Frames.leave(room, id), null, null));
-                    }
-                }
-            }
-            for (RoomMessage m : missed) {
-                LOG.log(Level.DEBUG, () -> "online-now: reconciled " + m);
-                deliverLocally(m, false);
-            }
-        }
-    }
-
-    private static boolean containsAll(List<Presence> fresh, List<Presence> mine) {
-        Set<String> ids = new HashSet<>();
-        for (Presence p : fresh) {
-            ids.add(p.getId());
-        }
-        for (Presence p : mine) {
-            if (!ids.contains(p.getId())) {
-                return false;
-            }
-        }
-        return true;
     }
 
     @Override

@@ -98,6 +98,11 @@ final class RedisNode implements AutoCloseable {
     private final ClientResources resources;
     private final RedisClient client;
     private final ScheduledExecutorService executor;
+    /* The liveness key's own thread: flushes, reconciliation and reaping on the node's thread wait
+     * for Redis, and under load they could delay a heartbeat past nodeTimeout, and then the other
+     * nodes would reap this live one. Nothing else ever runs here. */
+    private final ScheduledExecutorService heartbeat;
+    private final Object connectLock = new Object();
     private final List<RedisPresenceStore> stores = new CopyOnWriteArrayList<>();
     private final List<Runnable> registerAgainListeners = new CopyOnWriteArrayList<>();
     private final LongAdder commands = new LongAdder();
@@ -113,7 +118,7 @@ final class RedisNode implements AutoCloseable {
     private boolean everConnected;
     private long downSince = -1;
     private long lastPrune;
-    private long heartbeats;
+    private volatile long heartbeats;
     private int refs;
 
     private RedisNode(OnlineNowSettings settings, Options options) {
@@ -157,6 +162,11 @@ final class RedisNode implements AutoCloseable {
             return t;
         };
         this.executor = Executors.newSingleThreadScheduledExecutor(threads);
+        this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "online-now-redis-heartbeat-" + THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Connects (waiting at most {@code redisTimeout}; if Redis is not there, it keeps trying in the background). */
@@ -178,7 +188,7 @@ final class RedisNode implements AutoCloseable {
             long flush = options.flushInterval().toMillis();
             long beat = Math.max(1000, settings.nodeTimeout().toMillis() / 3);
             node.executor.scheduleWithFixedDelay(node::tickNow, flush, flush, TimeUnit.MILLISECONDS);
-            node.executor.scheduleWithFixedDelay(node::heartbeatNow, beat, beat, TimeUnit.MILLISECONDS);
+            node.heartbeat.scheduleWithFixedDelay(node::heartbeatNow, beat, beat, TimeUnit.MILLISECONDS);
         }
         LOG.log(Level.INFO, "online-now: node " + node.id + " keeps the online index in Redis at " + node.description
                 + " under '" + node.namespace + ":'" + (node.healthy ? "" : " (not reachable yet; retrying)"));
@@ -308,7 +318,14 @@ final class RedisNode implements AutoCloseable {
 
     /** Refreshes the liveness key on the node's thread and waits (tests). */
     void heartbeat() {
-        runOnNode(this::heartbeatNow);
+        try {
+            heartbeat.submit(this::heartbeatNow).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private void runOnNode(Runnable r) {
@@ -441,6 +458,15 @@ final class RedisNode implements AutoCloseable {
         if (connection != null) {
             return true;
         }
+        synchronized (connectLock) {
+            return connectNow();
+        }
+    }
+
+    private boolean connectNow() {
+        if (connection != null) {
+            return true;
+        }
         try {
             connection = client.connect();
             if (everConnected) {
@@ -525,6 +551,7 @@ final class RedisNode implements AutoCloseable {
             LOG.log(Level.DEBUG, "online-now: last flush to Redis did not finish", e);
         }
         executor.shutdownNow();
+        heartbeat.shutdownNow();
         // closes the connection too
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         resources.shutdown(0, 2, TimeUnit.SECONDS);

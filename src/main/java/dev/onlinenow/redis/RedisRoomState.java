@@ -17,6 +17,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Rooms in Redis (keys in {@link RedisLiveBackend}), with an in-process mirror of this node's own
@@ -24,8 +31,9 @@ import java.util.TreeSet;
  *
  * <p>Every change goes to the mirror and to Redis. Reads come from Redis; while Redis is down
  * they come from the mirror (this node's members only), and when it is back the mirror is what
- * this node registers again. The calls wait for Redis on the caller's thread (the live layer's
- * API is synchronous), at most {@code redisTimeout}, and not at all while Redis is known down.
+ * this node registers again. Nothing waits for Redis: each call sends its command and returns a
+ * stage that completes with Redis's answer, or with the mirror's once Redis failed or took longer
+ * than {@code redisTimeout} (which marks it down), and at once while Redis is known down.
  */
 final class RedisRoomState implements RoomState {
 
@@ -152,14 +160,12 @@ final class RedisRoomState implements RoomState {
             Comparator.comparingLong(Presence::getJoinedAtMillis).thenComparing(Presence::getId);
 
     private final RedisNode node;
-    private final RedisLiveBackend backend;
     private final String ns;
     /** This node's own members (connections counted on this node only) and the cursors it stored. */
     private final RoomState mirror = LiveBackend.inProcess().state();
 
-    RedisRoomState(RedisNode node, RedisLiveBackend backend) {
+    RedisRoomState(RedisNode node) {
         this.node = node;
-        this.backend = backend;
         this.ns = node.namespace();
     }
 
@@ -189,111 +195,123 @@ final class RedisRoomState implements RoomState {
         return c == null || !node.healthy() ? null : c.async();
     }
 
-    private List<Object> eval(RedisAsyncCommands<String, String> redis, String script, String[] keys, String... args) {
-        RedisFuture<List<Object>> f = redis.eval(script, ScriptOutputType.MULTI, keys, args);
-        return node.await(f);
+    /** The mirror's answer; its stages are complete when returned, so this does not wait. */
+    private static <T> T now(CompletionStage<T> stage) {
+        return stage.toCompletableFuture().join();
+    }
+
+    /**
+     * {@code command}'s answer, or {@code fallback}'s once it fails or takes longer than
+     * {@code redisTimeout} (which also marks Redis down). Never completes exceptionally, and
+     * nobody waits for it: the live layer continues on the room's thread when it completes.
+     */
+    private <T, R> CompletionStage<R> ask(RedisFuture<T> command, Function<T, R> answer, Supplier<R> fallback) {
+        return command.toCompletableFuture()
+                .orTimeout(node.settings().redisTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .handle((v, e) -> {
+                    if (e != null) {
+                        node.markDown(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
+                        return fallback.get();
+                    }
+                    try {
+                        return answer.apply(v);
+                    } catch (RuntimeException notOurs) {
+                        node.markDown(notOurs);
+                        return fallback.get();
+                    }
+                });
+    }
+
+    private RedisFuture<List<Object>> eval(RedisAsyncCommands<String, String> redis, String script, String[] keys,
+                                           String... args) {
+        return redis.eval(script, ScriptOutputType.MULTI, keys, args);
     }
 
     @Override
-    public Joined join(String room, String userId, String name, JsonObject meta, long nowMillis) {
-        Joined local = mirror.join(room, userId, name, meta, nowMillis);
+    public CompletionStage<Joined> join(String room, String userId, String name, JsonObject meta, long nowMillis) {
+        Joined local = now(mirror.join(room, userId, name, meta, nowMillis));
         RedisAsyncCommands<String, String> redis = redis();
         if (redis == null) {
-            return local;
+            return CompletableFuture.completedFuture(local);
         }
-        List<Object> r = eval(redis, JOIN,
+        return ask(eval(redis, JOIN,
                 new String[] {roomKey(room), roomsKey(), nodeRoomsKey(node.id())},
                 userId, node.id(), name == null ? userId : name, String.valueOf(meta == null ? "{}" : meta),
-                String.valueOf(nowMillis), room, meta == null ? "0" : "1");
-        if (r == null) {
-            return local;
-        }
-        long total = (Long) r.get(0);
-        Presence p = new Presence(userId, (String) r.get(1), Frames.parseMeta((String) r.get(2)), (int) total,
-                parseLong(r.get(3), nowMillis));
-        return new Joined(p, total == 1);
+                String.valueOf(nowMillis), room, meta == null ? "0" : "1"), r -> {
+                    long total = (Long) r.get(0);
+                    Presence p = new Presence(userId, (String) r.get(1), Frames.parseMeta((String) r.get(2)),
+                            (int) total, parseLong(r.get(3), nowMillis));
+                    return new Joined(p, total == 1);
+                }, () -> local);
     }
 
     @Override
-    public Presence leave(String room, String userId) {
-        Presence local = mirror.leave(room, userId);
+    public CompletionStage<Left> leave(String room, String userId) {
+        Left local = now(mirror.leave(room, userId));
         RedisAsyncCommands<String, String> redis = redis();
         if (redis == null) {
-            return local;
+            return CompletableFuture.completedFuture(local);
         }
-        List<Object> r = eval(redis, LEAVE,
+        return ask(eval(redis, LEAVE,
                 new String[] {roomKey(room), roomsKey(), nodeRoomsKey(node.id()), cursorKey(room)},
-                userId, node.id(), room);
-        if (r == null) {
-            return local;
-        }
-        long total = (Long) r.get(0);
-        if (total < 0) {
-            // Redis did not have this connection (it was reaped while we could not reach Redis):
-            // others were told already; our own sockets follow the mirror
-            return local;
-        }
-        if (total > 0) {
-            return null;
-        }
-        return new Presence(userId, (String) r.get(1), Frames.parseMeta((String) r.get(2)), 1, parseLong(r.get(3), 0));
+                userId, node.id(), room), r -> {
+                    long total = (Long) r.get(0);
+                    if (total < 0) {
+                        // Redis did not have this connection (it was reaped while we could not reach
+                        // Redis): others were told already; our own sockets follow the mirror
+                        return local;
+                    }
+                    if (total > 0) {
+                        Presence before = local == null ? null : local.presence();
+                        return before == null ? null
+                                : Left.remaining(before.withConnections((int) total));
+                    }
+                    return new Left(new Presence(userId, (String) r.get(1), Frames.parseMeta((String) r.get(2)), 1,
+                            parseLong(r.get(3), 0)), true);
+                }, () -> local);
     }
 
     @Override
-    public Presence meta(String room, String userId, JsonObject meta) {
-        Presence local = mirror.meta(room, userId, meta);
+    public CompletionStage<Presence> meta(String room, String userId, JsonObject meta) {
+        Presence local = now(mirror.meta(room, userId, meta));
         RedisAsyncCommands<String, String> redis = redis();
         if (redis == null) {
-            return local;
+            return CompletableFuture.completedFuture(local);
         }
-        List<Object> r = eval(redis, META, new String[] {roomKey(room)}, userId, String.valueOf(meta));
-        if (r == null) {
-            return local;
-        }
-        long total = (Long) r.get(0);
-        if (total < 0) {
-            return null;
-        }
-        return new Presence(userId, (String) r.get(1), meta, (int) total, parseLong(r.get(3), 0));
+        return ask(eval(redis, META, new String[] {roomKey(room)}, userId, String.valueOf(meta)), r -> {
+            long total = (Long) r.get(0);
+            if (total < 0) {
+                return null;
+            }
+            return new Presence(userId, (String) r.get(1), meta, (int) total, parseLong(r.get(3), 0));
+        }, () -> local);
     }
 
     @Override
-    public Presence presence(String room, String userId) {
+    public CompletionStage<Presence> presence(String room, String userId) {
         RedisAsyncCommands<String, String> redis = redis();
         if (redis == null) {
             return mirror.presence(room, userId);
         }
-        var r = node.await(redis.hmget(roomKey(room), "p:" + userId, "m:" + userId, "j:" + userId, "t:" + userId));
-        if (r == null) {
-            return mirror.presence(room, userId);
-        }
-        if (!r.get(0).hasValue()) {
-            return null;
-        }
-        return new Presence(userId, r.get(0).getValue(), Frames.parseMeta(r.get(1).getValueOrElse(null)),
-                (int) parseLong(r.get(3).getValueOrElse(null), 1), parseLong(r.get(2).getValueOrElse(null), 0));
+        return ask(redis.hmget(roomKey(room), "p:" + userId, "m:" + userId, "j:" + userId, "t:" + userId), r -> {
+            if (!r.get(0).hasValue()) {
+                return null;
+            }
+            return new Presence(userId, r.get(0).getValue(), Frames.parseMeta(r.get(1).getValueOrElse(null)),
+                    (int) parseLong(r.get(3).getValueOrElse(null), 1), parseLong(r.get(2).getValueOrElse(null), 0));
+        }, () -> now(mirror.presence(room, userId)));
     }
 
     @Override
-    public List<Presence> presences(String room) {
-        List<Presence> remote = remotePresences(room);
-        if (remote == null) {
+    public CompletionStage<List<Presence>> presences(String room) {
+        RedisAsyncCommands<String, String> redis = redis();
+        if (redis == null) {
             return mirror.presences(room);
         }
-        backend.noteState(room, remote);
-        return remote;
+        return ask(redis.hgetall(roomKey(room)), RedisRoomState::presencesOf, () -> now(mirror.presences(room)));
     }
 
-    /** The room as Redis has it, or null when Redis does not answer. */
-    List<Presence> remotePresences(String room) {
-        RedisAsyncCommands<String, String> redis = redis();
-        if (redis == null) {
-            return null;
-        }
-        Map<String, String> all = node.await(redis.hgetall(roomKey(room)));
-        if (all == null) {
-            return null;
-        }
+    private static List<Presence> presencesOf(Map<String, String> all) {
         List<Presence> out = new ArrayList<>();
         for (Map.Entry<String, String> e : all.entrySet()) {
             String f = e.getKey();
@@ -308,10 +326,12 @@ final class RedisRoomState implements RoomState {
     }
 
     @Override
-    public Set<String> rooms() {
+    public CompletionStage<Set<String>> rooms() {
         RedisAsyncCommands<String, String> redis = redis();
-        Set<String> r = redis == null ? null : node.await(redis.smembers(roomsKey()));
-        return r == null ? mirror.rooms() : new TreeSet<>(r);
+        if (redis == null) {
+            return mirror.rooms();
+        }
+        return ask(redis.smembers(roomsKey()), r -> (Set<String>) new TreeSet<>(r), () -> now(mirror.rooms()));
     }
 
     @Override
@@ -326,76 +346,73 @@ final class RedisRoomState implements RoomState {
     }
 
     @Override
-    public boolean removeCursor(String room, String userId) {
-        boolean local = mirror.removeCursor(room, userId);
+    public CompletionStage<Boolean> removeCursor(String room, String userId) {
+        boolean local = now(mirror.removeCursor(room, userId));
         RedisAsyncCommands<String, String> redis = redis();
         if (redis == null) {
-            return local;
+            return CompletableFuture.completedFuture(local);
         }
-        Long n = node.await(redis.hdel(cursorKey(room), userId));
-        return n == null ? local : n > 0;
+        return ask(redis.hdel(cursorKey(room), userId), n -> n > 0, () -> local);
     }
 
     @Override
-    public List<Cursor> cursors(String room) {
+    public CompletionStage<List<Cursor>> cursors(String room) {
         RedisAsyncCommands<String, String> redis = redis();
-        Map<String, String> all = redis == null ? null : node.await(redis.hgetall(cursorKey(room)));
-        if (all == null) {
+        if (redis == null) {
             return mirror.cursors(room);
         }
-        List<Cursor> out = new ArrayList<>(all.size());
-        for (Map.Entry<String, String> e : all.entrySet()) {
-            String[] parts = e.getValue().split(" ");
-            if (parts.length == 3) {
-                try {
-                    out.add(new Cursor(e.getKey(), Double.parseDouble(parts[0]), Double.parseDouble(parts[1]),
-                            Long.parseLong(parts[2])));
-                } catch (NumberFormatException ignored) {
-                    // not ours
+        return ask(redis.hgetall(cursorKey(room)), all -> {
+            List<Cursor> out = new ArrayList<>(all.size());
+            for (Map.Entry<String, String> e : all.entrySet()) {
+                String[] parts = e.getValue().split(" ");
+                if (parts.length == 3) {
+                    try {
+                        out.add(new Cursor(e.getKey(), Double.parseDouble(parts[0]), Double.parseDouble(parts[1]),
+                                Long.parseLong(parts[2])));
+                    } catch (NumberFormatException ignored) {
+                        // not ours
+                    }
                 }
             }
-        }
-        return out;
+            return out;
+        }, () -> now(mirror.cursors(room)));
     }
 
     @Override
-    public Map<String, List<String>> expireCursors(long movedBeforeMillis) {
-        Map<String, List<String>> local = mirror.expireCursors(movedBeforeMillis);
+    public CompletionStage<Map<String, List<String>>> expireCursors(long movedBeforeMillis) {
+        Map<String, List<String>> local = now(mirror.expireCursors(movedBeforeMillis));
         RedisAsyncCommands<String, String> redis = redis();
-        Set<String> rooms = redis == null ? null : node.await(redis.smembers(cursorRoomsKey()));
-        if (rooms == null) {
-            return local;
+        if (redis == null) {
+            return CompletableFuture.completedFuture(local);
         }
-        Map<String, List<String>> out = new HashMap<>();
-        for (String room : rooms) {
-            List<Object> gone = eval(redis, EXPIRE_CURSORS, new String[] {cursorKey(room), cursorRoomsKey()},
-                    String.valueOf(movedBeforeMillis), room);
-            if (gone == null) {
-                return out;
+        return ask(redis.smembers(cursorRoomsKey()), rooms -> rooms, Set::<String>of).thenCompose(rooms -> {
+            Map<String, List<String>> out = new ConcurrentHashMap<>();
+            List<CompletableFuture<?>> all = new ArrayList<>();
+            for (String room : rooms) {
+                all.add(ask(eval(redis, EXPIRE_CURSORS, new String[] {cursorKey(room), cursorRoomsKey()},
+                        String.valueOf(movedBeforeMillis), room), gone -> {
+                            if (!gone.isEmpty()) {
+                                List<String> ids = new ArrayList<>(gone.size());
+                                for (Object o : gone) {
+                                    ids.add((String) o);
+                                }
+                                out.put(room, ids);
+                            }
+                            return true;
+                        }, () -> false).toCompletableFuture());
             }
-            if (!gone.isEmpty()) {
-                List<String> ids = new ArrayList<>(gone.size());
-                for (Object o : gone) {
-                    ids.add((String) o);
-                }
-                out.put(room, ids);
-            }
-        }
-        return out;
+            return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0])).thenApply(v -> (Map<String, List<String>>) out);
+        });
     }
 
     // --- for the backend ----------------------------------------------------------------------
 
     Set<String> localRooms() {
-        return mirror.rooms();
+        return now(mirror.rooms());
     }
 
     List<Presence> localMembers(String room) {
-        return mirror.presences(room);
-    }
-
-    boolean hasLocalMembers(String room) {
-        return !mirror.presences(room).isEmpty();
+        return now(mirror.presences(room));
     }
 
     /**
@@ -419,9 +436,10 @@ final class RedisRoomState implements RoomState {
             args.add(p.getMeta().toString());
             args.add(String.valueOf(p.getJoinedAtMillis()));
         }
-        List<Object> r = eval(redis, SYNC,
+        // awaited: only the node's thread syncs (reaping, registering again), never a room's
+        List<Object> r = node.await(eval(redis, SYNC,
                 new String[] {roomKey(room), roomsKey(), nodeRoomsKey(nodeId), cursorKey(room)},
-                args.toArray(new String[0]));
+                args.toArray(new String[0])));
         if (r == null) {
             return null;
         }

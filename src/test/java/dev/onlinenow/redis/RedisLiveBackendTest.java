@@ -6,6 +6,7 @@ import dev.onlinenow.live.LiveBackend;
 import dev.onlinenow.live.Presence;
 import dev.onlinenow.live.RoomMessage;
 import dev.onlinenow.live.RoomState;
+import dev.onlinenow.testing.SyncRoomState;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
@@ -51,7 +52,7 @@ class RedisLiveBackendTest {
 
     @Test
     void roomsWorkLocallyWhileRedisIsDown() {
-        RoomState state = backend.state();
+        SyncRoomState state = SyncRoomState.of(backend.state());
         JsonObject away = Json.createObjectBuilder().add("away", true).build();
         assertThat(state.join("r", "alice", "Alice", JsonValue.EMPTY_JSON_OBJECT, 1).first()).isTrue();
         assertThat(state.join("r", "alice", "Alice", away, 2).first()).isFalse();

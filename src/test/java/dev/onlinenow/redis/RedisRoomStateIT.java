@@ -6,6 +6,7 @@ import dev.onlinenow.live.Cursor;
 import dev.onlinenow.live.Presence;
 import dev.onlinenow.live.RoomMessage;
 import dev.onlinenow.live.RoomState;
+import dev.onlinenow.testing.SyncRoomState;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
@@ -32,8 +33,8 @@ class RedisRoomStateIT extends RedisITBase {
 
     @Test
     void connectionsCountOverNodesFirstJoinsLastLeaves() {
-        RoomState a = node().state();
-        RoomState b = node().state();
+        SyncRoomState a = SyncRoomState.of(node().state());
+        SyncRoomState b = SyncRoomState.of(node().state());
         RoomState.Joined a1 = a.join("r", "alice", "Alice", JsonValue.EMPTY_JSON_OBJECT, 100);
         assertThat(a1.first()).isTrue();
         assertThat(a1.presence()).isEqualTo(new Presence("alice", "Alice", JsonValue.EMPTY_JSON_OBJECT, 1, 100));
@@ -56,8 +57,8 @@ class RedisRoomStateIT extends RedisITBase {
 
     @Test
     void metaRoomsOrderAndCursorsAreShared() throws InterruptedException {
-        RoomState a = node().state();
-        RoomState b = node().state();
+        SyncRoomState a = SyncRoomState.of(node().state());
+        SyncRoomState b = SyncRoomState.of(node().state());
         a.join("r", "alice", "Alice", JsonValue.EMPTY_JSON_OBJECT, 2);
         b.join("r", "bob", "Bob", JsonValue.EMPTY_JSON_OBJECT, 1);
         b.join("s", "carol", "Carol", null, 1);
@@ -93,21 +94,21 @@ class RedisRoomStateIT extends RedisITBase {
         RedisLiveBackend nodeB = node();
         List<RoomMessage> heardOnA = new CopyOnWriteArrayList<>();
         nodeA.bus().subscribe(heardOnA::add);
-        RoomState a = nodeA.state();
-        RoomState b = nodeB.state();
+        SyncRoomState a = SyncRoomState.of(nodeA.state());
+        SyncRoomState b = SyncRoomState.of(nodeB.state());
         a.join("r", "alice", "Alice", null, 1);
         b.join("r", "alice", "Alice", null, 2);
         b.join("r", "bob", "Bob", null, 3);
         b.join("r", "bob", "Bob", null, 3);
 
-        RedisRoomState.Sync result = ((RedisRoomState) a).sync(nodeB.nodeId(), "r", List.of());
+        RedisRoomState.Sync result = ((RedisRoomState) a.async()).sync(nodeB.nodeId(), "r", List.of());
         assertThat(result.left()).containsExactly("bob");
         assertThat(a.presences("r")).extracting(Presence::getId, Presence::getConnections)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("alice", 1));
         assertThat(peek.redis.hkeys(ns + ":room:r")).noneMatch(f -> f.contains(nodeB.nodeId()));
 
         // registering again puts B's connections back as they were
-        RedisRoomState.Sync back = ((RedisRoomState) b).sync(nodeB.nodeId(), "r",
+        RedisRoomState.Sync back = ((RedisRoomState) b.async()).sync(nodeB.nodeId(), "r",
                 List.of(new Presence("alice", "Alice", null, 1, 2), new Presence("bob", "Bob", null, 2, 3)));
         assertThat(back.joined()).extracting(Presence::getId).containsExactly("bob");
         assertThat(a.presences("r")).extracting(Presence::getId, Presence::getConnections).containsExactly(

@@ -1,0 +1,286 @@
+package dev.onlinenow.live;
+
+import dev.onlinenow.OnlineNowSettings;
+import dev.onlinenow.Ticker;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Session;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+
+/**
+ * This server's open sockets: registering them (with the per-user and per-server limits), their
+ * heartbeats, keeping their HttpSessions alive while the user is active, and dropping them.
+ * Dropping takes a connection out of its rooms through {@link RoomOps}, which does it on the
+ * rooms' own threads; closing the socket, which may wait for the network, runs on its own threads.
+ */
+final class Connections {
+
+    private static final System.Logger LOG = System.getLogger(Connections.class.getName());
+    /** How often an active connection's HttpSession is kept alive. */
+    static final long KEEP_ALIVE_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+    private final OnlineNowSettings settings;
+    private final Ticker ticker;
+    private final Clock clock;
+    private final String nodeId;
+    private final RoomOps rooms;
+    private final Executor senders;
+    private final Executor closer;
+    private final LimitWarnings warnings;
+    private final AtomicLong seq = new AtomicLong();
+    private final AtomicInteger open = new AtomicInteger();
+    /* by user, by HttpSession (its guard's key) */
+    private final ConcurrentHashMap<String, Set<LiveConnection>> byUser = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Set<LiveConnection>> bySession = new ConcurrentHashMap<>();
+    private volatile BiConsumer<LiveConnection, String> inbound = (c, text) -> { };
+    private volatile boolean closed;
+
+    Connections(OnlineNowSettings settings, String nodeId, RoomOps rooms, Executor senders, Executor closer,
+                LimitWarnings warnings) {
+        this.settings = settings;
+        this.ticker = settings.ticker();
+        this.clock = settings.clock();
+        this.nodeId = nodeId;
+        this.rooms = rooms;
+        this.senders = senders;
+        this.closer = closer;
+        this.warnings = warnings;
+    }
+
+    /** Where each text frame goes (set once, before the first socket opens). */
+    void inbound(BiConsumer<LiveConnection, String> handler) {
+        this.inbound = handler;
+    }
+
+    /** A socket opened; refuses it (1008) if the handshake said so or a limit is reached. */
+    void opened(Session session, Handshake h) {
+        if (h == null) {
+            h = Handshake.refused("no identity");
+        }
+        if (h.refusal() != null || closed) {
+            closeNow(session, CloseReason.CloseCodes.VIOLATED_POLICY, closed ? "server stopping" : h.refusal());
+            return;
+        }
+        if (open.incrementAndGet() > settings.maxConnections()) {
+            open.decrementAndGet();
+            warnings.warn(OnlineNowSettings.MAX_CONNECTIONS, "online-now: this server holds "
+                    + settings.maxConnections() + " live connections (" + OnlineNowSettings.MAX_CONNECTIONS
+                    + "); new ones are closed with 1008 \"" + LivePresence.SERVER_FULL + "\"");
+            closeNow(session, CloseReason.CloseCodes.VIOLATED_POLICY, LivePresence.SERVER_FULL);
+            return;
+        }
+        long now = ticker.nanos();
+        LiveConnection c = new LiveConnection(nodeId + "/" + seq.incrementAndGet(), h, session,
+                settings.maxMessagesPerSecond(), settings.maxCursorsPerSecond(), now);
+        Set<LiveConnection> mine = byUser.compute(h.userId(), (k, set) -> {
+            Set<LiveConnection> s = set == null ? ConcurrentHashMap.newKeySet(2) : set;
+            if (s.size() < settings.maxConnectionsPerUser()) {
+                s.add(c);
+            }
+            return s;
+        });
+        if (!mine.contains(c)) {
+            open.decrementAndGet();
+            closeNow(session, CloseReason.CloseCodes.VIOLATED_POLICY, "too many connections");
+            return;
+        }
+        if (c.sessionKey != null) {
+            bySession.computeIfAbsent(c.sessionKey, k -> ConcurrentHashMap.newKeySet(2)).add(c);
+            if (c.dropped.get()) {
+                // dropped (session ended) while we registered: forget() may have missed this entry
+                removeFrom(bySession, c.sessionKey, c);
+            }
+        }
+        session.getUserProperties().put(LiveConnection.class.getName(), c);
+        if (!h.sessionValid()) {
+            // the session ended between the handshake and now: its guard found nothing to close
+            drop(c, CloseReason.CloseCodes.VIOLATED_POLICY, LivePresence.SESSION_ENDED);
+            return;
+        }
+        session.setMaxTextMessageBufferSize(settings.maxFrameBytes());
+        session.setMaxBinaryMessageBufferSize(settings.maxFrameBytes());
+        // a wall-clock backstop; the heartbeat check on the ticker normally acts first
+        session.setMaxIdleTimeout(2 * settings.heartbeatTimeout().toMillis());
+        c.outbox = new Outbox(
+                (text, done) -> session.getAsyncRemote().sendText(text, r -> done.accept(r.isOK() ? null : r.getException())),
+                senders,
+                settings.sendQueueSize(),
+                () -> {
+                    LOG.log(Level.INFO, "online-now: closing " + c + ": it reads too slowly ("
+                            + settings.sendQueueSize() + " frames queued)");
+                    drop(c, CloseReason.CloseCodes.VIOLATED_POLICY, LivePresence.TOO_SLOW);
+                },
+                failure -> {
+                    LOG.log(Level.DEBUG, "online-now: sending to " + c + " failed", failure);
+                    drop(c, CloseReason.CloseCodes.GOING_AWAY, "send failed");
+                });
+        if (session.isOpen() && !c.dropped.get()) {
+            BiConsumer<LiveConnection, String> handler = inbound;
+            session.addMessageHandler(String.class, text -> handler.accept(c, text));
+            session.addMessageHandler(ByteBuffer.class,
+                    data -> drop(c, CloseReason.CloseCodes.CANNOT_ACCEPT, "binary frames are not supported"));
+        }
+        if (closed) {
+            drop(c, CloseReason.CloseCodes.GOING_AWAY, "server stopping");
+        }
+    }
+
+    /** The socket closed (by the client, the container, or us). */
+    void closedByContainer(Session session) {
+        Object o = session.getUserProperties().get(LiveConnection.class.getName());
+        if (o instanceof LiveConnection) {
+            forget((LiveConnection) o);
+        }
+    }
+
+    /** Closes a socket with a code, and takes it out of every room. Never waits, never throws. */
+    void drop(LiveConnection c, CloseReason.CloseCode code, String reason) {
+        if (forget(c)) {
+            try {
+                // closing may wait for the socket; never on the caller's (often a shared) thread
+                closer.execute(() -> closeNow(c.session, code, reason));
+            } catch (RejectedExecutionException stopping) {
+                closeNow(c.session, code, reason);
+            }
+        }
+    }
+
+    /** Takes a connection out of everything; true the first time. */
+    private boolean forget(LiveConnection c) {
+        if (!c.dropped.compareAndSet(false, true)) {
+            return false;
+        }
+        Outbox o = c.outbox;
+        if (o != null) {
+            o.close();
+        }
+        for (String room : new ArrayList<>(c.rooms)) {
+            rooms.leave(c, room);
+        }
+        removeFrom(byUser, c.userId, c);
+        if (c.sessionKey != null) {
+            removeFrom(bySession, c.sessionKey, c);
+        }
+        open.decrementAndGet();
+        return true;
+    }
+
+    private static void removeFrom(ConcurrentHashMap<String, Set<LiveConnection>> map, String key, LiveConnection c) {
+        map.computeIfPresent(key, (k, set) -> {
+            set.remove(c);
+            return set.isEmpty() ? null : set;
+        });
+    }
+
+    static void closeNow(Session session, CloseReason.CloseCode code, String reason) {
+        try {
+            if (session.isOpen()) {
+                session.close(new CloseReason(code, reason));
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.DEBUG, () -> "online-now: closing a socket failed: " + e);
+        }
+    }
+
+    /**
+     * Drops sockets silent for {@code heartbeatTimeout} (on the ticker, so a step of the wall
+     * clock drops nobody), and keeps the HttpSession of every connection whose user is active.
+     */
+    void sweep() {
+        long now = ticker.nanos();
+        long timeout = settings.heartbeatTimeout().toNanos();
+        List<LiveConnection> silent = new ArrayList<>();
+        for (Set<LiveConnection> set : byUser.values()) {
+            for (LiveConnection c : set) {
+                if (now - c.lastSeenNanos >= timeout) {
+                    silent.add(c);
+                } else if (c.http != null && now - c.keptAliveNanos >= KEEP_ALIVE_NANOS) {
+                    keepAlive(c, now);
+                }
+            }
+        }
+        for (LiveConnection c : silent) {
+            LOG.log(Level.DEBUG, () -> "online-now: dropping " + c + ": no message for " + settings.heartbeatTimeout());
+            drop(c, CloseReason.CloseCodes.GOING_AWAY, LivePresence.HEARTBEAT_TIMEOUT);
+        }
+    }
+
+    /*
+     * A user drawing for 30 minutes makes no HTTP request, so the container would end their
+     * session (and with it their identity and this socket) at its timeout. While they act on the
+     * socket (any frame but a ping: an open tab that only pings is not a user), the session's
+     * timeout is stretched so that it ends maxInactiveInterval after their last action here or
+     * their last request, whichever is later. That uses only the Servlet API, so it works in every
+     * container; see SessionGuard#keepAlive.
+     */
+    private void keepAlive(LiveConnection c, long now) {
+        c.keptAliveNanos = now;
+        if (now - c.lastActiveNanos >= KEEP_ALIVE_NANOS) {
+            return; // only pings lately: let the session run out as it would
+        }
+        try {
+            SessionGuard.keepAlive(c.http, clock.millis());
+        } catch (IllegalStateException invalidated) {
+            drop(c, CloseReason.CloseCodes.VIOLATED_POLICY, LivePresence.SESSION_ENDED);
+        }
+    }
+
+    /** The HttpSession behind some sockets ended: close them (1008, "session ended"). */
+    void sessionEnded(String sessionKey) {
+        dropAll(bySession.get(sessionKey), false);
+    }
+
+    /** The session's user signed out (or became someone else) without the session ending. */
+    void identityEnded(String sessionKey) {
+        dropAll(bySession.get(sessionKey), true);
+    }
+
+    /** The user signed out everywhere. */
+    void loggedOut(String userId) {
+        if (!closed) {
+            dropAll(byUser.get(userId), true);
+        }
+    }
+
+    private void dropAll(Set<LiveConnection> set, boolean signedInOnly) {
+        if (set != null) {
+            for (LiveConnection c : new ArrayList<>(set)) {
+                if (!signedInOnly || !c.guest) {
+                    drop(c, CloseReason.CloseCodes.VIOLATED_POLICY, LivePresence.SESSION_ENDED);
+                }
+            }
+        }
+    }
+
+    int open() {
+        return open.get();
+    }
+
+    int connectionsOf(String userId) {
+        Set<LiveConnection> s = byUser.get(userId);
+        return s == null ? 0 : s.size();
+    }
+
+    /** Closes every socket (1001, going away). */
+    void closeAll() {
+        closed = true;
+        List<LiveConnection> all = new ArrayList<>();
+        byUser.values().forEach(all::addAll);
+        for (LiveConnection c : all) {
+            drop(c, CloseReason.CloseCodes.GOING_AWAY, "server stopping");
+        }
+    }
+}

@@ -1,0 +1,287 @@
+package dev.onlinenow.live;
+
+import dev.onlinenow.OnlineNow;
+import dev.onlinenow.OnlineNowSettings;
+import dev.onlinenow.Ticker;
+import jakarta.json.JsonException;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.websocket.CloseReason;
+
+import java.io.StringReader;
+import java.lang.System.Logger.Level;
+
+/**
+ * One text frame from a client: decoded, checked against the protocol's limits and rate limits,
+ * and handed to {@link RoomOps}. Runs on the socket's own thread and never waits; never throws:
+ * bad input gets an {@code error} frame, a flood a close.
+ */
+final class Inbound {
+
+    private static final System.Logger LOG = System.getLogger(Inbound.class.getName());
+
+    private final OnlineNow online;
+    private final OnlineNowSettings settings;
+    private final Ticker ticker;
+    private final RoomOps rooms;
+    private final Connections connections;
+    private final RoomAuthorizer authorizer;
+
+    Inbound(OnlineNow online, RoomOps rooms, Connections connections, RoomAuthorizer authorizer) {
+        this.online = online;
+        this.settings = online.settings();
+        this.ticker = settings.ticker();
+        this.rooms = rooms;
+        this.connections = connections;
+        this.authorizer = authorizer;
+    }
+
+    void received(LiveConnection c, String text) {
+        if (c.dropped.get()) {
+            return;
+        }
+        long nowNanos = ticker.nanos();
+        c.lastSeenNanos = nowNanos;
+        try {
+            handle(c, text, nowNanos);
+        } catch (RuntimeException e) {
+            // a bug of ours must not reach the client or other users
+            LOG.log(Level.WARNING, "online-now: failed to handle a message from " + c, e);
+            c.send(Protocol.error(Protocol.INTERNAL, "the server could not handle this message", null));
+        }
+    }
+
+    private void handle(LiveConnection c, String text, long nowNanos) {
+        long now = nowNanos / 1_000_000;
+        JsonObject msg;
+        try (JsonReader reader = Protocol.READERS.createReader(new StringReader(text))) {
+            JsonValue v = reader.readValue();
+            if (v.getValueType() != JsonValue.ValueType.OBJECT) {
+                if (limited(c, now)) {
+                    return;
+                }
+                c.send(Protocol.error(Protocol.BAD_MESSAGE, "a message must be a JSON object with a type", null));
+                return;
+            }
+            msg = v.asJsonObject();
+        } catch (JsonException | IllegalStateException e) {
+            if (limited(c, now)) {
+                return;
+            }
+            c.send(Protocol.error(Protocol.BAD_JSON, "not valid JSON", null));
+            return;
+        }
+        String type = string(msg, "type");
+        if (Protocol.CURSOR.equals(type)) {
+            // cursors have their own, silent limit; a flood of them still counts as a flood
+            if (!c.cursors.tryTake(now)) {
+                if (!c.strikes.tryTake(now)) {
+                    flooded(c);
+                }
+                return;
+            }
+        } else if (limited(c, now)) {
+            return;
+        }
+        if (!Protocol.PING.equals(type)) {
+            c.lastActiveNanos = nowNanos;
+        }
+        if (!c.guest) {
+            online.touch(c.userId);
+        }
+        if (type == null) {
+            c.send(Protocol.error(Protocol.BAD_MESSAGE, "a message needs a string \"type\"", null));
+            return;
+        }
+        switch (type) {
+            case Protocol.PING:
+                c.send(Protocol.PONG_FRAME);
+                break;
+            case Protocol.JOIN:
+                join(c, msg);
+                break;
+            case Protocol.LEAVE:
+                leave(c, msg);
+                break;
+            case Protocol.META:
+                meta(c, msg);
+                break;
+            case Protocol.CURSOR:
+                cursor(c, msg);
+                break;
+            default:
+                c.send(Protocol.error(Protocol.UNKNOWN_TYPE, "unknown message type \"" + abbreviate(type) + "\"",
+                        abbreviate(type)));
+        }
+    }
+
+    /** Applies the message rate limit; true if the message must be dropped. */
+    private boolean limited(LiveConnection c, long now) {
+        if (c.messages.tryTake(now)) {
+            return false;
+        }
+        if (!c.strikes.tryTake(now)) {
+            flooded(c);
+            return true;
+        }
+        if (now - c.lastRateErrorMillis >= 1000) {
+            c.lastRateErrorMillis = now;
+            c.send(Protocol.error(Protocol.RATE_LIMITED, "more than " + settings.maxMessagesPerSecond()
+                    + " messages a second; some were dropped", null));
+        }
+        return true;
+    }
+
+    private void flooded(LiveConnection c) {
+        LOG.log(Level.INFO, "online-now: closing " + c + ": it keeps sending far more than "
+                + settings.maxMessagesPerSecond() + " messages a second");
+        connections.drop(c, CloseReason.CloseCodes.VIOLATED_POLICY, "rate limit exceeded");
+    }
+
+    private void join(LiveConnection c, JsonObject msg) {
+        String room = room(c, msg, Protocol.JOIN);
+        if (room == null) {
+            return;
+        }
+        JsonObject meta = null;
+        if (msg.containsKey("meta") && msg.get("meta").getValueType() != JsonValue.ValueType.NULL) {
+            meta = clientMeta(c, msg, Protocol.JOIN);
+            if (meta == null) {
+                return;
+            }
+        }
+        boolean again = c.rooms.contains(room);
+        if (!again && c.rooms.size() >= settings.maxRoomsPerConnection()) {
+            c.send(Protocol.error(Protocol.TOO_MANY_ROOMS, "a connection may be in at most "
+                    + settings.maxRoomsPerConnection() + " rooms", Protocol.JOIN, room));
+            return;
+        }
+        // the authorizer is the app's code and may be slow: it runs here, on this socket's thread
+        if (!again && !authorized(c, room)) {
+            c.send(Protocol.error(Protocol.FORBIDDEN, "you may not join this room", Protocol.JOIN, room));
+            return;
+        }
+        // claim the room first, then look again: forget() sets dropped before it copies c.rooms,
+        // so either it sees this room and leaves it, or we see the drop here
+        c.rooms.add(room);
+        if (c.dropped.get()) {
+            c.rooms.remove(room);
+            return;
+        }
+        rooms.join(c, room, meta);
+    }
+
+    private void leave(LiveConnection c, JsonObject msg) {
+        String room = room(c, msg, Protocol.LEAVE);
+        if (room == null) {
+            return;
+        }
+        if (!c.rooms.remove(room)) {
+            c.send(Protocol.error(Protocol.NOT_JOINED, "not in this room", Protocol.LEAVE, room));
+            return;
+        }
+        rooms.leave(c, room);
+    }
+
+    private void meta(LiveConnection c, JsonObject msg) {
+        String room = room(c, msg, Protocol.META);
+        if (room == null) {
+            return;
+        }
+        if (!msg.containsKey("meta")) {
+            c.send(Protocol.error(Protocol.BAD_MESSAGE, "meta needs a \"meta\" object", Protocol.META, room));
+            return;
+        }
+        JsonObject meta = clientMeta(c, msg, Protocol.META);
+        if (meta == null) {
+            return;
+        }
+        if (!c.rooms.contains(room)) {
+            c.send(Protocol.error(Protocol.NOT_JOINED, "join the room before setting meta", Protocol.META, room));
+            return;
+        }
+        rooms.meta(c, room, meta);
+    }
+
+    private void cursor(LiveConnection c, JsonObject msg) {
+        String room = room(c, msg, Protocol.CURSOR);
+        if (room == null) {
+            return;
+        }
+        JsonValue x = msg.get("x");
+        JsonValue y = msg.get("y");
+        if (!(x instanceof JsonNumber) || !(y instanceof JsonNumber)
+                || !Cursor.validCoordinate(((JsonNumber) x).doubleValue())
+                || !Cursor.validCoordinate(((JsonNumber) y).doubleValue())) {
+            c.send(Protocol.error(Protocol.BAD_CURSOR, "x and y must be finite numbers within ±1e6", Protocol.CURSOR, room));
+            return;
+        }
+        if (!c.rooms.contains(room)) {
+            c.send(Protocol.error(Protocol.NOT_JOINED, "join the room before moving a cursor in it", Protocol.CURSOR, room));
+            return;
+        }
+        rooms.move(room, c.userId, ((JsonNumber) x).doubleValue(), ((JsonNumber) y).doubleValue(), true);
+    }
+
+    private static String room(LiveConnection c, JsonObject msg, String type) {
+        String room = string(msg, "room");
+        if (!Protocol.validRoom(room)) {
+            c.send(Protocol.error(Protocol.BAD_MESSAGE, type + " needs a \"room\": a string of 1 to "
+                    + Protocol.MAX_ROOM_LENGTH + " characters without control characters", type));
+            return null;
+        }
+        return room;
+    }
+
+    /** The client's meta without server-set fields, or null (after an error reply) if refused. */
+    private JsonObject clientMeta(LiveConnection c, JsonObject msg, String type) {
+        JsonValue v = msg.get("meta");
+        if (v == null || v.getValueType() != JsonValue.ValueType.OBJECT) {
+            c.send(Protocol.error(Protocol.BAD_MESSAGE, "\"meta\" must be a JSON object", type));
+            return null;
+        }
+        JsonObject meta = v.asJsonObject();
+        if (Protocol.utf8Length(meta) > settings.maxMetaBytes()) {
+            c.send(Protocol.error(Protocol.META_TOO_LARGE, "meta may take at most " + settings.maxMetaBytes()
+                    + " bytes as JSON", type));
+            return null;
+        }
+        boolean clean = true;
+        for (String k : Protocol.SERVER_FIELDS) {
+            clean &= !meta.containsKey(k);
+        }
+        if (clean) {
+            return meta;
+        }
+        JsonObjectBuilder b = Protocol.JSON.createObjectBuilder();
+        meta.forEach((k, val) -> {
+            if (!Protocol.SERVER_FIELDS.contains(k)) {
+                b.add(k, val);
+            }
+        });
+        return b.build();
+    }
+
+    private boolean authorized(LiveConnection c, String room) {
+        try {
+            return authorizer.mayJoin(c.userId, room);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "online-now: the room authorizer " + authorizer.getClass().getName()
+                    + " failed for " + c.userId + " in room " + room + "; refusing", e);
+            return false;
+        }
+    }
+
+    private static String string(JsonObject o, String key) {
+        JsonValue v = o.get(key);
+        return v instanceof JsonString ? ((JsonString) v).getString() : null;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+    }
+}

@@ -1,0 +1,112 @@
+package dev.onlinenow.live;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One room as this server sees it, owned by its {@link RoomShard}'s thread: every field but the
+ * two published snapshots is read and written on that thread only, so nothing here is locked.
+ *
+ * <p>The <em>view</em> is who is in the room and where their cursors are, for the whole cluster:
+ * kept from this server's own operations, from every room message the bus delivers, and (with a
+ * shared backend such as Redis) from a fetch when the room is first seen and a reconciliation
+ * every few seconds. {@link LivePresence#list}, {@link LivePresence#count} and the {@code state}
+ * frame read it, so nobody waits for the store to answer a read. Its staleness is bounded by the
+ * bus (a message is applied when it arrives) and, for what the bus lost, by the reconciliation
+ * interval.
+ */
+final class Room {
+
+    /** One of this server's connections in the room. */
+    static final class Member {
+        /** The store confirmed the join; until then the member gets no frames. */
+        boolean joined;
+        /** A leave (or a drop) came while the join was on its way: leave as soon as it lands. */
+        boolean leaveAfterJoin;
+        /** A meta change that came while the join was on its way. */
+        jakarta.json.JsonObject pendingMeta;
+        /** The member's own {@code meta} budget in this room. */
+        final TokenBucket metaBudget;
+
+        Member(TokenBucket metaBudget) {
+            this.metaBudget = metaBudget;
+        }
+    }
+
+    final String name;
+    /** This server's connections in the room, in the order they came. */
+    final LinkedHashMap<LiveConnection, Member> members = new LinkedHashMap<>();
+    /** This server's joined connections per user. */
+    final Map<String, Integer> usersHere = new HashMap<>();
+    /** The cluster's members, in join order. */
+    final LinkedHashMap<String, Presence> view = new LinkedHashMap<>();
+    /** The cluster's cursors. */
+    final LinkedHashMap<String, Cursor> cursorView = new LinkedHashMap<>();
+    /** Cursors this server placed, by id: when they last moved, on the ticker (for expiry). */
+    final Map<String, Long> placedAt = new HashMap<>();
+    /** Store operations of this server for the room that have not landed yet. */
+    int inFlight;
+    /** The view holds the room as the store has it (always, for an in-process backend). */
+    boolean viewReady;
+    /** Users a message changed while a fetch was on its way (null: no fetch on its way). */
+    Set<String> touchedDuringFetch;
+    /** Joined connections waiting for the first fetch before their {@code state}. */
+    final List<LiveConnection> awaitingState = new ArrayList<>();
+    /** When a server-side read last asked for this room (ticker nanos); keeps a watched room. */
+    long lastReadNanos;
+
+    /* published for other threads (the server-side API): immutable copies, replaced on change */
+    private volatile List<Presence> presences = List.of();
+    private volatile List<Cursor> cursors = List.of();
+
+    Room(String name) {
+        this.name = name;
+    }
+
+    List<Presence> presences() {
+        return presences;
+    }
+
+    List<Cursor> cursors() {
+        return cursors;
+    }
+
+    void publishView() {
+        presences = List.copyOf(view.values());
+    }
+
+    void publishCursors() {
+        cursors = List.copyOf(cursorView.values());
+    }
+
+    /** Records that a message changed {@code user}, for a fetch on its way. */
+    void touched(String user) {
+        if (touchedDuringFetch != null) {
+            touchedDuringFetch.add(user);
+        }
+    }
+
+    void startFetch() {
+        touchedDuringFetch = new HashSet<>();
+    }
+
+    boolean hasLocalMembers() {
+        return !members.isEmpty();
+    }
+
+    /** Nothing keeps the room: no member here, nothing on its way, no cursor, no recent read. */
+    boolean idle(long nowNanos, long watchNanos) {
+        return members.isEmpty() && inFlight == 0 && cursorView.isEmpty() && placedAt.isEmpty()
+                && touchedDuringFetch == null && nowNanos - lastReadNanos >= watchNanos;
+    }
+
+    @Override
+    public String toString() {
+        return "room " + name;
+    }
+}
