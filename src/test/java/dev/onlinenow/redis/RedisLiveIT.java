@@ -93,6 +93,9 @@ class RedisLiveIT extends RedisITBase {
         bob.leave("board");
         JsonObject left = alice2.next("leave");
         assertThat(left.getString("id")).isEqualTo("bob");
+        // node A's view hears of bob's leave through pub/sub, after alice2's node B
+        Await.until("node A to hear that bob left", Duration.ofSeconds(10),
+                () -> a.live().list("board").stream().noneMatch(p -> p.getId().equals("bob")));
         assertThat(a.live().list("board")).extracting(p -> p.getId()).containsExactly("alice");
         assertThat(a.live().list("board").get(0).getConnections()).isEqualTo(1);
     }
