@@ -501,6 +501,11 @@ public final class LivePresence implements AutoCloseable {
         return authorizer;
     }
 
+    /** For package tests: the index of the shard (thread) a room's operations run on. */
+    int shardOf(String room) {
+        return rooms.shard(room).index;
+    }
+
     /** For package tests: the open connections of a user on this node. */
     int connectionsOf(String userId) {
         return connections.connectionsOf(userId);

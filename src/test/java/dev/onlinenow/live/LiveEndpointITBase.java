@@ -201,6 +201,81 @@ abstract class LiveEndpointITBase {
     }
 
     @Test
+    void aStepOfTheWallClockDropsNobody() throws Exception {
+        WsClient alice = joined("alice");
+        WsClient bob = joined("bob");
+        alice.next("join");
+        alice.cursor(room, 1, 2);
+        alice.drainUntilPong();
+        server.live().flushCursors();
+        bob.next("cursors");
+
+        // NTP sets the wall clock two hours forward, and later back: no time passed
+        clock.step(Duration.ofHours(2));
+        server.live().tick();
+        clock.step(Duration.ofHours(-2));
+        server.live().tick();
+
+        assertThat(server.live().count(room)).isEqualTo(2);
+        assertThat(server.live().cursors(room)).extracting(Cursor::getId).containsExactly("alice");
+        assertThat(alice.drainUntilPong()).noneMatch(f -> "leave".equals(f.getString("type")));
+        assertThat(bob.drainUntilPong()).noneMatch(f -> "leave".equals(f.getString("type")));
+        assertThat(alice.isClosed()).isFalse();
+    }
+
+    @Test
+    void aRoomWaitingForItsStoreDelaysNoOtherRoom() throws Exception {
+        // two rooms on the same shard (one thread): the store never answers a join of one of them
+        StuckRoomBackend backend = new StuckRoomBackend("stuck-" + room);
+        MutableClock c = new MutableClock();
+        try (LiveServer s = LiveServer.builder()
+                .websocket(websocketImplementation(), handlesTypes())
+                .inProcess(b -> b.clock(c).ticker(c.ticker()), live -> live.backend(backend).autoTick(false))
+                .customize(this::customize)
+                .start()) {
+            String free = sameShardAs(s.live(), backend.stuckRoom);
+            WsClient carol = s.connectAs("carol");
+            WsClient alice = s.connectAs("alice");
+            WsClient bob = s.connectAs("bob");
+            try {
+                carol.join(backend.stuckRoom); // waits for the store, which does not answer
+                carol.drainUntilPong();
+                alice.join(free);
+                alice.next("state");
+                bob.join(free);
+                assertThat(ids(bob.next("state"))).containsExactly("alice", "bob");
+                alice.next("join");
+                alice.cursor(free, 3, 4);
+                alice.send("{\"type\":\"meta\",\"room\":\"" + free + "\",\"meta\":{\"tool\":\"pen\"}}");
+                alice.drainUntilPong();
+                assertThat(bob.next("meta").getJsonObject("presence").getJsonObject("meta").getString("tool")).isEqualTo("pen");
+                s.live().flushCursors();
+                assertThat(bob.next("cursors").getJsonArray("cursors").getJsonObject(0).getString("id")).isEqualTo("alice");
+                assertThat(s.live().count(free)).isEqualTo(2);
+                assertThat(s.live().count(backend.stuckRoom)).as("carol's join has not landed").isZero();
+
+                backend.release.complete(null);
+                assertThat(ids(carol.next("state"))).containsExactly("carol");
+                assertThat(s.live().count(backend.stuckRoom)).isEqualTo(1);
+            } finally {
+                carol.close();
+                alice.close();
+                bob.close();
+            }
+        }
+    }
+
+    /** A room name that the live layer puts on the same shard (thread) as {@code room}. */
+    private static String sameShardAs(LivePresence live, String room) {
+        for (int i = 0; ; i++) {
+            String candidate = "free-" + i;
+            if (live.shardOf(candidate) == live.shardOf(room)) {
+                return candidate;
+            }
+        }
+    }
+
+    @Test
     void containerAuthenticatedUsersAreTheirPrincipal() throws Exception {
         // a web app whose endpoint is behind BASIC authentication: no session attribute at all,
         // the id comes from the handshake's principal (userId "session:user,principal")
