@@ -119,6 +119,8 @@ final class RedisNode implements AutoCloseable {
     private long downSince = -1;
     private long lastPrune;
     private volatile long heartbeats;
+    /** How often Redis was declared down (for tests and monitoring). */
+    private final java.util.concurrent.atomic.AtomicInteger timesDown = new java.util.concurrent.atomic.AtomicInteger();
     private int refs;
 
     private RedisNode(OnlineNowSettings settings, Options options) {
@@ -287,6 +289,11 @@ final class RedisNode implements AutoCloseable {
     }
 
     /** True while the last exchange with Redis worked. */
+    /** How many times Redis was declared down since start. */
+    int timesDown() {
+        return timesDown.get();
+    }
+
     boolean healthy() {
         return healthy;
     }
@@ -509,6 +516,9 @@ final class RedisNode implements AutoCloseable {
                 downSince = System.currentTimeMillis();
                 registeredSinceDown = false;
             }
+        }
+        if (first) {
+            timesDown.incrementAndGet();
         }
         if (first && !closed) {
             LOG.log(Level.WARNING, "online-now: Redis at " + description + " is not answering (" + cause

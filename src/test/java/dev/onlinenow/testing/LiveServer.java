@@ -34,7 +34,9 @@ import java.util.function.UnaryOperator;
  * that one runs; Tomcat's own unless {@link Builder#websocket told otherwise}), the
  * {@link OnlineNowLive} listener as web.xml would declare it, and these servlets:
  * {@code /login?user=X} puts X in the session attribute {@code user}, {@code /logout} invalidates
- * the session, {@code /anon} starts a session without a user; every other path is a 404.
+ * the session, {@code /signout} removes the attribute and keeps the session, {@code /room?name=R}
+ * prints {@code count(R)} and {@code list(R).size()}, {@code /anon} starts a session without a
+ * user; every other path is a 404.
  *
  * <p>The web app's {@link OnlineNow} and {@link LivePresence} are either built here, before the
  * listener runs, from settings in code ({@link Builder#inProcess}; the server closes them), or
@@ -112,6 +114,20 @@ public final class LiveServer implements AutoCloseable {
             }
             resp.getWriter().print("bye");
         });
+        // a classic app's sign-out: the user attribute goes, the session stays
+        servlet(ctx, "/signout", (req, resp) -> {
+            HttpSession s = req.getSession(false);
+            if (s != null) {
+                s.removeAttribute("user");
+            }
+            resp.getWriter().print("signed out");
+        });
+        // a page that shows a room, as a JSP calling the server-side API would
+        servlet(ctx, "/room", (req, resp) -> {
+            LivePresence live = LivePresence.get(req.getServletContext());
+            String room = req.getParameter("name");
+            resp.getWriter().print(live.count(room) + " " + live.list(room).size());
+        });
         servlet(ctx, "/anon", (req, resp) -> {
             req.getSession();
             resp.getWriter().print("hello");
@@ -185,6 +201,15 @@ public final class LiveServer implements AutoCloseable {
     }
 
     /** Ends the session through the logout servlet. */
+    /** GETs {@code path} (under the web app) with the cookie; returns the body. */
+    public String get(String path, String cookie) throws IOException, InterruptedException {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + CONTEXT_PATH + path));
+        if (cookie != null) {
+            r.header("Cookie", cookie);
+        }
+        return http.send(r.build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
     public void logout(String cookie) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(appUrl(port) + "/logout"))
                 .header("Cookie", cookie).build(), HttpResponse.BodyHandlers.ofString());
