@@ -86,6 +86,17 @@ public final class UserIdSource {
     }
 
     /** True when ids come from the principal only. */
+    /** The HttpSession attributes this source reads, in order (empty for {@code principal} alone). */
+    public java.util.List<String> sessionAttributes() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (UserIdSource s = this; s != null; s = s.fallback) {
+            if (s.attribute != null) {
+                out.add(s.attribute);
+            }
+        }
+        return out;
+    }
+
     public boolean isPrincipal() {
         return attribute == null && fallback == null;
     }

@@ -324,6 +324,14 @@ public final class LivePresence implements AutoCloseable {
         events.shutdown();
         rooms.close();
         backend.close();
+        try {
+            // bounded: the web app's stop must not hang on a stuck socket
+            senders.awaitTermination(1, TimeUnit.SECONDS);
+            events.awaitTermination(1, TimeUnit.SECONDS);
+            rooms.awaitTermination(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     public boolean isClosed() {

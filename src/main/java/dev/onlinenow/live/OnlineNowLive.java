@@ -9,6 +9,7 @@ import jakarta.websocket.server.ServerContainer;
 import jakarta.websocket.server.ServerEndpointConfig;
 
 import java.lang.System.Logger.Level;
+import java.util.List;
 
 /**
  * Turns on live presence and cursors with one line in web.xml:
@@ -55,6 +56,16 @@ public class OnlineNowLive implements ServletContextListener {
                         + "this web app has none (no " + ServerContainer.class.getName() + " context attribute). "
                         + "Tomcat ships one (tomcat-websocket); on Jetty 12 enable the ee10-websocket-jakarta module; "
                         + "with Tyrus add tyrus-container-servlet to WEB-INF/lib");
+            }
+            List<String> attributes = online.userIdSource().sessionAttributes();
+            if (!attributes.isEmpty()) {
+                try {
+                    context.addListener(new IdentityListener(live, attributes));
+                } catch (UnsupportedOperationException | IllegalStateException restricted) {
+                    LOG.log(Level.INFO, "online-now: this container does not let the live layer watch the session "
+                            + "attributes " + attributes + "; a sign-out that only removes them closes the user's "
+                            + "sockets when their session ends");
+                }
             }
             String path = live.settings().wsPath();
             ((ServerContainer) sc).addEndpoint(ServerEndpointConfig.Builder.create(LiveEndpoint.class, path)

@@ -724,6 +724,12 @@ final class RoomOps {
         }
     }
 
+    void awaitTermination(long millis) throws InterruptedException {
+        for (RoomShard s : shards) {
+            s.awaitTermination(millis);
+        }
+    }
+
     private static String abbreviate(String s) {
         return s.length() <= 40 ? s : s.substring(0, 40) + "...";
     }

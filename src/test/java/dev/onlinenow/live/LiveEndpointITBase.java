@@ -472,6 +472,91 @@ abstract class LiveEndpointITBase {
     }
 
     @Test
+    void aSignOutThatOnlyRemovesTheSessionAttributeClosesThatSessionsSockets() throws Exception {
+        WsClient bob = joined("bob");
+        String cookie = server.login("alice");
+        WsClient tab = connectAs(cookie, "alice-tab");
+        tab.join(room);
+        tab.next("state");
+        bob.next("join");
+
+        assertThat(server.get("/signout", cookie)).isEqualTo("signed out");
+        assertThat(tab.awaitClose()).isEqualTo(new WsClient.Closed(1008, "session ended"));
+        assertThat(bob.next("leave").getString("id")).isEqualTo("alice");
+        assertThat(bob.isClosed()).as("another user's session is not touched").isFalse();
+        WsClient again = connectAs(cookie, "alice-after-signout");
+        assertThat(again.awaitClose()).as("the kept session no longer identifies alice")
+                .isEqualTo(new WsClient.Closed(1008, "no identity"));
+    }
+
+    @Test
+    void aServerAtItsLimitsRefusesTheNextOneClearlyAndKeepsServingTheRest() throws Exception {
+        MutableClock c = new MutableClock();
+        try (LiveServer s = LiveServer.builder()
+                .websocket(websocketImplementation(), handlesTypes())
+                .inProcess(b -> b.clock(c).ticker(c.ticker()).maxConnections(3).maxRooms(2).maxMembersPerRoom(2)
+                        .maxMetaPerSecond(2), live -> live.autoTick(false))
+                .customize(this::customize)
+                .start()) {
+            WsClient a = s.connectAs("ann");
+            WsClient b = s.connectAs("ben");
+            WsClient d = s.connectAs("dee");
+            try {
+                a.drainUntilPong();
+                b.drainUntilPong();
+                d.drainUntilPong();
+                try (WsClient fourth = s.connectAs("eve")) {
+                    assertThat(fourth.awaitClose()).as("connections per server")
+                            .isEqualTo(new WsClient.Closed(1008, "server full"));
+                }
+
+                a.join("r1");
+                a.next("state");
+                a.join("r2");
+                a.next("state");
+                a.join("r3");
+                JsonObject full = a.next("error");
+                assertThat(full.getString("code")).as("rooms per server").isEqualTo("server_full");
+                assertThat(full.getString("room")).isEqualTo("r3");
+                assertThat(s.live().localRooms()).isEqualTo(2);
+
+                b.join("r1");
+                assertThat(ids(b.next("state"))).containsExactly("ann", "ben");
+                d.join("r1");
+                assertThat(d.next("error").getString("code")).as("members per room").isEqualTo("room_full");
+                assertThat(s.live().count("r1")).isEqualTo(2);
+                a.next("join");
+
+                // meta: two a second in a room, then refused (the ticker stands still)
+                for (int i = 0; i < 3; i++) {
+                    a.send("{\"type\":\"meta\",\"room\":\"r1\",\"meta\":{\"n\":" + i + "}}");
+                }
+                JsonObject limited = a.next("error");
+                assertThat(limited.getString("code")).isEqualTo("rate_limited");
+                assertThat(limited.getString("room")).isEqualTo("r1");
+                assertThat(ofType(b.drainUntilPong(), "meta")).as("the other member got two meta changes").hasSize(2);
+
+                // a join of a room already joined: the joiner gets the room again, nobody else hears of it
+                a.join("r1");
+                assertThat(ids(a.next("state"))).containsExactly("ann", "ben");
+                assertThat(b.drainUntilPong()).isEmpty();
+
+                // and the rest is served: the first room freed lets the refused join through
+                a.leave("r2");
+                // r2's leave runs on its own room's thread, maybe not r3's
+                Await.until("r2 to be left", WsClient.WAIT, () -> s.live().localRooms() == 1);
+                a.join("r3");
+                assertThat(a.next("state").getString("room")).isEqualTo("r3");
+                assertThat(d.drainUntilPong()).isEmpty();
+            } finally {
+                a.close();
+                b.close();
+                d.close();
+            }
+        }
+    }
+
+    @Test
     void tooManyConnectionsOfOneUserAreRefused() throws Exception {
         String cookie = server.login("alice");
         for (int i = 0; i < 3; i++) {
