@@ -115,6 +115,15 @@ class JavaxJarIT {
                 if (c.isRecord()) {
                     Arrays.stream(c.getRecordComponents()).forEach(r -> r.getGenericType());
                 }
+                // a concrete class implements every abstract method of the Java EE 8 types it
+                // extends (an interface method with a default only in Servlet 5+ would be missing)
+                if (!c.isInterface() && !java.lang.reflect.Modifier.isAbstract(c.getModifiers())) {
+                    for (Method m : c.getMethods()) {
+                        if (java.lang.reflect.Modifier.isAbstract(m.getModifiers())) {
+                            failures.add(name + ": does not implement " + m);
+                        }
+                    }
+                }
             } catch (Throwable e) {
                 failures.add(name + ": " + e);
             }
