@@ -178,7 +178,9 @@ class JavaxTomcat9IT {
 
             String after = ann.get("/secure/").body();
             assertThat(after).contains("<p id=\"count\">2 online</p>");
-            assertThat(items(after, "ids")).containsExactly("ann", "&lt;i&gt;eve");
+            // in any order: a request within a second of the user's last one does not move them
+            // to the front (one write per user per second), and this test does not wait for clocks
+            assertThat(items(after, "ids")).containsExactlyInAnyOrder("ann", "&lt;i&gt;eve");
         }
         assertThat(tomcat.logText()).doesNotContain("SEVERE").doesNotContain("NoSuchMethodError")
                 .doesNotContain("NoClassDefFoundError");
