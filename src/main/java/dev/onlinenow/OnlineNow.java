@@ -102,10 +102,14 @@ public final class OnlineNow implements AutoCloseable {
     }
 
     /**
-     * The web app's instance, started from the context-params ({@code online-now.*}) if there is
-     * none yet. The filter and the live endpoint both call this, so they share one index.
+     * The web app's instance, started if there is none yet from the web app's one configuration:
+     * the init-params of its {@link OnlineNowFilter} registrations and the {@code online-now.*}
+     * context-params together (the live listener starts before the filter, and still sees the
+     * filter's init-params). The filter and the live endpoint both end up here, so they share one
+     * index.
      *
-     * @throws IllegalArgumentException for an unknown key or a bad value
+     * @throws IllegalArgumentException for an unknown key or a bad value, or one key with two
+     *         different values (the message names both places)
      */
     public static OnlineNow getOrCreate(ServletContext context) {
         synchronized (context) {
@@ -113,7 +117,7 @@ public final class OnlineNow implements AutoCloseable {
             if (existing != null) {
                 return existing;
             }
-            OnlineNowSettings settings = OnlineNowSettings.builder().apply(contextParams(context)).build();
+            OnlineNowSettings settings = OnlineNowSettings.builder().apply(WebXmlSettings.of(context)).build();
             OnlineNow created = create(settings, context);
             install(context, created);
             return created;

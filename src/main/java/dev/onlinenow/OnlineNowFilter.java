@@ -81,14 +81,16 @@ public class OnlineNowFilter implements Filter {
             synchronized (context) {
                 OnlineNow existing = OnlineNow.get(context);
                 // parse first: an unknown key or a bad value fails here, whoever started first
-                OnlineNowSettings settings = OnlineNowSettings.builder()
-                        .apply(OnlineNow.contextParams(context)).apply(initParams).build();
+                // the same one configuration the live listener built, if it started first
+                OnlineNowSettings settings = OnlineNowSettings.builder().apply(WebXmlSettings.merge(
+                        WebXmlSettings.places(context, config.getFilterName(), initParams))).build();
                 if (existing != null) {
                     if (!initParams.isEmpty() && !existing.settings().source().equals(settings.source())) {
-                        throw new IllegalStateException("online-now: the filter's init-params " + initParams
-                                + " differ from the configuration already in use " + existing.settings().source()
-                                + " (the live endpoint or your code started it first); move them to context-params "
-                                + "named online-now.KEY so that every part shares one configuration");
+                        throw new IllegalStateException("online-now: the filter " + config.getFilterName()
+                                + "'s init-params " + initParams + " differ from the configuration already in use "
+                                + existing.settings().source() + ", which your code installed (OnlineNow.install) "
+                                + "or which started where the filter's registration could not be seen; configure "
+                                + "it in one place: the init-params, context-params named online-now.KEY, or code");
                     }
                     online = existing;
                 } else {

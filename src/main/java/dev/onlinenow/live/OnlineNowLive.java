@@ -18,8 +18,9 @@ import java.util.List;
  * <listener><listener-class>dev.onlinenow.live.OnlineNowLive</listener-class></listener>
  * }</pre>
  *
- * It starts (or joins) the web app's {@link OnlineNow} from the {@code online-now.*}
- * context-params, starts a {@link LivePresence}, and registers the WebSocket endpoint at
+ * It starts (or joins) the web app's {@link OnlineNow} from the web app's one configuration (the
+ * {@link dev.onlinenow.OnlineNowFilter}'s init-params and the {@code online-now.*} context-params,
+ * see {@link OnlineNow#getOrCreate}), starts a {@link LivePresence}, and registers the WebSocket endpoint at
  * {@code wsPath} (default {@code /online-now/ws}) with the container's Jakarta WebSocket
  * {@link ServerContainer}: Tomcat's, Jetty's or Tyrus's. A bad setting, or a container without
  * WebSocket support, fails the web app's start-up with a message saying what to fix.
@@ -52,10 +53,12 @@ public class OnlineNowLive implements ServletContextListener {
             }
             Object sc = context.getAttribute(ServerContainer.class.getName());
             if (!(sc instanceof ServerContainer)) {
-                throw new IllegalStateException("online-now: the live endpoint needs a Jakarta WebSocket server, and "
-                        + "this web app has none (no " + ServerContainer.class.getName() + " context attribute). "
-                        + "Tomcat ships one (tomcat-websocket); on Jetty 12 enable the ee10-websocket-jakarta module; "
-                        + "with Tyrus add tyrus-container-servlet to WEB-INF/lib");
+                boolean javax = ServerContainer.class.getName().startsWith("javax.");
+                throw new IllegalStateException("online-now: the live endpoint needs a " + (javax ? "Java EE" : "Jakarta")
+                        + " WebSocket server, and this web app has none (no " + ServerContainer.class.getName()
+                        + " context attribute). Tomcat ships one (tomcat-websocket); on Jetty "
+                        + (javax ? "9.4 enable the websocket module, on Jetty 10 websocket-javax" : "12 enable the ee10-websocket-jakarta module")
+                        + "; with Tyrus add tyrus-container-servlet to WEB-INF/lib");
             }
             List<String> attributes = online.userIdSource().sessionAttributes();
             if (!attributes.isEmpty()) {

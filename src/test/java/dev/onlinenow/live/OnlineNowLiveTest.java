@@ -85,4 +85,73 @@ class OnlineNowLiveTest {
             assertThat(live.authorizer().mayJoin("alice", "vault")).isFalse();
         }
     }
+
+    /* The filter's init-params, written as the README's first snippet writes them, plus the
+     * listener line: the listener starts first (as containers start listeners before filters),
+     * finds the filter's registration, and the filter then joins the same index. */
+    @Test
+    void theListenerSeesTheFiltersInitParamsAndTheFilterJoinsItsIndex() throws Exception {
+        Map<String, String> init = Map.of("threshold", "PT5M", "maxCount", "7");
+        ServletContext ctx = context(Map.of());
+        jakarta.servlet.FilterRegistration reg = mock(jakarta.servlet.FilterRegistration.class);
+        when(reg.getClassName()).thenReturn(dev.onlinenow.OnlineNowFilter.class.getName());
+        when(reg.getInitParameters()).thenReturn(init);
+        doAnswer(i -> Map.of("onlineNow", reg)).when(ctx).getFilterRegistrations();
+        jakarta.websocket.server.ServerContainer ws = mock(jakarta.websocket.server.ServerContainer.class);
+        ctx.setAttribute(jakarta.websocket.server.ServerContainer.class.getName(), ws);
+
+        OnlineNowLive listener = new OnlineNowLive();
+        listener.contextInitialized(new ServletContextEvent(ctx));
+        try {
+            OnlineNow online = OnlineNow.get(ctx);
+            assertThat(online.settings().threshold()).hasMinutes(5);
+            assertThat(online.settings().maxCount()).isEqualTo(7);
+
+            dev.onlinenow.OnlineNowFilter filter = new dev.onlinenow.OnlineNowFilter();
+            filter.init(filterConfig(ctx, "onlineNow", init));
+            assertThat(filter.online()).as("one index").isSameAs(online);
+            filter.destroy();
+        } finally {
+            listener.contextDestroyed(new ServletContextEvent(ctx));
+        }
+        assertThat(OnlineNow.get(ctx)).isNull();
+    }
+
+    @Test
+    void theSameKeyTwiceWithTwoValuesStopsTheListenerNamingBothPlaces() {
+        ServletContext ctx = context(Map.of("online-now.threshold", "PT15M"));
+        jakarta.servlet.FilterRegistration reg = mock(jakarta.servlet.FilterRegistration.class);
+        when(reg.getClassName()).thenReturn(dev.onlinenow.OnlineNowFilter.class.getName());
+        when(reg.getInitParameters()).thenReturn(Map.of("threshold", "PT5M"));
+        doAnswer(i -> Map.of("onlineNow", reg)).when(ctx).getFilterRegistrations();
+        assertThatThrownBy(() -> new OnlineNowLive().contextInitialized(new ServletContextEvent(ctx)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("online-now: threshold is PT5M as filter onlineNow's init-param "
+                        + "but PT15M as context-param online-now.threshold");
+        assertThat(OnlineNow.get(ctx)).isNull();
+    }
+
+    static jakarta.servlet.FilterConfig filterConfig(ServletContext ctx, String name, Map<String, String> init) {
+        return new jakarta.servlet.FilterConfig() {
+            @Override
+            public String getFilterName() {
+                return name;
+            }
+
+            @Override
+            public ServletContext getServletContext() {
+                return ctx;
+            }
+
+            @Override
+            public String getInitParameter(String key) {
+                return init.get(key);
+            }
+
+            @Override
+            public java.util.Enumeration<String> getInitParameterNames() {
+                return Collections.enumeration(init.keySet());
+            }
+        };
+    }
 }

@@ -1,0 +1,449 @@
+package dev.onlinenow.it;
+
+import dev.onlinenow.testing.WsClient;
+import jakarta.json.JsonObject;
+import org.apache.catalina.Context;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.scan.StandardJarScanner;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+import java.io.StringReader;
+import java.net.CookieManager;
+import java.net.HttpCookie;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * README.md's snippets are tests: every fenced {@code xml}, {@code jsp} and {@code html} block is
+ * lifted out of README.md, classified, deployed as written into embedded Tomcat 10.1 (Jasper
+ * compiling the JSP with JSTL; Tomcat's own WebSocket), alone and combined, and checked against
+ * what the README says it does. A block that cannot be classified fails the test, and so does a
+ * kind that appears more often than the deployments below use it, so a new snippet cannot be
+ * silently skipped ({@code java} and {@code sh} blocks are Java API and shell examples, not
+ * deployed here).
+ *
+ * <p>Classification, by the block's top-level elements (XML) or content:
+ * <ul>
+ *   <li>{@code <filter>} + {@code <filter-mapping>}: the filter snippet;</li>
+ *   <li>{@code <listener>}: the live listener line;</li>
+ *   <li>{@code <init-param>}: a filter init-param line;</li>
+ *   <li>{@code <context-param>}s: context-param lines;</li>
+ *   <li>{@code <dependency>}: a Maven dependency (checked against this build's coordinates and
+ *       files, not deployed);</li>
+ *   <li>{@code jsp}: a JSP page (it declares taglibs); {@code html}: a page with
+ *       {@code <script>}s, deployed as a JSP since it uses EL.</li>
+ * </ul>
+ *
+ * <p>Wrapping, mechanically: fragments go into a Jakarta EE 10 {@code <web-app version="6.0">}
+ * in the order context-params, filter, listener; an init-param line goes into the filter
+ * snippet's {@code <filter>}, after its own init-params. The only other thing in a web.xml is
+ * test scaffolding: a sign-in servlet at {@code /signin?name=N} that keeps the name in the
+ * session as {@code user} (the classic-app sign-in the filter snippet's {@code userId} setting
+ * names). A page snippet is {@code index.jsp}, byte for byte. The jar is the packaged one in
+ * WEB-INF/lib.
+ */
+class ReadmeSnippetsIT {
+
+    enum Kind { FILTER, LISTENER, INIT_PARAM, CONTEXT_PARAMS, DEPENDENCY, JSP_PAGE, HTML_PAGE, NOT_DEPLOYED }
+
+    record Snippet(int line, String lang, String text, Kind kind) {
+        @Override
+        public String toString() {
+            return "README.md line " + line + " (" + lang + ", " + kind + ")";
+        }
+    }
+
+    private static final Pattern FENCE = Pattern.compile("(?m)^```(\\w*)\\n(.*?)^```\\s*$", Pattern.DOTALL);
+
+    @TempDir
+    static Path temp;
+    private static List<Snippet> snippets;
+    private static Tomcat tomcat;
+    private static final Map<String, Context> apps = new LinkedHashMap<>();
+
+    @BeforeAll
+    static void deploy() throws Exception {
+        snippets = lift(Files.readString(Path.of("README.md")));
+        Snippet filter = only(Kind.FILTER);
+        Snippet listener = only(Kind.LISTENER);
+        Snippet jsp = only(Kind.JSP_PAGE);
+        Snippet html = only(Kind.HTML_PAGE);
+        Snippet resolverLine = only(Kind.INIT_PARAM);
+        Snippet redis = only(Kind.CONTEXT_PARAMS);
+
+        tomcat = new Tomcat();
+        tomcat.setBaseDir(temp.resolve("tomcat").toString());
+        tomcat.setPort(0);
+        tomcat.getConnector();
+        // the first screen: the filter snippet and the JSP snippet
+        app("/first", webXml(List.of(), filter, null, null), jsp);
+        // the listener line alone: the live endpoint, with every default
+        app("/listener", webXml(List.of(), null, null, listener), null);
+        // the filter snippet (settings as init-params) plus the listener line, with the html page
+        app("/live", webXml(List.of(), filter, null, listener), html);
+        // the resolver's init-param line in the filter snippet
+        app("/resolver", webXml(List.of(), filter, resolverLine, null), jsp);
+        // the store=redis context-params with the filter snippet, as written (that Redis does not
+        // resolve here: the README says each server then keeps counting its own users)
+        app("/redis", webXml(List.of(redis), filter, null, null), jsp);
+        tomcat.start();
+        apps.forEach((path, ctx) -> assertThat(ctx.getState().isAvailable())
+                .as(path + " started (" + ctx.getState() + ")").isTrue());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (tomcat != null) {
+            tomcat.stop();
+            tomcat.destroy();
+        }
+    }
+
+    // --- lifting and classifying ---------------------------------------------------------------
+
+    static List<Snippet> lift(String readme) throws Exception {
+        List<Snippet> out = new ArrayList<>();
+        Matcher m = FENCE.matcher(readme);
+        while (m.find()) {
+            int line = 1 + (int) readme.substring(0, m.start()).chars().filter(c -> c == '\n').count();
+            String lang = m.group(1);
+            String text = m.group(2);
+            out.add(new Snippet(line, lang, text, classify(line, lang, text)));
+        }
+        assertThat(out).as("fenced blocks in README.md").hasSizeGreaterThan(5);
+        return out;
+    }
+
+    static Kind classify(int line, String lang, String text) throws Exception {
+        switch (lang) {
+            case "java", "sh":
+                return Kind.NOT_DEPLOYED;
+            case "jsp":
+                if (text.contains("<%@ taglib")) {
+                    return Kind.JSP_PAGE;
+                }
+                break;
+            case "html":
+                if (text.contains("<script")) {
+                    return Kind.HTML_PAGE;
+                }
+                break;
+            case "xml":
+                Set<String> top = topLevelElements(text);
+                if (top.equals(Set.of("filter", "filter-mapping"))) {
+                    return Kind.FILTER;
+                }
+                if (top.equals(Set.of("listener"))) {
+                    return Kind.LISTENER;
+                }
+                if (top.equals(Set.of("init-param"))) {
+                    return Kind.INIT_PARAM;
+                }
+                if (top.equals(Set.of("context-param"))) {
+                    return Kind.CONTEXT_PARAMS;
+                }
+                if (top.equals(Set.of("dependency"))) {
+                    return Kind.DEPENDENCY;
+                }
+                break;
+            default:
+                break;
+        }
+        throw new AssertionError("README.md line " + line + ": a ```" + lang + " block this test cannot classify, "
+                + "so it would go untested; teach ReadmeSnippetsIT what it is and what it does:\n" + text);
+    }
+
+    private static Set<String> topLevelElements(String xml) throws Exception {
+        Element root = parse("<snippet>" + xml + "</snippet>").getDocumentElement();
+        Set<String> names = new TreeSet<>();
+        for (Node n = root.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n.getNodeType() == Node.ELEMENT_NODE) {
+                names.add(n.getNodeName());
+            }
+        }
+        return names;
+    }
+
+    private static Document parse(String xml) throws Exception {
+        return DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(new org.xml.sax.InputSource(new StringReader(xml)));
+    }
+
+    private static Snippet only(Kind kind) {
+        List<Snippet> of = snippets.stream().filter(s -> s.kind() == kind).toList();
+        assertThat(of).as("README.md's " + kind + " snippets: this test deploys exactly one; a new one needs "
+                + "its own check here").hasSize(1);
+        return of.get(0);
+    }
+
+    // --- wrapping and deploying ----------------------------------------------------------------
+
+    static String webXml(List<Snippet> contextParams, Snippet filter, Snippet initParam, Snippet listener) {
+        StringBuilder b = new StringBuilder("""
+                <?xml version="1.0" encoding="UTF-8"?>
+                <web-app xmlns="https://jakarta.ee/xml/ns/jakartaee"
+                         xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+                         xsi:schemaLocation="https://jakarta.ee/xml/ns/jakartaee https://jakarta.ee/xml/ns/jakartaee/web-app_6_0.xsd"
+                         version="6.0">
+                """);
+        for (Snippet s : contextParams) {
+            b.append(s.text());
+        }
+        if (filter != null) {
+            String f = filter.text();
+            if (initParam != null) {
+                int end = f.indexOf("</filter>");
+                assertThat(end).as("the filter snippet's </filter>").isPositive();
+                f = f.substring(0, end) + initParam.text() + f.substring(end);
+            }
+            b.append(f);
+        }
+        if (listener != null) {
+            b.append(listener.text());
+        }
+        b.append("""
+                  <!-- test scaffolding: a classic app's sign-in, keeping the name in the session as "user" -->
+                  <servlet><servlet-name>signIn</servlet-name><servlet-class>dev.onlinenow.it.SignInServlet</servlet-class></servlet>
+                  <servlet-mapping><servlet-name>signIn</servlet-name><url-pattern>/signin</url-pattern></servlet-mapping>
+                  <servlet-mapping><servlet-name>signIn</servlet-name><url-pattern>/signout</url-pattern></servlet-mapping>
+                </web-app>
+                """);
+        return b.toString();
+    }
+
+    private static void app(String path, String webXml, Snippet page) throws Exception {
+        Path dir = temp.resolve("apps" + path);
+        Files.createDirectories(dir.resolve("WEB-INF/lib"));
+        Files.writeString(dir.resolve("WEB-INF/web.xml"), webXml);
+        parse(webXml); // well-formed as wrapped
+        if (page != null) {
+            Files.writeString(dir.resolve("index.jsp"), page.text());
+        }
+        Path jar = Path.of(System.getProperty("onlinenow.jar", "target/online-now.jar"));
+        assertThat(jar).as("the packaged library (run through mvn verify)").exists();
+        Files.copy(jar, dir.resolve("WEB-INF/lib/online-now.jar"));
+        // the resolver snippet's class, in the web app as an app's own class would be
+        Path resolver = Path.of("target/test-classes/com/example/AccountResolver.class");
+        Files.createDirectories(dir.resolve("WEB-INF/classes/com/example"));
+        Files.copy(resolver, dir.resolve("WEB-INF/classes/com/example/AccountResolver.class"));
+        // JSTL in WEB-INF/lib, as an app ships it (the JSP snippet's jakarta.tags URIs)
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            Path p = Path.of(entry);
+            if (p.getFileName().toString().matches("jakarta\\.servlet\\.jsp\\.jstl(-api)?-[\\d.]+\\.jar")) {
+                Files.copy(p, dir.resolve("WEB-INF/lib").resolve(p.getFileName()));
+            }
+        }
+        try (var lib = Files.list(dir.resolve("WEB-INF/lib"))) {
+            assertThat(lib.count()).as("online-now and JSTL's API and implementation in WEB-INF/lib").isEqualTo(3);
+        }
+        Context ctx = tomcat.addWebapp(path, dir.toString());
+        // a deployed web app: scan its WEB-INF, not the test class path (which has Tyrus's and
+        // this project's test classes); Tomcat's own WebSocket, not Tyrus
+        ((StandardJarScanner) ctx.getJarScanner()).setScanClassPath(false);
+        ctx.setContainerSciFilter("org\\.glassfish\\.tyrus\\..*");
+        apps.put(path, ctx);
+    }
+
+    // --- a browser -------------------------------------------------------------------------------
+
+    record Browser(HttpClient http, CookieManager cookies) {
+        static Browser open() {
+            CookieManager c = new CookieManager();
+            return new Browser(HttpClient.newBuilder().cookieHandler(c).build(), c);
+        }
+
+        HttpResponse<String> get(String path) throws Exception {
+            // a browser says its language; without one JSTL's fmt:formatDate has no locale and
+            // prints Date.toString()
+            return http.send(HttpRequest.newBuilder(uri("http", path)).header("Accept-Language", "en-US").build(),
+                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        }
+
+        void signIn(String app, String name) throws Exception {
+            assertThat(get(app + "/signin?name=" + URLEncoder.encode(name, StandardCharsets.UTF_8)).statusCode())
+                    .isEqualTo(204);
+        }
+
+        String cookie() {
+            return cookies.getCookieStore().getCookies().stream().filter(c -> c.getName().equals("JSESSIONID"))
+                    .map(HttpCookie::toString).findFirst().orElse(null);
+        }
+    }
+
+    private static URI uri(String scheme, String path) {
+        return URI.create(scheme + "://localhost:" + tomcat.getConnector().getLocalPort() + path);
+    }
+
+    private static String origin() {
+        return "http://localhost:" + tomcat.getConnector().getLocalPort();
+    }
+
+    private static List<String> items(String html) {
+        Matcher li = Pattern.compile("<li>(.*?) <small>seen (.*?)</small></li>").matcher(html);
+        List<String> out = new ArrayList<>();
+        while (li.find()) {
+            assertThat(li.group(2)).as("seen at a time").matches("\\d{1,2}:\\d{2}:\\d{2}\\s(AM|PM)");
+            out.add(li.group(1));
+        }
+        return out;
+    }
+
+    // --- what the README says they do ------------------------------------------------------------
+
+    @Test
+    void everyBlockIsClassifiedAndEveryDeployedKindIsUsed() {
+        Map<Kind, Long> kinds = snippets.stream().collect(Collectors.groupingBy(Snippet::kind, Collectors.counting()));
+        assertThat(kinds).as("" + snippets).containsKeys(Kind.FILTER, Kind.LISTENER, Kind.JSP_PAGE, Kind.HTML_PAGE,
+                Kind.INIT_PARAM, Kind.CONTEXT_PARAMS, Kind.DEPENDENCY);
+    }
+
+    @Test
+    void theFirstScreenShowsNOnlineAndTheSignedInUsersNamesEscaped() throws Exception {
+        Browser ann = Browser.open();
+        Browser mallory = Browser.open();
+        ann.signIn("/first", "ann");
+        mallory.signIn("/first", "<script>alert(1)</script>");
+        assertThat(mallory.get("/first/").statusCode()).isEqualTo(200);
+        HttpResponse<String> page = ann.get("/first/");
+        assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+        assertThat(page.body()).contains("<p>2 online</p>").doesNotContain("<script>alert(1)");
+        assertThat(items(page.body())).containsExactly("ann", "&lt;script&gt;alert(1)&lt;/script&gt;");
+        assertThat(page.body()).as("post.author is nobody online").doesNotContain("class=\"dot\"");
+
+        // a visitor who has not signed in is not counted (userId session:user), and sees the same
+        assertThat(Browser.open().get("/first/").body()).contains("<p>2 online</p>");
+        // sign-out by invalidate(): gone at once
+        assertThat(mallory.get("/first/signout").statusCode()).isEqualTo(204);
+        assertThat(items(ann.get("/first/").body())).containsExactly("ann");
+    }
+
+    @Test
+    void theListenerLineAloneOpensTheEndpointAtOnlineNowWs() {
+        // no filter, every default: userId=principal, and an anonymous socket has no identity
+        try (WsClient anonymous = WsClient.connect(Browser.open().http(), uri("ws", "/listener/online-now/ws"),
+                origin(), null, "anonymous")) {
+            WsClient.Closed closed = anonymous.awaitClose();
+            assertThat(closed.code()).isEqualTo(1008);
+            assertThat(closed.reason()).isEqualTo("no identity");
+        }
+    }
+
+    @Test
+    void theFilterSnippetPlusTheListenerLineIsOneConfiguration() throws Exception {
+        // the listener starts before the filter; the socket's identity comes from the filter
+        // snippet's init-param userId=session:user (the default, principal, would give none)
+        Browser ann = Browser.open();
+        Browser bob = Browser.open();
+        ann.signIn("/live", "ann");
+        bob.signIn("/live", "bob");
+        HttpResponse<String> page = ann.get("/live/");
+        assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+        Matcher src = Pattern.compile("<script src=\"([^\"]+)\"></script>").matcher(page.body());
+        assertThat(src.find()).as(page.body()).isTrue();
+        assertThat(src.group(1)).isEqualTo("/live/online-now/online-now.js");
+        HttpResponse<String> js = ann.get(src.group(1));
+        assertThat(js.statusCode()).isEqualTo(200);
+        assertThat(js.headers().firstValue("Content-Type")).get().asString().contains("javascript");
+        assertThat(js.body()).contains("OnlineNow").contains("trackCursor").contains("drawCursors");
+
+        try (WsClient annLive = WsClient.connect(ann.http(), uri("ws", "/live/online-now/ws"), origin(), ann.cookie(), "ann");
+             WsClient bobLive = WsClient.connect(bob.http(), uri("ws", "/live/online-now/ws"), origin(), bob.cookie(), "bob")) {
+            annLive.join("board-42");
+            assertThat(annLive.next("state").getString("self")).isEqualTo("ann");
+            bobLive.join("board-42");
+            JsonObject joined = annLive.next("join");
+            assertThat(joined.getJsonObject("presence").getString("id")).isEqualTo("bob");
+        }
+        // and the filter's other init-params hold for the live layer's index: one index, counted once
+        assertThat(ann.get("/live/").body()).doesNotContain("differ");
+    }
+
+    @Test
+    void theResolverInitParamNamesTheUsers() throws Exception {
+        Browser ann = Browser.open();
+        ann.signIn("/resolver", "ann");
+        HttpResponse<String> page = ann.get("/resolver/");
+        assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+        assertThat(items(page.body())).containsExactly("Account ANN");
+    }
+
+    @Test
+    void theRedisContextParamsStartAndEachServerKeepsCountingWithoutThatRedis() throws Exception {
+        Browser ann = Browser.open();
+        ann.signIn("/redis", "ann");
+        HttpResponse<String> page = ann.get("/redis/");
+        assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+        assertThat(page.body()).contains("<p>1 online</p>");
+        Object online = apps.get("/redis").getServletContext().getAttribute("dev.onlinenow.OnlineNow");
+        Object settings = online.getClass().getMethod("settings").invoke(online);
+        assertThat(settings.getClass().getMethod("store").invoke(settings)).hasToString("REDIS");
+        assertThat(settings.getClass().getMethod("threshold").invoke(settings))
+                .as("the filter's init-params with the context-params").hasToString("PT15M");
+    }
+
+    @Test
+    void theDependencySnippetsNameThisBuild() throws Exception {
+        String pom = Files.readString(Path.of("pom.xml"));
+        String version = System.getProperty("onlinenow.version");
+        List<Snippet> deps = snippets.stream().filter(s -> s.kind() == Kind.DEPENDENCY).toList();
+        assertThat(deps).hasSize(2);
+        Set<String> classifiers = new TreeSet<>();
+        for (Snippet d : deps) {
+            Element e = (Element) parse(d.text()).getDocumentElement();
+            assertThat(text(e, "groupId")).isEqualTo("dev.onlinenow");
+            assertThat(text(e, "artifactId")).isEqualTo("online-now");
+            assertThat(pom).contains("<version>" + text(e, "version") + "</version>");
+            String classifier = text(e, "classifier");
+            classifiers.add(classifier == null ? "" : classifier);
+            Path jar = Path.of(System.getProperty("onlinenow.jar", "target/online-now.jar"));
+            if (classifier != null) {
+                jar = Path.of(jar.toString().replace(".jar", "-" + classifier + ".jar"));
+            }
+            assertThat(jar).as(d + " is a file this build makes").exists();
+            if (version != null) {
+                assertThat(text(e, "version")).isEqualTo(version);
+            }
+        }
+        assertThat(classifiers).containsExactly("", "javax");
+    }
+
+    private static String text(Element e, String child) {
+        var list = e.getElementsByTagName(child);
+        return list.getLength() == 0 ? null : list.item(0).getTextContent().trim();
+    }
+
+    @Test
+    void aNewKindOfBlockFailsTheTest() {
+        assertThatThrownBy(() -> classify(1, "properties", "a=b"))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("cannot classify");
+        assertThatThrownBy(() -> classify(1, "xml", "<servlet><servlet-name>x</servlet-name></servlet>"))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("cannot classify");
+        assertThatThrownBy(() -> classify(1, "jsp", "<p>${onlineNowCount}</p>"))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("cannot classify");
+    }
+}
