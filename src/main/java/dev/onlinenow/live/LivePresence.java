@@ -2,6 +2,7 @@ package dev.onlinenow.live;
 
 import dev.onlinenow.OnlineNow;
 import dev.onlinenow.OnlineNowSettings;
+import dev.onlinenow.OnlineNowStats;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
@@ -281,6 +282,11 @@ public final class LivePresence implements AutoCloseable {
         return open.get();
     }
 
+    /** Rooms with at least one member connected to this server. */
+    public int localRooms() {
+        return localRooms.size();
+    }
+
     /** The settings in use. */
     public OnlineNowSettings settings() {
         return settings;
@@ -510,6 +516,7 @@ public final class LivePresence implements AutoCloseable {
             return s;
         });
         if (!mine.contains(c)) {
+            online.stats().dropped(OnlineNowStats.DropReason.LIMITS);
             closeNow(session, CloseReason.CloseCodes.VIOLATED_POLICY, "too many connections");
             return;
         }
@@ -538,6 +545,7 @@ public final class LivePresence implements AutoCloseable {
                 () -> {
                     LOG.log(Level.INFO, "online-now: closing " + c + ": it reads too slowly ("
                             + settings.sendQueueSize() + " frames queued)");
+                    online.stats().dropped(OnlineNowStats.DropReason.TOO_SLOW);
                     dropSoon(c, CloseReason.CloseCodes.VIOLATED_POLICY, TOO_SLOW);
                 },
                 failure -> {
@@ -547,18 +555,27 @@ public final class LivePresence implements AutoCloseable {
         if (session.isOpen() && !c.dropped.get()) {
             session.addMessageHandler(String.class, text -> received(c, text));
             session.addMessageHandler(java.nio.ByteBuffer.class,
-                    data -> drop(c, CloseReason.CloseCodes.CANNOT_ACCEPT, "binary frames are not supported"));
+                    data -> dropBinary(c));
         }
         if (closed) {
             drop(c, CloseReason.CloseCodes.GOING_AWAY, "server stopping");
         }
     }
 
+    private void dropBinary(LiveConnection c) {
+        online.stats().dropped(OnlineNowStats.DropReason.BAD_FRAMES);
+        drop(c, CloseReason.CloseCodes.CANNOT_ACCEPT, "binary frames are not supported");
+    }
+
     /** The socket closed (by the client, the container, or us). */
-    void closedByContainer(Session session) {
+    void closedByContainer(Session session, CloseReason reason) {
         Object o = session.getUserProperties().get(LiveConnection.class.getName());
         if (o instanceof LiveConnection) {
-            forget((LiveConnection) o);
+            if (reason != null && reason.getCloseCode().getCode() == CloseReason.CloseCodes.TOO_BIG.getCode()
+                    && !((LiveConnection) o).dropped.get()) {
+                online.stats().dropped(OnlineNowStats.DropReason.BAD_FRAMES); // a frame over maxFrameBytes
+            }
+            forget((LiveConnection) o, OnlineNowStats.LeaveReason.CLOSED);
         }
     }
 
@@ -574,7 +591,7 @@ public final class LivePresence implements AutoCloseable {
         } catch (RuntimeException e) {
             // a bug of ours must not reach the client or other users
             LOG.log(Level.WARNING, "online-now: failed to handle a message from " + c, e);
-            c.send(Protocol.error("internal", "the server could not handle this message", null));
+            c.send(refuse("internal", "the server could not handle this message", null));
         }
     }
 
@@ -586,7 +603,7 @@ public final class LivePresence implements AutoCloseable {
                 if (limited(c, now)) {
                     return;
                 }
-                c.send(Protocol.error(Protocol.BAD_MESSAGE, "a message must be a JSON object with a type", null));
+                c.send(refuse(Protocol.BAD_MESSAGE, "a message must be a JSON object with a type", null));
                 return;
             }
             msg = v.asJsonObject();
@@ -594,13 +611,14 @@ public final class LivePresence implements AutoCloseable {
             if (limited(c, now)) {
                 return;
             }
-            c.send(Protocol.error(Protocol.BAD_JSON, "not valid JSON", null));
+            c.send(refuse(Protocol.BAD_JSON, "not valid JSON", null));
             return;
         }
         String type = string(msg, "type");
         if (Protocol.CURSOR.equals(type)) {
             // cursors have their own, silent limit; a flood of them still counts as a flood
             if (!c.cursors.tryTake(now)) {
+                online.stats().refused(Protocol.RATE_LIMITED);
                 if (!c.strikes.tryTake(now)) {
                     flooded(c);
                 }
@@ -613,7 +631,7 @@ public final class LivePresence implements AutoCloseable {
             online.touch(c.userId);
         }
         if (type == null) {
-            c.send(Protocol.error(Protocol.BAD_MESSAGE, "a message needs a string \"type\"", null));
+            c.send(refuse(Protocol.BAD_MESSAGE, "a message needs a string \"type\"", null));
             return;
         }
         switch (type) {
@@ -633,7 +651,7 @@ public final class LivePresence implements AutoCloseable {
                 cursor(c, msg, now);
                 break;
             default:
-                c.send(Protocol.error(Protocol.UNKNOWN_TYPE, "unknown message type \"" + abbreviate(type) + "\"",
+                c.send(refuse(Protocol.UNKNOWN_TYPE, "unknown message type \"" + abbreviate(type) + "\"",
                         abbreviate(type)));
         }
     }
@@ -643,6 +661,7 @@ public final class LivePresence implements AutoCloseable {
         if (c.messages.tryTake(now)) {
             return false;
         }
+        online.stats().refused(Protocol.RATE_LIMITED);
         if (!c.strikes.tryTake(now)) {
             flooded(c);
             return true;
@@ -658,6 +677,7 @@ public final class LivePresence implements AutoCloseable {
     private void flooded(LiveConnection c) {
         LOG.log(Level.INFO, "online-now: closing " + c + ": it keeps sending far more than "
                 + settings.maxMessagesPerSecond() + " messages a second");
+        online.stats().dropped(OnlineNowStats.DropReason.RATE_LIMITED);
         drop(c, CloseReason.CloseCodes.VIOLATED_POLICY, "rate limit exceeded");
     }
 
@@ -675,12 +695,12 @@ public final class LivePresence implements AutoCloseable {
         }
         boolean again = c.rooms.contains(room);
         if (!again && c.rooms.size() >= settings.maxRoomsPerConnection()) {
-            c.send(Protocol.error(Protocol.TOO_MANY_ROOMS, "a connection may be in at most "
+            c.send(refuse(Protocol.TOO_MANY_ROOMS, "a connection may be in at most "
                     + settings.maxRoomsPerConnection() + " rooms", Protocol.JOIN, room));
             return;
         }
         if (!again && !authorized(c, room)) {
-            c.send(Protocol.error(Protocol.FORBIDDEN, "you may not join this room", Protocol.JOIN, room));
+            c.send(refuse(Protocol.FORBIDDEN, "you may not join this room", Protocol.JOIN, room));
             return;
         }
         Presence joined = null;
@@ -707,6 +727,7 @@ public final class LivePresence implements AutoCloseable {
                     bus.publish(new RoomMessage(RoomMessage.Kind.JOIN, room, Protocol.join(room, j.presence()),
                             c.userId, null));
                     joined = j.presence();
+                    online.stats().joined();
                 } else if (meta != null) {
                     bus.publish(new RoomMessage(RoomMessage.Kind.META, room, Protocol.meta(room, j.presence()),
                             null, c.id));
@@ -732,13 +753,13 @@ public final class LivePresence implements AutoCloseable {
         if (room == null) {
             return;
         }
-        if (!leaveRoom(c, room)) {
-            c.send(Protocol.error(Protocol.NOT_JOINED, "not in this room", Protocol.LEAVE, room));
+        if (!leaveRoom(c, room, OnlineNowStats.LeaveReason.CLOSED)) {
+            c.send(refuse(Protocol.NOT_JOINED, "not in this room", Protocol.LEAVE, room));
         }
     }
 
     /** Takes a connection out of a room; announces the user's leave if it was their last. */
-    private boolean leaveRoom(LiveConnection c, String room) {
+    private boolean leaveRoom(LiveConnection c, String room, OnlineNowStats.LeaveReason reason) {
         Presence left;
         synchronized (lock(room)) {
             if (!c.rooms.remove(room)) {
@@ -747,6 +768,7 @@ public final class LivePresence implements AutoCloseable {
             removeFrom(localRooms, room, c);
             left = state.leave(room, c.userId);
             if (left != null) {
+                online.stats().left(reason);
                 coalescer.forget(room, c.userId);
                 bus.publish(new RoomMessage(RoomMessage.Kind.LEAVE, room, Protocol.leave(room, c.userId), null, null));
             }
@@ -763,7 +785,7 @@ public final class LivePresence implements AutoCloseable {
             return;
         }
         if (!msg.containsKey("meta")) {
-            c.send(Protocol.error(Protocol.BAD_MESSAGE, "meta needs a \"meta\" object", Protocol.META, room));
+            c.send(refuse(Protocol.BAD_MESSAGE, "meta needs a \"meta\" object", Protocol.META, room));
             return;
         }
         JsonObject meta = clientMeta(c, msg, Protocol.META);
@@ -772,7 +794,7 @@ public final class LivePresence implements AutoCloseable {
         }
         synchronized (lock(room)) {
             if (!c.rooms.contains(room)) {
-                c.send(Protocol.error(Protocol.NOT_JOINED, "join the room before setting meta", Protocol.META, room));
+                c.send(refuse(Protocol.NOT_JOINED, "join the room before setting meta", Protocol.META, room));
                 return;
             }
             publishMeta(c, room, meta);
@@ -789,11 +811,11 @@ public final class LivePresence implements AutoCloseable {
         if (!(x instanceof JsonNumber) || !(y instanceof JsonNumber)
                 || !Cursor.validCoordinate(((JsonNumber) x).doubleValue())
                 || !Cursor.validCoordinate(((JsonNumber) y).doubleValue())) {
-            c.send(Protocol.error(Protocol.BAD_CURSOR, "x and y must be finite numbers within ±1e6", Protocol.CURSOR, room));
+            c.send(refuse(Protocol.BAD_CURSOR, "x and y must be finite numbers within ±1e6", Protocol.CURSOR, room));
             return;
         }
         if (!c.rooms.contains(room)) {
-            c.send(Protocol.error(Protocol.NOT_JOINED, "join the room before moving a cursor in it", Protocol.CURSOR, room));
+            c.send(refuse(Protocol.NOT_JOINED, "join the room before moving a cursor in it", Protocol.CURSOR, room));
             return;
         }
         coalescer.move(room, c.userId, ((JsonNumber) x).doubleValue(), ((JsonNumber) y).doubleValue(), now, true);
@@ -802,7 +824,7 @@ public final class LivePresence implements AutoCloseable {
     private String room(LiveConnection c, JsonObject msg, String type) {
         String room = string(msg, "room");
         if (!Protocol.validRoom(room)) {
-            c.send(Protocol.error(Protocol.BAD_MESSAGE, type + " needs a \"room\": a string of 1 to "
+            c.send(refuse(Protocol.BAD_MESSAGE, type + " needs a \"room\": a string of 1 to "
                     + Protocol.MAX_ROOM_LENGTH + " characters without control characters", type));
             return null;
         }
@@ -813,12 +835,12 @@ public final class LivePresence implements AutoCloseable {
     private JsonObject clientMeta(LiveConnection c, JsonObject msg, String type) {
         JsonValue v = msg.get("meta");
         if (v == null || v.getValueType() != JsonValue.ValueType.OBJECT) {
-            c.send(Protocol.error(Protocol.BAD_MESSAGE, "\"meta\" must be a JSON object", type));
+            c.send(refuse(Protocol.BAD_MESSAGE, "\"meta\" must be a JSON object", type));
             return null;
         }
         JsonObject meta = v.asJsonObject();
         if (Protocol.utf8Length(meta) > settings.maxMetaBytes()) {
-            c.send(Protocol.error(Protocol.META_TOO_LARGE, "meta may take at most " + settings.maxMetaBytes()
+            c.send(refuse(Protocol.META_TOO_LARGE, "meta may take at most " + settings.maxMetaBytes()
                     + " bytes as JSON", type));
             return null;
         }
@@ -850,6 +872,7 @@ public final class LivePresence implements AutoCloseable {
 
     /** Hands a room message to this node's sockets in the room. */
     private void deliver(RoomMessage m) {
+        long start = System.nanoTime();
         synchronized (lock(m.room())) {
             Set<LiveConnection> members = localRooms.get(m.room());
             if (members == null || members.isEmpty()) {
@@ -874,6 +897,7 @@ public final class LivePresence implements AutoCloseable {
                 }
             }
         }
+        online.stats().fanout(System.nanoTime() - start);
     }
 
     /**
@@ -929,7 +953,7 @@ public final class LivePresence implements AutoCloseable {
 
     /** Closes a socket with a code, and takes it out of every room at once. */
     void drop(LiveConnection c, CloseReason.CloseCode code, String reason) {
-        if (forget(c)) {
+        if (forget(c, leaveReason(reason))) {
             try {
                 // closing may wait for the socket; never on the caller's (often a shared) thread
                 closer.execute(() -> closeNow(c.session, code, reason));
@@ -961,8 +985,15 @@ public final class LivePresence implements AutoCloseable {
         });
     }
 
+    /** The leave reason of a connection closed with this close reason. */
+    private static OnlineNowStats.LeaveReason leaveReason(String closeReason) {
+        return HEARTBEAT_TIMEOUT.equals(closeReason) ? OnlineNowStats.LeaveReason.HEARTBEAT_TIMEOUT
+                : SESSION_ENDED.equals(closeReason) ? OnlineNowStats.LeaveReason.SESSION_ENDED
+                : OnlineNowStats.LeaveReason.CLOSED;
+    }
+
     /** Takes a connection out of everything; true the first time. */
-    private boolean forget(LiveConnection c) {
+    private boolean forget(LiveConnection c, OnlineNowStats.LeaveReason reason) {
         if (!c.dropped.compareAndSet(false, true)) {
             return false;
         }
@@ -971,7 +1002,7 @@ public final class LivePresence implements AutoCloseable {
             o.close();
         }
         for (String room : new ArrayList<>(c.rooms)) {
-            leaveRoom(c, room);
+            leaveRoom(c, room, reason);
         }
         removeFrom(byUser, c.userId, c);
         if (c.sessionKey != null) {
@@ -1023,6 +1054,17 @@ public final class LivePresence implements AutoCloseable {
                 LOG.log(Level.WARNING, "online-now: a presence listener failed for " + p.getId() + " in " + room, e);
             }
         }
+    }
+
+    /** An {@code error} frame for a refused message, counted by its code (OnlineNowStats). */
+    private String refuse(String code, String message, String ref) {
+        online.stats().refused(code);
+        return Protocol.error(code, message, ref);
+    }
+
+    private String refuse(String code, String message, String ref, String room) {
+        online.stats().refused(code);
+        return Protocol.error(code, message, ref, room);
     }
 
     private Object lock(String room) {
