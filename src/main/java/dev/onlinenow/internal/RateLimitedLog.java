@@ -93,6 +93,11 @@ public final class RateLimitedLog {
         return true;
     }
 
+    /** How many causes are remembered now (tests). */
+    int causes() {
+        return slots.size();
+    }
+
     private static final class Slot {
         final AtomicLong last;
         final AtomicLong suppressed = new AtomicLong();
