@@ -1,10 +1,11 @@
 package dev.onlinenow;
 
+import dev.onlinenow.internal.RateLimitedLog;
+import dev.onlinenow.store.EhcachePresenceStore;
 import dev.onlinenow.store.LastSeen;
 import dev.onlinenow.store.PresenceStore;
 import dev.onlinenow.store.StoreFactory;
 import dev.onlinenow.store.StoreHealth;
-import dev.onlinenow.internal.RateLimitedLog;
 import jakarta.servlet.ServletContext;
 
 import javax.management.ObjectName;
@@ -102,8 +103,8 @@ public final class OnlineNow implements AutoCloseable {
      */
     public static OnlineNow create(OnlineNowSettings settings, PresenceStore users, PresenceStore guests,
                                   UserResolver resolver) {
-        return new OnlineNow(settings, users, guests, resolver, new OnlineNowStats(),
-                StoreHealth.inProcess(users.getClass().getSimpleName()));
+        return new OnlineNow(settings, users, guests, resolver, new OnlineNowStats(), StoreHealth.inProcess(
+                users instanceof EhcachePresenceStore ? "ehcache" : users.getClass().getSimpleName()));
     }
 
     /** An in-process index with Ehcache stores, whatever the settings' {@code store} says. */
