@@ -514,11 +514,11 @@ final class RedisNode implements AutoCloseable {
         synchronized (lock) {
             wasDown = !healthy;
             since = downSince;
+            if (health != null) {
+                health.up(); // first: whoever sees healthy() true sees the health up
+            }
             healthy = true;
             downSince = -1;
-            if (health != null) {
-                health.up();
-            }
         }
         if (wasDown && since >= 0) {
             if (!registeredSinceDown) {
@@ -534,13 +534,13 @@ final class RedisNode implements AutoCloseable {
         boolean first;
         synchronized (lock) {
             first = healthy || downSince < 0;
+            if (health != null && !closed) {
+                health.down(cause); // first: whoever sees healthy() false sees the health down
+            }
             healthy = false;
             if (downSince < 0) {
                 downSince = System.currentTimeMillis();
                 registeredSinceDown = false;
-            }
-            if (health != null && !closed) {
-                health.down(cause);
             }
         }
         if (first && !closed) {
