@@ -65,16 +65,16 @@ public final class OnlineNowMetrics implements MeterBinder {
         gauge(registry, "onlinenow.users.online", "users online within the threshold", o -> o.count());
         gauge(registry, "onlinenow.guests.online", "guests online within the threshold", o -> o.guestCount());
         Gauge.builder("onlinenow.live.connections", this, m -> m.liveValue(true))
-                .description("open live sockets on this server").baseUnit("connections").tags(tags).register(registry);
+                .description("open live sockets on this server").tags(tags).register(registry);
         Gauge.builder("onlinenow.live.rooms", this, m -> m.liveValue(false))
-                .description("rooms with at least one member on this server").baseUnit("rooms").tags(tags)
+                .description("rooms with at least one member on this server").tags(tags)
                 .register(registry);
         Gauge.builder("onlinenow.nodes.alive", this, m -> m.value(o -> {
                     int n = o.storeHealth().nodesAlive();
                     return n < 0 ? Double.NaN : n;
                 }))
                 .description("servers of this web app alive, as this one knows (NaN: not measured)")
-                .baseUnit("nodes").tags(tags).register(registry);
+                .tags(tags).register(registry);
         Gauge.builder("onlinenow.store.up", this, m -> m.value(o -> o.storeHealth().isUp() ? 1 : 0))
                 .description("1 while the store answers, 0 while this server counts alone (Redis down)")
                 .tags(tags).register(registry);
@@ -134,7 +134,7 @@ public final class OnlineNowMetrics implements MeterBinder {
     }
 
     private void gauge(MeterRegistry registry, String name, String description, ToDoubleFunction<OnlineNow> f) {
-        Gauge.builder(name, this, m -> m.value(f)).description(description).baseUnit("users").tags(tags)
+        Gauge.builder(name, this, m -> m.value(f)).description(description).tags(tags)
                 .register(registry);
     }
 
