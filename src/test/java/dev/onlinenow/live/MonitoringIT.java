@@ -100,7 +100,7 @@ class MonitoringIT {
     void theMBeanAndTheMetersFollowUsersSocketsAndRooms() throws Exception {
         LiveServer server = LiveServer.builder()
                 .inProcess(b -> b.clock(clock).maxConnectionsPerUser(2).maxMessagesPerSecond(MAX_MESSAGES)
-                        .heartbeatTimeout(Duration.ofSeconds(90)).maxFrameBytes(4096),
+                        .heartbeatTimeout(Duration.ofSeconds(90)).maxFrameBytes(4096).sendQueueSize(16),
                         live -> live.autoTick(false))
                 .customize(MonitoringIT::withFilter)
                 .start();
@@ -194,6 +194,18 @@ class MonitoringIT {
         assertThat(counter(registry, "onlinenow.live.connections.dropped", "reason", "rate_limited")).isEqualTo(1);
         assertThat(counter(registry, "onlinenow.live.frames.refused", "code", "rate_limited")).isPositive();
 
+        // too slow: a client that stops reading while its room is flooded
+        String erin = server.login("erin");
+        WsClient e1 = socket(server, erin, "erin-1");
+        joined(e1, "slow");
+        e1.stopReading();
+        String big = "y".repeat(16 * 1024);
+        for (int i = 0; i < 2000 && server.live().connectionsOf("erin") > 0; i++) {
+            server.live().broadcast("slow", "blob", Map.of("i", i, "data", big));
+        }
+        Await.until("the slow client dropped", WsClient.WAIT, () -> server.live().connectionsOf("erin") == 0);
+        assertThat(counter(registry, "onlinenow.live.connections.dropped", "reason", "too_slow")).isEqualTo(1);
+
         // session ended: bob signs out; his socket in r1 closes and he leaves r1
         server.logout(bob);
         assertThat(b1.awaitClose().reason()).isEqualTo("session ended");
@@ -213,13 +225,13 @@ class MonitoringIT {
 
         @SuppressWarnings("unchecked")
         Map<String, Long> leaves = (Map<String, Long>) attribute(name, "LeavesByReason");
-        assertThat(leaves).containsEntry("closed", 2L) // bob from r2, carol from r3 (binary frame)
+        assertThat(leaves).containsEntry("closed", 3L) // bob from r2, carol from r3 (binary frame), erin (too slow)
                 .containsEntry("session_ended", 1L).containsEntry("heartbeat_timeout", 1L)
                 .containsEntry("node_down", 0L);
         @SuppressWarnings("unchecked")
         Map<String, Long> drops = (Map<String, Long>) attribute(name, "ConnectionsDroppedByReason");
         assertThat(drops).containsEntry("limits", 1L).containsEntry("bad_frames", 2L)
-                .containsEntry("rate_limited", 1L).containsEntry("too_slow", 0L);
+                .containsEntry("rate_limited", 1L).containsEntry("too_slow", 1L);
         assertThat(registry.get("onlinenow.live.fanout").functionTimer().count()).isPositive();
     }
 
