@@ -100,7 +100,7 @@ class MonitoringIT {
     void theMBeanAndTheMetersFollowUsersSocketsAndRooms() throws Exception {
         LiveServer server = LiveServer.builder()
                 .inProcess(b -> b.clock(clock).maxConnectionsPerUser(2).maxMessagesPerSecond(MAX_MESSAGES)
-                        .heartbeatTimeout(Duration.ofSeconds(90)).maxFrameBytes(4096).sendQueueSize(16),
+                        .heartbeatTimeout(Duration.ofSeconds(90)).maxFrameBytes(4096).sendQueueSize(64),
                         live -> live.autoTick(false))
                 .customize(MonitoringIT::withFilter)
                 .start();
