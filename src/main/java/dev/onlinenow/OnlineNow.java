@@ -1,10 +1,14 @@
 package dev.onlinenow;
 
+import dev.onlinenow.internal.RateLimitedLog;
+import dev.onlinenow.store.EhcachePresenceStore;
 import dev.onlinenow.store.LastSeen;
 import dev.onlinenow.store.PresenceStore;
 import dev.onlinenow.store.StoreFactory;
+import dev.onlinenow.store.StoreHealth;
 import jakarta.servlet.ServletContext;
 
+import javax.management.ObjectName;
 import java.lang.System.Logger.Level;
 import java.lang.reflect.Constructor;
 import java.time.Instant;
@@ -38,6 +42,7 @@ public final class OnlineNow implements AutoCloseable {
     public static final String CONTEXT_ATTRIBUTE = OnlineNow.class.getName();
 
     private static final System.Logger LOG = System.getLogger(OnlineNow.class.getName());
+    private static final RateLimitedLog WARN = new RateLimitedLog(LOG);
 
     /* EL functions are static and get no ServletContext; they find the web app's instance by the
      * thread's context class loader, which containers set to the web app's loader per request. */
@@ -49,13 +54,19 @@ public final class OnlineNow implements AutoCloseable {
     private final UserResolver resolver;
     private final Map<String, Integer> sessionsPerUser = new ConcurrentHashMap<>();
     private final List<Consumer<String>> logoutListeners = new CopyOnWriteArrayList<>();
+    private final OnlineNowStats stats;
+    private final StoreHealth health;
+    private ObjectName mbean; // guarded by this
     private volatile boolean closed;
 
-    private OnlineNow(OnlineNowSettings settings, PresenceStore users, PresenceStore guests, UserResolver resolver) {
+    private OnlineNow(OnlineNowSettings settings, PresenceStore users, PresenceStore guests, UserResolver resolver,
+                      OnlineNowStats stats, StoreHealth health) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.users = Objects.requireNonNull(users, "users");
         this.guests = Objects.requireNonNull(guests, "guests");
         this.resolver = Objects.requireNonNull(resolver, "resolver");
+        this.stats = stats;
+        this.health = health;
     }
 
     /**
@@ -72,21 +83,28 @@ public final class OnlineNow implements AutoCloseable {
         UserResolver resolver = settings.resolver() == null ? UserResolver.ID_AS_NAME
                 : instantiate(settings.resolver(), OnlineNowSettings.RESOLVER, UserResolver.class, context);
         StoreFactory factory = StoreFactory.forSettings(settings);
-        PresenceStore users = factory.create("users", settings);
+        OnlineNowStats stats = new OnlineNowStats();
+        StoreHealth health = settings.store() == OnlineNowSettings.StoreKind.REDIS
+                ? new StoreHealth("redis", settings.clock()) : StoreHealth.inProcess("ehcache");
+        PresenceStore users = factory.create("users", settings, stats, health);
         PresenceStore guests;
         try {
-            guests = factory.create("guests", settings);
+            guests = factory.create("guests", settings, stats, health);
         } catch (RuntimeException e) {
             users.close();
             throw e;
         }
-        return new OnlineNow(settings, users, guests, resolver);
+        return new OnlineNow(settings, users, guests, resolver, stats, health);
     }
 
-    /** Creates an index over stores and a resolver of your own (tests, benchmarks, embedding). */
+    /**
+     * Creates an index over stores and a resolver of your own (tests, benchmarks, embedding); its
+     * {@link #storeHealth()} is always up.
+     */
     public static OnlineNow create(OnlineNowSettings settings, PresenceStore users, PresenceStore guests,
                                   UserResolver resolver) {
-        return new OnlineNow(settings, users, guests, resolver);
+        return new OnlineNow(settings, users, guests, resolver, new OnlineNowStats(), StoreHealth.inProcess(
+                users instanceof EhcachePresenceStore ? "ehcache" : users.getClass().getSimpleName()));
     }
 
     /** An in-process index with Ehcache stores, whatever the settings' {@code store} says. */
@@ -126,7 +144,9 @@ public final class OnlineNow implements AutoCloseable {
 
     /**
      * Makes {@code online} the web app's instance (for tests and for apps that build it in code,
-     * before the filter starts).
+     * before the filter starts), and registers its MBean {@code dev.onlinenow:type=OnlineNow,
+     * context=PATH} in the platform MBeanServer (README, "Monitoring"); {@link #uninstall} and
+     * {@link #close} unregister it.
      *
      * @throws IllegalStateException if the web app already has one
      */
@@ -142,17 +162,36 @@ public final class OnlineNow implements AutoCloseable {
             if (loader != null) {
                 BY_LOADER.put(loader, online);
             }
+            online.registerMBean(context);
         }
     }
 
-    /** Removes the instance from the web app (when it stops). */
+    /** Removes the instance from the web app (when it stops), and its MBean from JMX. */
     public static void uninstall(ServletContext context, OnlineNow online) {
         synchronized (context) {
             if (get(context) == online) {
                 context.removeAttribute(CONTEXT_ATTRIBUTE);
             }
             BY_LOADER.values().removeIf(o -> o == online);
+            online.unregisterMBean();
         }
+    }
+
+    private synchronized void registerMBean(ServletContext context) {
+        if (mbean == null && !closed) {
+            mbean = OnlineNowJmx.register(this, context);
+        }
+    }
+
+    private synchronized void unregisterMBean() {
+        ObjectName name = mbean;
+        mbean = null;
+        OnlineNowJmx.unregister(name);
+    }
+
+    /** The name of this index's MBean in the platform MBeanServer; null if it has none (not installed). */
+    public synchronized ObjectName mbeanName() {
+        return mbean;
     }
 
     /** The instance of the web app whose thread this is, for the EL functions; null if none. */
@@ -252,8 +291,8 @@ public final class OnlineNow implements AutoCloseable {
         try {
             infos = resolver.resolve(ids(seen));
         } catch (Exception e) {
-            LOG.log(Level.WARNING, "online-now: the user resolver " + resolver.getClass().getName()
-                    + " failed; showing ids as names", e);
+            WARN.warn("resolver", () -> "online-now: the user resolver " + resolver.getClass().getName()
+                    + " failed; showing ids as names until it answers again", e);
             infos = null;
         }
         List<OnlineUser> out = new ArrayList<>(seen.size());
@@ -286,7 +325,9 @@ public final class OnlineNow implements AutoCloseable {
             try {
                 l.accept(userId);
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "online-now: a logout listener failed for " + userId, e);
+                WARN.warn("logout listener " + l.getClass().getName(), () -> "online-now: a logout listener ("
+                        + l.getClass().getName() + ") failed for " + userId + "; the user is logged out anyway, "
+                        + "and the other listeners were called", e);
             }
         }
     }
@@ -294,6 +335,16 @@ public final class OnlineNow implements AutoCloseable {
     /** Called with the user id whenever a user's last HttpSession ends or {@link #logout} is called. */
     public void addLogoutListener(Consumer<String> listener) {
         logoutListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** What happened since start (joins, leaves, drops, refusals, Redis failures); read by JMX and metrics. */
+    public OnlineNowStats stats() {
+        return stats;
+    }
+
+    /** Whether the store is up, since when it is down, whether this server counts alone. */
+    public StoreHealth storeHealth() {
+        return health;
     }
 
     /** The store behind the users' index. */
@@ -323,6 +374,7 @@ public final class OnlineNow implements AutoCloseable {
         }
         closed = true;
         BY_LOADER.values().removeIf(o -> o == this);
+        unregisterMBean();
         try {
             users.close();
         } finally {

@@ -1,5 +1,6 @@
 package dev.onlinenow;
 
+import dev.onlinenow.internal.RateLimitedLog;
 import dev.onlinenow.store.LastSeen;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -21,7 +22,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Records each request's user as active and exposes who is online to the request.
@@ -50,13 +50,11 @@ public class OnlineNowFilter implements Filter {
     public static final String GUEST_COUNT_ATTRIBUTE = "onlineGuestCount";
 
     private static final System.Logger LOG = System.getLogger(OnlineNowFilter.class.getName());
-    private static final long WARN_EVERY_MILLIS = 60_000;
+    private static final RateLimitedLog WARN = new RateLimitedLog(LOG);
 
     private OnlineNow online;
     private boolean owner;
     private ServletContext context;
-    private final AtomicLong suppressedFailures = new AtomicLong();
-    private volatile long lastWarning;
     private volatile Long lastCount;
 
     public OnlineNowFilter() {
@@ -218,15 +216,7 @@ public class OnlineNowFilter implements Filter {
     }
 
     private void failed(String what, RuntimeException e) {
-        long now = System.currentTimeMillis();
-        if (now - lastWarning >= WARN_EVERY_MILLIS) {
-            lastWarning = now;
-            long suppressed = suppressedFailures.getAndSet(0);
-            LOG.log(Level.WARNING, "online-now: failed " + what + "; the request goes on without it"
-                    + (suppressed > 0 ? " (" + suppressed + " similar failures not logged in the last minute)" : ""), e);
-        } else {
-            suppressedFailures.incrementAndGet();
-        }
+        WARN.warn(what, () -> "online-now: failed " + what + "; the request goes on without it", e);
     }
 
     /**
@@ -263,7 +253,8 @@ public class OnlineNowFilter implements Filter {
                     }
                     seen = List.copyOf(recent);
                 } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "online-now: could not list the online users", e);
+                    WARN.warn("listing", () -> "online-now: could not list the online users; the page shows "
+                            + "nobody (the count is unaffected) until the store answers again", e);
                     seen = List.of();
                 }
             }

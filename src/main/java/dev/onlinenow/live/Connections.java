@@ -1,6 +1,7 @@
 package dev.onlinenow.live;
 
 import dev.onlinenow.OnlineNowSettings;
+import dev.onlinenow.OnlineNowStats;
 import dev.onlinenow.Ticker;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
@@ -40,6 +41,7 @@ final class Connections {
     private final Executor senders;
     private final Executor closer;
     private final LimitWarnings warnings;
+    private final OnlineNowStats stats;
     private final AtomicLong seq = new AtomicLong();
     private final AtomicInteger open = new AtomicInteger();
     /* by user, by HttpSession (its guard's key) */
@@ -49,7 +51,8 @@ final class Connections {
     private volatile boolean closed;
 
     Connections(OnlineNowSettings settings, String nodeId, RoomOps rooms, Executor senders, Executor closer,
-                LimitWarnings warnings) {
+                LimitWarnings warnings, OnlineNowStats stats) {
+        this.stats = stats;
         this.settings = settings;
         this.ticker = settings.ticker();
         this.clock = settings.clock();
@@ -76,6 +79,7 @@ final class Connections {
         }
         if (open.incrementAndGet() > settings.maxConnections()) {
             open.decrementAndGet();
+            stats.dropped(OnlineNowStats.DropReason.LIMITS);
             warnings.warn(OnlineNowSettings.MAX_CONNECTIONS, "online-now: this server holds "
                     + settings.maxConnections() + " live connections (" + OnlineNowSettings.MAX_CONNECTIONS
                     + "); new ones are closed with 1008 \"" + LivePresence.SERVER_FULL + "\"");
@@ -94,6 +98,7 @@ final class Connections {
         });
         if (!mine.contains(c)) {
             open.decrementAndGet();
+            stats.dropped(OnlineNowStats.DropReason.LIMITS);
             closeNow(session, CloseReason.CloseCodes.VIOLATED_POLICY, "too many connections");
             return;
         }
@@ -121,6 +126,7 @@ final class Connections {
                 () -> {
                     LOG.log(Level.INFO, "online-now: closing " + c + ": it reads too slowly ("
                             + settings.sendQueueSize() + " frames queued)");
+                    stats.dropped(OnlineNowStats.DropReason.TOO_SLOW);
                     drop(c, CloseReason.CloseCodes.VIOLATED_POLICY, LivePresence.TOO_SLOW);
                 },
                 failure -> {
@@ -130,8 +136,10 @@ final class Connections {
         if (session.isOpen() && !c.dropped.get()) {
             BiConsumer<LiveConnection, String> handler = inbound;
             session.addMessageHandler(String.class, text -> handler.accept(c, text));
-            session.addMessageHandler(ByteBuffer.class,
-                    data -> drop(c, CloseReason.CloseCodes.CANNOT_ACCEPT, "binary frames are not supported"));
+            session.addMessageHandler(ByteBuffer.class, data -> {
+                stats.dropped(OnlineNowStats.DropReason.BAD_FRAMES);
+                drop(c, CloseReason.CloseCodes.CANNOT_ACCEPT, "binary frames are not supported");
+            });
         }
         if (closed) {
             drop(c, CloseReason.CloseCodes.GOING_AWAY, "server stopping");
@@ -139,16 +147,21 @@ final class Connections {
     }
 
     /** The socket closed (by the client, the container, or us). */
-    void closedByContainer(Session session) {
+    void closedByContainer(Session session, CloseReason reason) {
         Object o = session.getUserProperties().get(LiveConnection.class.getName());
         if (o instanceof LiveConnection) {
-            forget((LiveConnection) o);
+            LiveConnection c = (LiveConnection) o;
+            if (reason != null && reason.getCloseCode().getCode() == CloseReason.CloseCodes.TOO_BIG.getCode()
+                    && !c.dropped.get()) {
+                stats.dropped(OnlineNowStats.DropReason.BAD_FRAMES); // the container closed a frame over maxFrameBytes
+            }
+            forget(c, OnlineNowStats.LeaveReason.CLOSED);
         }
     }
 
     /** Closes a socket with a code, and takes it out of every room. Never waits, never throws. */
     void drop(LiveConnection c, CloseReason.CloseCode code, String reason) {
-        if (forget(c)) {
+        if (forget(c, leaveReason(reason))) {
             try {
                 // closing may wait for the socket; never on the caller's (often a shared) thread
                 closer.execute(() -> closeNow(c.session, code, reason));
@@ -158,8 +171,15 @@ final class Connections {
         }
     }
 
+    /** The leave reason of a connection closed with this close reason. */
+    private static OnlineNowStats.LeaveReason leaveReason(String closeReason) {
+        return LivePresence.HEARTBEAT_TIMEOUT.equals(closeReason) ? OnlineNowStats.LeaveReason.HEARTBEAT_TIMEOUT
+                : LivePresence.SESSION_ENDED.equals(closeReason) ? OnlineNowStats.LeaveReason.SESSION_ENDED
+                : OnlineNowStats.LeaveReason.CLOSED;
+    }
+
     /** Takes a connection out of everything; true the first time. */
-    private boolean forget(LiveConnection c) {
+    private boolean forget(LiveConnection c, OnlineNowStats.LeaveReason reason) {
         if (!c.dropped.compareAndSet(false, true)) {
             return false;
         }
@@ -168,7 +188,7 @@ final class Connections {
             o.close();
         }
         for (String room : new ArrayList<>(c.rooms)) {
-            rooms.leave(c, room);
+            rooms.leave(c, room, reason);
         }
         removeFrom(byUser, c.userId, c);
         if (c.sessionKey != null) {

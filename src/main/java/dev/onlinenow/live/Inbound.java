@@ -2,6 +2,7 @@ package dev.onlinenow.live;
 
 import dev.onlinenow.OnlineNow;
 import dev.onlinenow.OnlineNowSettings;
+import dev.onlinenow.OnlineNowStats;
 import dev.onlinenow.Ticker;
 import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
@@ -30,6 +31,7 @@ final class Inbound {
     private final RoomOps rooms;
     private final Connections connections;
     private final RoomAuthorizer authorizer;
+    private final OnlineNowStats stats;
 
     Inbound(OnlineNow online, RoomOps rooms, Connections connections, RoomAuthorizer authorizer) {
         this.online = online;
@@ -38,6 +40,7 @@ final class Inbound {
         this.rooms = rooms;
         this.connections = connections;
         this.authorizer = authorizer;
+        this.stats = online.stats();
     }
 
     void received(LiveConnection c, String text) {
@@ -51,7 +54,7 @@ final class Inbound {
         } catch (RuntimeException e) {
             // a bug of ours must not reach the client or other users
             LOG.log(Level.WARNING, "online-now: failed to handle a message from " + c, e);
-            c.send(Protocol.error(Protocol.INTERNAL, "the server could not handle this message", null));
+            c.send(refuse(Protocol.INTERNAL, "the server could not handle this message", null));
         }
     }
 
@@ -64,7 +67,7 @@ final class Inbound {
                 if (limited(c, now)) {
                     return;
                 }
-                c.send(Protocol.error(Protocol.BAD_MESSAGE, "a message must be a JSON object with a type", null));
+                c.send(refuse(Protocol.BAD_MESSAGE, "a message must be a JSON object with a type", null));
                 return;
             }
             msg = v.asJsonObject();
@@ -72,13 +75,14 @@ final class Inbound {
             if (limited(c, now)) {
                 return;
             }
-            c.send(Protocol.error(Protocol.BAD_JSON, "not valid JSON", null));
+            c.send(refuse(Protocol.BAD_JSON, "not valid JSON", null));
             return;
         }
         String type = string(msg, "type");
         if (Protocol.CURSOR.equals(type)) {
             // cursors have their own, silent limit; a flood of them still counts as a flood
             if (!c.cursors.tryTake(now)) {
+                stats.refused(Protocol.RATE_LIMITED);
                 if (!c.strikes.tryTake(now)) {
                     flooded(c);
                 }
@@ -94,7 +98,7 @@ final class Inbound {
             online.touch(c.userId);
         }
         if (type == null) {
-            c.send(Protocol.error(Protocol.BAD_MESSAGE, "a message needs a string \"type\"", null));
+            c.send(refuse(Protocol.BAD_MESSAGE, "a message needs a string \"type\"", null));
             return;
         }
         switch (type) {
@@ -114,7 +118,7 @@ final class Inbound {
                 cursor(c, msg);
                 break;
             default:
-                c.send(Protocol.error(Protocol.UNKNOWN_TYPE, "unknown message type \"" + abbreviate(type) + "\"",
+                c.send(refuse(Protocol.UNKNOWN_TYPE, "unknown message type \"" + abbreviate(type) + "\"",
                         abbreviate(type)));
         }
     }
@@ -124,6 +128,7 @@ final class Inbound {
         if (c.messages.tryTake(now)) {
             return false;
         }
+        stats.refused(Protocol.RATE_LIMITED);
         if (!c.strikes.tryTake(now)) {
             flooded(c);
             return true;
@@ -139,6 +144,7 @@ final class Inbound {
     private void flooded(LiveConnection c) {
         LOG.log(Level.INFO, "online-now: closing " + c + ": it keeps sending far more than "
                 + settings.maxMessagesPerSecond() + " messages a second");
+        stats.dropped(OnlineNowStats.DropReason.RATE_LIMITED);
         connections.drop(c, CloseReason.CloseCodes.VIOLATED_POLICY, "rate limit exceeded");
     }
 
@@ -156,13 +162,13 @@ final class Inbound {
         }
         boolean again = c.rooms.contains(room);
         if (!again && c.rooms.size() >= settings.maxRoomsPerConnection()) {
-            c.send(Protocol.error(Protocol.TOO_MANY_ROOMS, "a connection may be in at most "
+            c.send(refuse(Protocol.TOO_MANY_ROOMS, "a connection may be in at most "
                     + settings.maxRoomsPerConnection() + " rooms", Protocol.JOIN, room));
             return;
         }
         // the authorizer is the app's code and may be slow: it runs here, on this socket's thread
         if (!again && !authorized(c, room)) {
-            c.send(Protocol.error(Protocol.FORBIDDEN, "you may not join this room", Protocol.JOIN, room));
+            c.send(refuse(Protocol.FORBIDDEN, "you may not join this room", Protocol.JOIN, room));
             return;
         }
         // claim the room first, then look again: forget() sets dropped before it copies c.rooms,
@@ -181,10 +187,10 @@ final class Inbound {
             return;
         }
         if (!c.rooms.remove(room)) {
-            c.send(Protocol.error(Protocol.NOT_JOINED, "not in this room", Protocol.LEAVE, room));
+            c.send(refuse(Protocol.NOT_JOINED, "not in this room", Protocol.LEAVE, room));
             return;
         }
-        rooms.leave(c, room);
+        rooms.leave(c, room, OnlineNowStats.LeaveReason.CLOSED);
     }
 
     private void meta(LiveConnection c, JsonObject msg) {
@@ -193,7 +199,7 @@ final class Inbound {
             return;
         }
         if (!msg.containsKey("meta")) {
-            c.send(Protocol.error(Protocol.BAD_MESSAGE, "meta needs a \"meta\" object", Protocol.META, room));
+            c.send(refuse(Protocol.BAD_MESSAGE, "meta needs a \"meta\" object", Protocol.META, room));
             return;
         }
         JsonObject meta = clientMeta(c, msg, Protocol.META);
@@ -201,7 +207,7 @@ final class Inbound {
             return;
         }
         if (!c.rooms.contains(room)) {
-            c.send(Protocol.error(Protocol.NOT_JOINED, "join the room before setting meta", Protocol.META, room));
+            c.send(refuse(Protocol.NOT_JOINED, "join the room before setting meta", Protocol.META, room));
             return;
         }
         rooms.meta(c, room, meta);
@@ -217,20 +223,31 @@ final class Inbound {
         if (!(x instanceof JsonNumber) || !(y instanceof JsonNumber)
                 || !Cursor.validCoordinate(((JsonNumber) x).doubleValue())
                 || !Cursor.validCoordinate(((JsonNumber) y).doubleValue())) {
-            c.send(Protocol.error(Protocol.BAD_CURSOR, "x and y must be finite numbers within ±1e6", Protocol.CURSOR, room));
+            c.send(refuse(Protocol.BAD_CURSOR, "x and y must be finite numbers within ±1e6", Protocol.CURSOR, room));
             return;
         }
         if (!c.rooms.contains(room)) {
-            c.send(Protocol.error(Protocol.NOT_JOINED, "join the room before moving a cursor in it", Protocol.CURSOR, room));
+            c.send(refuse(Protocol.NOT_JOINED, "join the room before moving a cursor in it", Protocol.CURSOR, room));
             return;
         }
         rooms.move(room, c.userId, ((JsonNumber) x).doubleValue(), ((JsonNumber) y).doubleValue(), true);
     }
 
-    private static String room(LiveConnection c, JsonObject msg, String type) {
+    /** An {@code error} frame for a refused message, counted by its code. */
+    private String refuse(String code, String message, String ref) {
+        stats.refused(code);
+        return Protocol.error(code, message, ref);
+    }
+
+    private String refuse(String code, String message, String ref, String room) {
+        stats.refused(code);
+        return Protocol.error(code, message, ref, room);
+    }
+
+    private String room(LiveConnection c, JsonObject msg, String type) {
         String room = string(msg, "room");
         if (!Protocol.validRoom(room)) {
-            c.send(Protocol.error(Protocol.BAD_MESSAGE, type + " needs a \"room\": a string of 1 to "
+            c.send(refuse(Protocol.BAD_MESSAGE, type + " needs a \"room\": a string of 1 to "
                     + Protocol.MAX_ROOM_LENGTH + " characters without control characters", type));
             return null;
         }
@@ -241,12 +258,12 @@ final class Inbound {
     private JsonObject clientMeta(LiveConnection c, JsonObject msg, String type) {
         JsonValue v = msg.get("meta");
         if (v == null || v.getValueType() != JsonValue.ValueType.OBJECT) {
-            c.send(Protocol.error(Protocol.BAD_MESSAGE, "\"meta\" must be a JSON object", type));
+            c.send(refuse(Protocol.BAD_MESSAGE, "\"meta\" must be a JSON object", type));
             return null;
         }
         JsonObject meta = v.asJsonObject();
         if (Protocol.utf8Length(meta) > settings.maxMetaBytes()) {
-            c.send(Protocol.error(Protocol.META_TOO_LARGE, "meta may take at most " + settings.maxMetaBytes()
+            c.send(refuse(Protocol.META_TOO_LARGE, "meta may take at most " + settings.maxMetaBytes()
                     + " bytes as JSON", type));
             return null;
         }

@@ -28,7 +28,7 @@ public final class LiveEndpoint extends Endpoint {
 
     @Override
     public void onClose(Session session, CloseReason closeReason) {
-        live.closedByContainer(session);
+        live.closedByContainer(session, closeReason);
     }
 
     @Override

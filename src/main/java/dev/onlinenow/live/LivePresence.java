@@ -124,8 +124,9 @@ public final class LivePresence implements AutoCloseable {
                     public void left(String room, Presence p) {
                         fire(leaveListeners, room, p);
                     }
-                }, warnings);
-        this.connections = new Connections(settings, backend.nodeId(), rooms, senders, closer, warnings);
+                }, warnings, online.stats());
+        this.connections = new Connections(settings, backend.nodeId(), rooms, senders, closer, warnings,
+                online.stats());
         this.inbound = new Inbound(online, rooms, connections, authorizer);
         connections.inbound(inbound::received);
         this.lastStoreSweepNanos = settings.ticker().nanos();
@@ -389,8 +390,8 @@ public final class LivePresence implements AutoCloseable {
     }
 
     /** The socket closed (by the client, the container, or us). */
-    void closedByContainer(Session session) {
-        connections.closedByContainer(session);
+    void closedByContainer(Session session, jakarta.websocket.CloseReason reason) {
+        connections.closedByContainer(session, reason);
     }
 
     /** One text frame from a client (for tests that bypass the container). */

@@ -28,6 +28,8 @@ final class Room {
         boolean joined;
         /** A leave (or a drop) came while the join was on its way: leave as soon as it lands. */
         boolean leaveAfterJoin;
+        /** Why, for the statistics. */
+        dev.onlinenow.OnlineNowStats.LeaveReason leaveReason = dev.onlinenow.OnlineNowStats.LeaveReason.CLOSED;
         /** A meta change that came while the join was on its way. */
         jakarta.json.JsonObject pendingMeta;
         /** The member's own {@code meta} budget in this room. */

@@ -1,6 +1,7 @@
 package dev.onlinenow.live;
 
 import dev.onlinenow.OnlineNowSettings;
+import dev.onlinenow.OnlineNowStats;
 import dev.onlinenow.Ticker;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
@@ -60,6 +61,7 @@ final class RoomOps {
     private final Executor events;
     private final PresenceEvents listeners;
     private final LimitWarnings warnings;
+    private final OnlineNowStats stats;
 
     /** Every room any shard holds, for the server-side API's reads. */
     private final ConcurrentHashMap<String, Room> index = new ConcurrentHashMap<>();
@@ -78,7 +80,8 @@ final class RoomOps {
     }
 
     RoomOps(OnlineNowSettings settings, RoomState state, RoomBus bus, boolean shared, int shardCount,
-            Executor events, PresenceEvents listeners, LimitWarnings warnings) {
+            Executor events, PresenceEvents listeners, LimitWarnings warnings, OnlineNowStats stats) {
+        this.stats = stats;
         this.settings = settings;
         this.clock = settings.clock();
         this.ticker = settings.ticker();
@@ -117,9 +120,9 @@ final class RoomOps {
      * Takes {@code c} out of the room, if it is in. Always queued, never run inline: a drop may
      * come from inside a delivery to the room's members (a send queue that overflowed).
      */
-    void leave(LiveConnection c, String room) {
+    void leave(LiveConnection c, String room, OnlineNowStats.LeaveReason reason) {
         RoomShard s = shard(room);
-        s.later(() -> leaveOnShard(s, c, room));
+        s.later(() -> leaveOnShard(s, c, room, reason));
     }
 
     void meta(LiveConnection c, String room, JsonObject meta) {
@@ -128,7 +131,7 @@ final class RoomOps {
             Room r = s.rooms.get(room);
             Room.Member m = r == null ? null : r.members.get(c);
             if (m == null) {
-                c.send(Protocol.error(Protocol.NOT_JOINED, "join the room before setting meta", Protocol.META, room));
+                c.send(refuse(Protocol.NOT_JOINED, "join the room before setting meta", Protocol.META, room));
             } else if (!m.joined) {
                 m.pendingMeta = meta;
             } else {
@@ -178,7 +181,7 @@ final class RoomOps {
             warnings.warn(OnlineNowSettings.MAX_ROOMS, "online-now: this server has members in " + settings.maxRooms()
                     + " rooms (" + OnlineNowSettings.MAX_ROOMS + "); joins of further rooms are refused with "
                     + Protocol.SERVER_FULL);
-            c.send(Protocol.error(Protocol.SERVER_FULL, "this server is at its limit of rooms", Protocol.JOIN, name));
+            c.send(refuse(Protocol.SERVER_FULL, "this server is at its limit of rooms", Protocol.JOIN, name));
             return;
         }
         if (r != null && !r.view.containsKey(c.userId) && r.view.size() >= settings.maxMembersPerRoom()) {
@@ -186,7 +189,7 @@ final class RoomOps {
             warnings.warn(OnlineNowSettings.MAX_MEMBERS_PER_ROOM, "online-now: room " + abbreviate(name) + " has "
                     + settings.maxMembersPerRoom() + " members (" + OnlineNowSettings.MAX_MEMBERS_PER_ROOM
                     + "); further users are refused with " + Protocol.ROOM_FULL);
-            c.send(Protocol.error(Protocol.ROOM_FULL, "this room is full", Protocol.JOIN, name));
+            c.send(refuse(Protocol.ROOM_FULL, "this room is full", Protocol.JOIN, name));
             return;
         }
         if (r == null) {
@@ -214,7 +217,7 @@ final class RoomOps {
             LOG.log(Level.DEBUG, () -> "online-now: a join of " + c + " to " + r + " failed: " + e);
             removeMember(s, r, c);
             c.rooms.remove(r.name);
-            c.send(Protocol.error(Protocol.INTERNAL, "the server could not join this room; try again", Protocol.JOIN,
+            c.send(refuse(Protocol.INTERNAL, "the server could not join this room; try again", Protocol.JOIN,
                     r.name));
             return;
         }
@@ -225,6 +228,7 @@ final class RoomOps {
             bus.publish(new RoomMessage(RoomMessage.Kind.JOIN, r.name, Protocol.join(r.name, j.presence()), c.userId,
                     null));
             Presence p = j.presence();
+            stats.joined();
             events.execute(() -> listeners.joined(r.name, p));
         } else {
             r.view.put(c.userId, j.presence()); // their connection count, and meta if replaced
@@ -235,7 +239,7 @@ final class RoomOps {
             }
         }
         if (m.leaveAfterJoin || c.dropped.get()) {
-            leaveOnShard(s, c, r.name);
+            leaveOnShard(s, c, r.name, m.leaveReason);
             return;
         }
         if (m.pendingMeta != null) {
@@ -257,7 +261,7 @@ final class RoomOps {
         }
     }
 
-    private void leaveOnShard(RoomShard s, LiveConnection c, String name) {
+    private void leaveOnShard(RoomShard s, LiveConnection c, String name, OnlineNowStats.LeaveReason reason) {
         Room r = s.rooms.get(name);
         Room.Member m = r == null ? null : r.members.get(c);
         if (m == null) {
@@ -265,6 +269,7 @@ final class RoomOps {
         }
         if (!m.joined) {
             m.leaveAfterJoin = true;
+            m.leaveReason = reason;
             return;
         }
         removeMember(s, r, c);
@@ -282,6 +287,7 @@ final class RoomOps {
             if (l.last()) {
                 bus.publish(new RoomMessage(RoomMessage.Kind.LEAVE, name, Protocol.leave(name, c.userId), null, null));
                 Presence p = l.presence();
+                stats.left(reason);
                 events.execute(() -> listeners.left(name, p));
             } else if (r.view.containsKey(c.userId)) {
                 r.view.put(c.userId, l.presence());
@@ -301,7 +307,7 @@ final class RoomOps {
 
     private void metaOnShard(RoomShard s, LiveConnection c, Room r, Room.Member m, JsonObject meta) {
         if (!m.metaBudget.tryTake(nowMillisMonotonic())) {
-            c.send(Protocol.error(Protocol.RATE_LIMITED, "more than " + settings.maxMetaPerSecond()
+            c.send(refuse(Protocol.RATE_LIMITED, "more than " + settings.maxMetaPerSecond()
                     + " meta changes a second in this room; this one was dropped", Protocol.META, r.name));
             return;
         }
@@ -378,6 +384,7 @@ final class RoomOps {
         if (r.members.isEmpty()) {
             return;
         }
+        long start = System.nanoTime();
         CursorFrame cursors = m.kind() == RoomMessage.Kind.CURSORS ? new CursorFrame(m.room(), m.frame()) : null;
         String text = cursors != null ? cursors.without(null) : m.frame().toString(); // each entry serialized once
         Map<String, String> perUser = cursors == null ? null : new HashMap<>();
@@ -397,6 +404,13 @@ final class RoomOps {
                 framesSent.incrementAndGet();
             }
         }
+        stats.fanout(System.nanoTime() - start);
+    }
+
+    /** An {@code error} frame for a refused message, counted by its code. */
+    private String refuse(String code, String message, String ref, String room) {
+        stats.refused(code);
+        return Protocol.error(code, message, ref, room);
     }
 
     // --- fetch and reconciliation (shared stores) -------------------------------------------------

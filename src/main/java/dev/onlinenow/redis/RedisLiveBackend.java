@@ -1,11 +1,14 @@
 package dev.onlinenow.redis;
 
 import dev.onlinenow.OnlineNowSettings;
+import dev.onlinenow.OnlineNowStats;
+import dev.onlinenow.internal.RateLimitedLog;
 import dev.onlinenow.live.LiveBackend;
 import dev.onlinenow.live.Presence;
 import dev.onlinenow.live.RoomBus;
 import dev.onlinenow.live.RoomMessage;
 import dev.onlinenow.live.RoomState;
+import dev.onlinenow.store.StoreHealth;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisFuture;
@@ -78,6 +81,7 @@ import java.util.function.Consumer;
 public final class RedisLiveBackend implements LiveBackend {
 
     private static final System.Logger LOG = System.getLogger(RedisLiveBackend.class.getName());
+    private static final RateLimitedLog WARN = new RateLimitedLog(LOG);
     static final int RECONCILE_SECONDS = 5;
     private static final AtomicInteger THREADS = new AtomicInteger();
 
@@ -285,7 +289,8 @@ public final class RedisLiveBackend implements LiveBackend {
             from = o.getString("node");
             m = RoomMessage.fromJson(o.getJsonObject("message"));
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "online-now: ignoring a message on " + channel + " that is not ours: " + e);
+            WARN.warn("foreign message", () -> "online-now: ignoring a message on Redis channel " + channel
+                    + " that is not ours (" + e + "); is another program publishing there?", null);
             return;
         }
         if (from.equals(node.id())) {
@@ -294,7 +299,8 @@ public final class RedisLiveBackend implements LiveBackend {
         try {
             deliverLocally(m);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "online-now: failed to deliver " + m, e);
+            WARN.warn("delivery", () -> "online-now: failed to deliver " + m + " from another server to this "
+                    + "server's sockets; skipped (the next reconcile puts the rooms right)", e);
         }
     }
 
@@ -339,8 +345,10 @@ public final class RedisLiveBackend implements LiveBackend {
                 alive.add(redis.exists(ns + ":node:" + id));
             }
         }
+        int nodesAlive = 1;
         for (int i = 0; i < others.size(); i++) {
             Long exists = node.await(alive.get(i));
+            nodesAlive += exists != null && exists > 0 ? 1 : 0;
             if (exists != null && exists == 0) {
                 String dead = others.get(i);
                 String lock = node.await(redis.set(ns + ":reap:" + dead, node.id(), SetArgs.Builder.nx().px(60_000)));
@@ -350,6 +358,10 @@ public final class RedisLiveBackend implements LiveBackend {
                     reap(dead, true);
                 }
             }
+        }
+        StoreHealth health = node.health();
+        if (health != null) {
+            health.nodesAlive(nodesAlive);
         }
     }
 
@@ -371,6 +383,9 @@ public final class RedisLiveBackend implements LiveBackend {
             }
             for (String user : result.left()) {
                 bus.publish(new RoomMessage(RoomMessage.Kind.LEAVE, room, Frames.leave(room, user), null, null));
+                if (dead && node.stats() != null) {
+                    node.stats().left(OnlineNowStats.LeaveReason.NODE_DOWN);
+                }
             }
         }
         node.await(redis.del(ns + ":node:" + id + ":rooms"));

@@ -1,6 +1,8 @@
 package dev.onlinenow.redis;
 
 import dev.onlinenow.OnlineNowSettings;
+import dev.onlinenow.OnlineNowStats;
+import dev.onlinenow.store.StoreHealth;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
@@ -12,8 +14,10 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.event.command.CommandFailedEvent;
 import io.lettuce.core.event.command.CommandListener;
 import io.lettuce.core.event.command.CommandStartedEvent;
+import io.lettuce.core.event.command.CommandSucceededEvent;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
@@ -111,6 +115,9 @@ final class RedisNode implements AutoCloseable {
     private final Object lock = new Object();
 
     private volatile StatefulRedisConnection<String, String> connection;
+    /* where this node reports (the web app's OnlineNow); null until reportTo */
+    private volatile OnlineNowStats stats;
+    private volatile StoreHealth health;
     private volatile boolean healthy;
     private volatile boolean closed;
     private volatile boolean reRegister;
@@ -147,6 +154,22 @@ final class RedisNode implements AutoCloseable {
             @Override
             public void commandStarted(CommandStartedEvent event) {
                 commands.increment();
+            }
+
+            @Override
+            public void commandSucceeded(CommandSucceededEvent event) {
+                OnlineNowStats s = stats;
+                if (s != null) {
+                    s.redisRoundTrip(event.getDuration(TimeUnit.NANOSECONDS));
+                }
+            }
+
+            @Override
+            public void commandFailed(CommandFailedEvent event) {
+                OnlineNowStats s = stats;
+                if (s != null) {
+                    s.redisFailure();
+                }
             }
         });
         client.addListener(new RedisConnectionStateListener() {
@@ -237,6 +260,36 @@ final class RedisNode implements AutoCloseable {
         if (last) {
             close();
         }
+    }
+
+    /**
+     * Where this node reports command failures and timings, and its ups and downs (the first
+     * caller wins: one node serves one web app's OnlineNow). The health takes the node's state now.
+     */
+    void reportTo(OnlineNowStats stats, StoreHealth health) {
+        synchronized (lock) {
+            if (this.stats == null) {
+                this.stats = stats;
+            }
+            if (this.health == null && health != null) {
+                this.health = health;
+                if (healthy) {
+                    health.up();
+                } else {
+                    health.down(new IllegalStateException("Redis at " + description + " not reachable yet"));
+                }
+            }
+        }
+    }
+
+    /** The health this node reports to, or null. */
+    StoreHealth health() {
+        return health;
+    }
+
+    /** The stats this node reports to, or null. */
+    OnlineNowStats stats() {
+        return stats;
     }
 
     /** Makes the next round register this node's users (and live members) again. */
@@ -494,6 +547,9 @@ final class RedisNode implements AutoCloseable {
         synchronized (lock) {
             wasDown = !healthy;
             since = downSince;
+            if (health != null) {
+                health.up(); // first: whoever sees healthy() true sees the health up
+            }
             healthy = true;
             downSince = -1;
         }
@@ -511,6 +567,9 @@ final class RedisNode implements AutoCloseable {
         boolean first;
         synchronized (lock) {
             first = healthy || downSince < 0;
+            if (health != null && !closed) {
+                health.down(cause); // first: whoever sees healthy() false sees the health down
+            }
             healthy = false;
             if (downSince < 0) {
                 downSince = System.currentTimeMillis();

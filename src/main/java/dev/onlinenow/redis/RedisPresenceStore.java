@@ -1,6 +1,7 @@
 package dev.onlinenow.redis;
 
 import dev.onlinenow.OnlineNowSettings;
+import dev.onlinenow.internal.RateLimitedLog;
 import dev.onlinenow.store.EhcachePresenceStore;
 import dev.onlinenow.store.LastSeen;
 import dev.onlinenow.store.PresenceStore;
@@ -83,7 +84,7 @@ final class RedisPresenceStore implements PresenceStore {
     private final ConcurrentHashMap<String, Long> arrivals = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Long> removals = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Lookup> lookups = new ConcurrentHashMap<>();
-    private final AtomicBoolean warnedFull = new AtomicBoolean();
+    private final RateLimitedLog warn = new RateLimitedLog(LOG);
     private final AtomicBoolean warnedCommand = new AtomicBoolean();
     private volatile View view;
     /** Someone read the view since the last round (written only when false: a shared field). */
@@ -142,10 +143,8 @@ final class RedisPresenceStore implements PresenceStore {
 
     private void enqueue(String id, long event) {
         if (pending.size() >= maxTracked && !pending.containsKey(id)) {
-            if (warnedFull.compareAndSet(false, true)) {
-                LOG.log(Level.WARNING, "online-now: more than maxTracked=" + maxTracked + " " + name
-                        + " are waiting to be sent to Redis; dropping the excess until it answers again");
-            }
+            warn.warn("pending full", () -> "online-now: more than maxTracked=" + maxTracked + " " + name
+                    + " are waiting to be sent to Redis; dropping the excess until it answers again", null);
             return;
         }
         pending.merge(id, event, (old, now) -> Math.abs(now) >= Math.abs(old) ? now : old);

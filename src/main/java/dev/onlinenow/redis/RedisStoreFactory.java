@@ -1,8 +1,10 @@
 package dev.onlinenow.redis;
 
 import dev.onlinenow.OnlineNowSettings;
+import dev.onlinenow.OnlineNowStats;
 import dev.onlinenow.store.PresenceStore;
 import dev.onlinenow.store.StoreFactory;
+import dev.onlinenow.store.StoreHealth;
 
 import java.util.Objects;
 
@@ -39,13 +41,21 @@ public final class RedisStoreFactory implements StoreFactory {
      * @throws IllegalArgumentException when the name is not a plain word
      */
     @Override
-    public synchronized PresenceStore create(String name, OnlineNowSettings settings) {
+    public PresenceStore create(String name, OnlineNowSettings settings) {
+        return create(name, settings, null, null);
+    }
+
+    /** Like {@link #create(String, OnlineNowSettings)}; the node reports to these (null: nowhere). */
+    @Override
+    public synchronized PresenceStore create(String name, OnlineNowSettings settings, OnlineNowStats stats,
+                                             StoreHealth health) {
         Objects.requireNonNull(settings, "settings");
         if (name == null || !name.matches("[A-Za-z0-9_-]{1,32}")) {
             throw new IllegalArgumentException("online-now: bad store name \"" + name + "\"; expected a plain word");
         }
         RedisNode n = RedisNode.acquire(settings, options);
         try {
+            n.reportTo(stats, health);
             node = n;
             return n.store(name);
         } catch (RuntimeException e) {

@@ -1,6 +1,7 @@
 package dev.onlinenow.store;
 
 import dev.onlinenow.OnlineNowSettings;
+import dev.onlinenow.OnlineNowStats;
 
 /**
  * Makes the stores that the {@code store} setting names. The Redis factory is loaded by name, so
@@ -21,6 +22,15 @@ public interface StoreFactory {
      * @throws IllegalArgumentException or IllegalStateException when the store cannot start
      */
     PresenceStore create(String name, OnlineNowSettings settings);
+
+    /**
+     * Like {@link #create(String, OnlineNowSettings)}, for a store that reports its failures to the
+     * index's {@code stats} and its ups and downs to {@code health} (both shared by the web app's
+     * stores). The default ignores them: a store that cannot fail has nothing to report.
+     */
+    default PresenceStore create(String name, OnlineNowSettings settings, OnlineNowStats stats, StoreHealth health) {
+        return create(name, settings);
+    }
 
     /** The factory for {@code settings.store()}. */
     static StoreFactory forSettings(OnlineNowSettings settings) {

@@ -6,6 +6,9 @@ import dev.onlinenow.OnlineNowSettings;
 import dev.onlinenow.UserResolver;
 import org.junit.jupiter.api.Test;
 
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RedisFilterIT extends RedisITBase {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
+    private static final MBeanServer JMX = ManagementFactory.getPlatformMBeanServer();
 
     private Map<String, String> params(URI redis) {
         Map<String, String> p = redisParams(redis);
@@ -105,6 +109,12 @@ class RedisFilterIT extends RedisITBase {
         EmbeddedApp.Browser alice = a.signIn("alice");
         EmbeddedApp.Browser bob = b.signIn("bob");
         Await.until("A to see bob", PATIENCE, () -> uncheckedWho(alice, a).count() == 2);
+        ObjectName beanA = a.online().mbeanName();
+        ObjectName beanB = b.online().mbeanName();
+        assertThat(beanA).as("two root apps in one JVM: two beans").isNotNull().isNotEqualTo(beanB);
+        assertThat(JMX.getAttribute(beanA, "StoreHealthy")).isEqualTo(true);
+        assertThat(JMX.getAttribute(beanA, "Store")).isEqualTo("redis");
+        assertThat(JMX.getAttribute(beanA, "StoreDownSince")).isNull();
 
         own.stop();
         // every request still completes, and each server still counts its own users
@@ -118,13 +128,33 @@ class RedisFilterIT extends RedisITBase {
             assertThat(bob.who(b).ids()).contains("bob");
         }
         assertThat(carol.who(a).count()).isEqualTo(2);
+        assertThat(JMX.getAttribute(beanA, "StoreHealthy")).as("A counts alone").isEqualTo(false);
+        assertThat(JMX.getAttribute(beanA, "StoreDownSince")).isNotNull();
+        assertThat(JMX.getAttribute(beanA, "NodesAlive")).as("this server alone").isEqualTo(1);
+        assertThat(a.online().storeHealth().countingAlone()).isTrue();
+        Await.until("B to notice the outage too", PATIENCE, () -> {
+            uncheckedWho(bob, b);
+            return Boolean.FALSE.equals(attribute(beanB, "StoreHealthy"));
+        });
 
         own.startProcess(); // empty: no persistence
         Await.until("A and B to register their users again and see each other's", PATIENCE, () ->
                 uncheckedWho(alice, a).count() == 3 && uncheckedWho(bob, b).count() == 3);
         assertThat(bob.who(b).ids()).containsExactlyInAnyOrder("alice", "bob", "carol");
+        Await.until("both beans healthy again", PATIENCE, () ->
+                Boolean.TRUE.equals(attribute(beanA, "StoreHealthy")) && Boolean.TRUE.equals(attribute(beanB, "StoreHealthy")));
+        assertThat(JMX.getAttribute(beanA, "StoreDownSince")).isNull();
+        assertThat((Long) JMX.getAttribute(beanA, "RedisFailures")).as("commands failed during the outage").isPositive();
         try (RedisTestSupport.Peek p = new RedisTestSupport.Peek(own.uri())) {
             assertThat(p.redis.zrange(ns + ":users", 0, -1)).containsExactlyInAnyOrder("alice", "bob", "carol");
+        }
+    }
+
+    private static Object attribute(ObjectName name, String attribute) {
+        try {
+            return JMX.getAttribute(name, attribute);
+        } catch (Exception e) {
+            throw new AssertionError("reading " + attribute + " of " + name + ": " + e, e);
         }
     }
 

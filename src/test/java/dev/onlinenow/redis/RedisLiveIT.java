@@ -1,5 +1,6 @@
 package dev.onlinenow.redis;
 
+import dev.onlinenow.OnlineNowStats;
 import dev.onlinenow.testing.Await;
 import dev.onlinenow.testing.LiveServer;
 import dev.onlinenow.testing.WsClient;
@@ -7,9 +8,11 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import org.junit.jupiter.api.Test;
 
+import javax.management.ObjectName;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -37,6 +40,14 @@ class RedisLiveIT extends RedisITBase {
     /** One server of the load-balanced web app, with these context-params. */
     private static LiveServer app(Map<String, String> params) throws Exception {
         return LiveServer.builder().contextParams(params).start();
+    }
+
+    private static Object attribute(ObjectName name, String attribute) {
+        try {
+            return ManagementFactory.getPlatformMBeanServer().getAttribute(name, attribute);
+        } catch (Exception e) {
+            throw new AssertionError("reading " + attribute + " of " + name + ": " + e, e);
+        }
     }
 
     private static List<String> ids(JsonObject state) {
@@ -113,6 +124,8 @@ class RedisLiveIT extends RedisITBase {
         bob.join("board");
         assertThat(ids(bob.next("state"))).containsExactly("alice", "bob");
         alice.next("join", o -> o.getJsonObject("presence").getString("id").equals("bob"));
+        ObjectName beanA = a.online().mbeanName();
+        Await.until("A to see two nodes alive", Duration.ofSeconds(30), () -> attribute(beanA, "NodesAlive").equals(2));
 
         nodeB.destroyForcibly();
         nodeB.waitFor(20, TimeUnit.SECONDS);
@@ -120,6 +133,9 @@ class RedisLiveIT extends RedisITBase {
         // nodeTimeout is 3 s: the key expires within 3 s, A looks every second
         JsonObject leave = alice.next("leave");
         assertThat(leave.getString("id")).isEqualTo("bob");
+        Await.until("A to count bob's leave as node_down", Duration.ofSeconds(30), () ->
+                a.online().stats().leaves(OnlineNowStats.LeaveReason.NODE_DOWN) == 1);
+        Await.until("A to see one node alive", Duration.ofSeconds(30), () -> attribute(beanA, "NodesAlive").equals(1));
         assertThat(a.live().list("board")).extracting(p -> p.getId()).containsExactly("alice");
         WsClient carol = closeLater(a.connectAs("carol"));
         carol.join("board");
@@ -197,8 +213,15 @@ class RedisLiveIT extends RedisITBase {
         bob.join("board");
         bob.next("state");
         alice.next("join");
+        ObjectName beanA = a.online().mbeanName();
+        assertThat(attribute(beanA, "StoreHealthy")).isEqualTo(true);
+        assertThat(attribute(beanA, "LiveConnections")).isEqualTo(1);
+        assertThat(attribute(beanA, "LiveRooms")).isEqualTo(1);
 
         own.stop();
+        Await.until("A's bean to say the store is down", Duration.ofSeconds(30), () ->
+                Boolean.FALSE.equals(attribute(beanA, "StoreHealthy")));
+        assertThat(attribute(beanA, "StoreDownSince")).isNotNull();
         // a join while Redis is down works, from the node's own members
         WsClient carol = closeLater(a.connectAs("carol"));
         carol.join("board");
@@ -214,6 +237,9 @@ class RedisLiveIT extends RedisITBase {
                 return q.redis.hkeys(ns + ":room:board").containsAll(List.of("p:alice", "p:bob", "p:carol"));
             }
         });
+        Await.until("A's bean to say the store is up again", Duration.ofSeconds(30), () ->
+                Boolean.TRUE.equals(attribute(beanA, "StoreHealthy")));
+        assertThat(attribute(beanA, "StoreDownSince")).isNull();
         WsClient dave = closeLater(b.connectAs("dave"));
         dave.join("board");
         assertThat(ids(dave.next("state"))).containsExactlyInAnyOrder("alice", "bob", "carol", "dave");

@@ -166,6 +166,11 @@ public final class LiveServer implements AutoCloseable {
         return port;
     }
 
+    /** The web app in Tomcat (to reload it, or reach its host). */
+    public Context context() {
+        return context;
+    }
+
     /** The client this server's helpers use for HTTP and WebSocket. */
     public HttpClient http() {
         return http;
