@@ -63,7 +63,9 @@ class EmbeddedExampleIT {
     void guestsAreCountedSeparatelyAndBecomeUsersOnSignIn() throws Exception {
         WebClient guest = new WebClient(app);
         WebClient ada = new WebClient(app);
-        guest.home();
+        assertThat(guest.home().guestCount()).as("a first visit is no guest yet").isZero();
+        guest.home(); // came back with its session: a guest
+        ada.home();
         WebClient.Page adaPage = ada.home();
         assertThat(adaPage.guestCount()).as("two visitors, neither signed in").isEqualTo(2);
         assertThat(adaPage.onlineCount()).isZero();
