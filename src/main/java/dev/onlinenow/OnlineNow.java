@@ -41,6 +41,12 @@ public final class OnlineNow implements AutoCloseable {
     /** The ServletContext attribute holding the web app's instance. */
     public static final String CONTEXT_ATTRIBUTE = OnlineNow.class.getName();
 
+    /**
+     * Every guest id begins with this, and no user id can: {@link UserIdSource} treats an id that
+     * begins with it as no id at all. So guests and signed-in users never share an id.
+     */
+    public static final String GUEST_PREFIX = "guest:";
+
     private static final System.Logger LOG = System.getLogger(OnlineNow.class.getName());
     private static final RateLimitedLog WARN = new RateLimitedLog(LOG);
 
@@ -234,6 +240,64 @@ public final class OnlineNow implements AutoCloseable {
     public void touchGuest(String guestKey) {
         guests.touch(guestKey);
     }
+
+    // --- guests: people who kept their session, not requests ----------------------------
+
+    /**
+     * The guest id of the visitor whose session this is, recording them as active now; null when
+     * the visitor is not (yet) a guest: {@code trackAnonymous} is off, there is no session, it was
+     * invalidated, or it is new. A new session is one the client has not come back with: a
+     * request without the session cookie (a health check, curl, most crawlers) never counts and
+     * gets no guest id, and a visitor counts from the first request that shows they kept their
+     * session. Call it for a request or handshake that has no user id: the filter and the live
+     * endpoint both do, so a guest is one id everywhere.
+     *
+     * <p>The session's first call gives it a guest id ({@value #GUEST_PREFIX} and 16 random hex
+     * digits, not derived from the session id). It replaces a signed-in user's marker, which is
+     * how a user who signed out by removing the session attribute leaves at once.
+     */
+    public String guestOf(jakarta.servlet.http.HttpSession session) {
+        if (!settings.trackAnonymous() || session == null) {
+            return null;
+        }
+        SessionMarker m = null;
+        try {
+            if (session.isNew()) {
+                return null;
+            }
+            m = SessionMarker.of(session);
+            if (m == null || !m.guest()) {
+                synchronized (session) { // two first requests of one session make one guest
+                    m = SessionMarker.of(session);
+                    if (m == null || !m.guest()) {
+                        m = new SessionMarker(newGuestId(), true);
+                        session.setAttribute(SessionMarker.ATTRIBUTE, m);
+                    }
+                }
+            }
+            guests.touch(m.key());
+            if (session.getAttribute(SessionMarker.ATTRIBUTE) != m) {
+                // replaced (signed in, or invalidated) while we touched: whoever replaced it
+                // removed the guest before our touch, so take it out again
+                guests.remove(m.key());
+                return null;
+            }
+            return m.key();
+        } catch (IllegalStateException invalidated) {
+            if (m != null && m.guest()) {
+                guests.remove(m.key()); // its invalidation may have removed it before our touch
+            }
+            return null;
+        }
+    }
+
+    private static String newGuestId() {
+        byte[] b = new byte[8];
+        GUEST_IDS.nextBytes(b);
+        return GUEST_PREFIX + java.util.HexFormat.of().formatHex(b);
+    }
+
+    private static final java.security.SecureRandom GUEST_IDS = new java.security.SecureRandom();
 
     /** True if {@code userId} was active within the threshold. */
     public boolean isOnline(String userId) {

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.UUID;
 
 /**
  * Records each request's user as active and exposes who is online to the request.
@@ -56,6 +55,8 @@ public class OnlineNowFilter implements Filter {
     private boolean owner;
     private ServletContext context;
     private volatile Long lastCount;
+    private volatile Long lastGuestCount;
+    private static final Long ZERO = 0L;
 
     public OnlineNowFilter() {
     }
@@ -112,18 +113,25 @@ public class OnlineNowFilter implements Filter {
             return;
         }
         HttpServletRequest request = (HttpServletRequest) req;
-        String userId = null;
+        String recorded = null;
         try {
-            userId = record(request);
+            recorded = record(request);
         } catch (RuntimeException e) {
             failed("recording activity", e);
         }
         try {
-            expose(request, userId);
+            expose(request, recorded == GUEST ? null : recorded);
         } catch (RuntimeException e) {
             failed("exposing the online users", e);
         }
         chain.doFilter(req, res);
+        if (recorded == GUEST) {
+            try {
+                signedInDuring(request);
+            } catch (RuntimeException e) {
+                failed("recording a sign-in", e);
+            }
+        }
     }
 
     @Override
@@ -146,46 +154,77 @@ public class OnlineNowFilter implements Filter {
         return online;
     }
 
-    /** Records the request's user (or guest) and returns the user id, or null for a guest. */
+    /** What {@link #record} returns for a request that counted as a guest (compared by identity). */
+    private static final String GUEST = new String("guest");
+
+    /*
+     * The cost on a request (docs/benchmarks.md, "The filter in a real container"): one
+     * getSession(false), shared by the user id and the session marker; the exclude patterns
+     * matched against the servlet path and path info the container has already decoded and
+     * mapped (getContextPath() is no cheap getter in Tomcat: it decodes and normalizes the URI on
+     * every call); one getAttribute for the marker; the touch; four setAttribute. Those four
+     * stay: EL finds ${onlineNowCount} through PageContext.findAttribute, which asks
+     * request.getAttribute(name), so each documented name must be a request attribute (a
+     * request wrapper answering getAttribute would be lost on error pages and startAsync()
+     * dispatches, which use the container's own request). Their values cost nothing to make: the
+     * two lists are one lazy object and its view, the counts are boxes reused while unchanged.
+     */
+
+    /**
+     * Records the request's user or guest. Returns the user id, {@link #GUEST} for a request that
+     * counted as a guest, or null.
+     */
     private String record(HttpServletRequest request) {
         OnlineNowSettings s = online.settings();
-        String userId = s.userId().userId(request);
-        if (!s.exclude().isEmpty() && s.exclude().matches(pathOf(request))) {
+        HttpSession session = request.getSession(false);
+        String userId = s.userId().userIdOf(request, session);
+        if (!s.exclude().isEmpty() && s.exclude().matches(request.getServletPath(), request.getPathInfo())) {
             return userId;
         }
         if (userId != null) {
             online.touch(userId);
-            HttpSession session = request.getSession(false);
             if (session != null) {
-                mark(session, userId, false);
+                mark(session, userId);
             }
-        } else if (s.trackAnonymous()) {
-            HttpSession session = request.getSession(true);
-            SessionMarker m = marker(session);
-            String guestKey = m != null && m.guest() ? m.key() : UUID.randomUUID().toString();
-            // replacing a user's marker here is the sign-out that removed the session attribute
-            mark(session, guestKey, true);
-            online.touchGuest(guestKey);
-        } else {
-            HttpSession session = request.getSession(false);
-            if (session != null && marker(session) != null) {
-                // signed out without invalidating the session: the user leaves now
-                session.removeAttribute(SessionMarker.ATTRIBUTE);
+            return userId;
+        }
+        if (s.trackAnonymous()) {
+            if (session == null) {
+                // A first visit (or one whose session ended): it can not count, but the next
+                // request can show that the visitor kept a session only if there is one. This
+                // is what trackAnonymous costs a request without the cookie (README, Settings).
+                request.getSession(true);
+                return null;
+            }
+            return online.guestOf(session) != null ? GUEST : null;
+        }
+        if (session != null && SessionMarker.of(session) != null) {
+            // signed out without invalidating the session: the user leaves now
+            session.removeAttribute(SessionMarker.ATTRIBUTE);
+        }
+        return null;
+    }
+
+    /** A guest's request that signed in: the guest leaves and the user counts at once. */
+    private void signedInDuring(HttpServletRequest request) {
+        if (request.isAsyncStarted()) {
+            return; // the next request will tell
+        }
+        HttpSession session = request.getSession(false);
+        String userId = online.settings().userId().userIdOf(request, session);
+        if (userId != null) {
+            online.touch(userId);
+            if (session != null) {
+                mark(session, userId); // replaces the guest's marker, which takes the guest off
             }
         }
-        return userId;
     }
 
-    private static SessionMarker marker(HttpSession session) {
-        Object m = session.getAttribute(SessionMarker.ATTRIBUTE);
-        return m instanceof SessionMarker ? (SessionMarker) m : null;
-    }
-
-    /** Binds the marker for {@code key} unless the session already has it: written once per session. */
-    private static void mark(HttpSession session, String key, boolean guest) {
-        SessionMarker m = marker(session);
-        if (m == null || !m.key().equals(key) || m.guest() != guest) {
-            session.setAttribute(SessionMarker.ATTRIBUTE, new SessionMarker(key, guest));
+    /** Binds the user's marker unless the session already has it: written once per session. */
+    private static void mark(HttpSession session, String userId) {
+        SessionMarker m = SessionMarker.of(session);
+        if (m == null || m.guest() || !m.key().equals(userId)) {
+            session.setAttribute(SessionMarker.ATTRIBUTE, new SessionMarker(userId, false));
         }
     }
 
@@ -194,7 +233,7 @@ public class OnlineNowFilter implements Filter {
         request.setAttribute(IDS_ATTRIBUTE, snapshot);
         request.setAttribute(USERS_ATTRIBUTE, snapshot.users);
         request.setAttribute(COUNT_ATTRIBUTE, boxedCount(online.count()));
-        request.setAttribute(GUEST_COUNT_ATTRIBUTE, online.settings().trackAnonymous() ? online.guestCount() : 0L);
+        request.setAttribute(GUEST_COUNT_ATTRIBUTE, online.settings().trackAnonymous() ? boxedGuestCount(online.guestCount()) : ZERO);
     }
 
     /** The count as a Long, the same object while it does not change (one allocation less per request). */
@@ -207,12 +246,13 @@ public class OnlineNowFilter implements Filter {
         return last;
     }
 
-    private static String pathOf(HttpServletRequest request) {
-        String uri = request.getRequestURI();
-        String ctx = request.getContextPath();
-        String path = ctx != null && !ctx.isEmpty() && uri.startsWith(ctx) ? uri.substring(ctx.length()) : uri;
-        int semi = path.indexOf(';'); // ;jsessionid=...
-        return semi >= 0 ? path.substring(0, semi) : path;
+    private Long boxedGuestCount(long n) {
+        Long last = lastGuestCount;
+        if (last == null || last != n) {
+            last = n;
+            lastGuestCount = last;
+        }
+        return last;
     }
 
     private void failed(String what, RuntimeException e) {

@@ -72,6 +72,49 @@ public final class PathPatterns {
         return false;
     }
 
+    /**
+     * True when the path {@code servletPath + pathInfo} matches a pattern, without building that
+     * string: the parts a container has already decoded and mapped for the request (so a request
+     * pays no substring of its URI). {@code pathInfo} may be null.
+     */
+    public boolean matches(String servletPath, String pathInfo) {
+        if (pathInfo == null || pathInfo.isEmpty()) {
+            return matches(servletPath);
+        }
+        if (servletPath == null || servletPath.isEmpty()) {
+            return matches(pathInfo);
+        }
+        int length = servletPath.length() + pathInfo.length();
+        for (String e : exact) {
+            if (e.length() == length && startsWith(servletPath, pathInfo, e, length)) {
+                return true;
+            }
+        }
+        for (String p : prefixes) {
+            // the prefix "/static/" matches "/static/..." and "/static" itself
+            int n = p.length();
+            if (n <= length ? startsWith(servletPath, pathInfo, p, n)
+                    : n == length + 1 && startsWith(servletPath, pathInfo, p, length)) {
+                return true;
+            }
+        }
+        for (String x : extensions) {
+            // pathInfo starts with '/' and an extension holds none: a match lies inside pathInfo
+            if (pathInfo.endsWith(x)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether {@code a + b} starts with the first {@code n} characters of {@code p} ({@code n <= a + b}). */
+    private static boolean startsWith(String a, String b, String p, int n) {
+        if (n <= a.length()) {
+            return a.regionMatches(0, p, 0, n);
+        }
+        return p.startsWith(a) && p.regionMatches(a.length(), b, 0, n - a.length());
+    }
+
     public boolean isEmpty() {
         return exact.isEmpty() && prefixes.isEmpty() && extensions.isEmpty();
     }

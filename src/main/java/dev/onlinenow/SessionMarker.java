@@ -4,6 +4,7 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpSessionActivationListener;
 import jakarta.servlet.http.HttpSessionBindingEvent;
 import jakarta.servlet.http.HttpSessionBindingListener;
+import jakarta.servlet.http.HttpSession;
 import jakarta.servlet.http.HttpSessionEvent;
 
 import java.io.Serializable;
@@ -20,6 +21,16 @@ record SessionMarker(String key, boolean guest) implements HttpSessionBindingLis
 
     /** The session attribute the marker is kept under. */
     static final String ATTRIBUTE = "dev.onlinenow.session";
+
+    /**
+     * The session's marker, or null.
+     *
+     * @throws IllegalStateException if the session was invalidated
+     */
+    static SessionMarker of(HttpSession session) {
+        Object m = session.getAttribute(ATTRIBUTE);
+        return m instanceof SessionMarker ? (SessionMarker) m : null;
+    }
 
     @Override
     public void valueBound(HttpSessionBindingEvent event) {

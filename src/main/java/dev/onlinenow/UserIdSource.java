@@ -10,6 +10,7 @@ import java.security.Principal;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Where a user's id comes from: the container's principal, or an HttpSession attribute as
@@ -17,10 +18,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * attribute may be named too ({@code session:user.id}).
  *
  * <p>The filter and the live endpoint use the same source, so a user is one id everywhere.
+ *
+ * <p>An id that begins with {@value OnlineNow#GUEST_PREFIX} is reserved for guests and is not a
+ * user id: a request or handshake that carries one is anonymous (a WARN says so, once). So no
+ * signed-in user's id can equal a guest's, whatever ids an app hands out.
  */
 public final class UserIdSource {
 
     private static final UserIdSource PRINCIPAL = new UserIdSource(null, null, null);
+    private static final System.Logger LOG = System.getLogger(UserIdSource.class.getName());
+    private static final AtomicBoolean WARNED_RESERVED = new AtomicBoolean();
 
     private final String attribute;
     private final String property;
@@ -103,14 +110,18 @@ public final class UserIdSource {
 
     /** The id of the user making this request, or null for an anonymous one. */
     public String userId(HttpServletRequest request) {
+        return userIdOf(request, attribute == null && fallback == null ? null : request.getSession(false));
+    }
+
+    /** Like {@link #userId(HttpServletRequest)}, with the request's session already looked up (or null). */
+    String userIdOf(HttpServletRequest request, HttpSession session) {
         String id;
         if (attribute == null) {
-            id = blankToNull(request.getRemoteUser());
+            id = usable(request.getRemoteUser());
         } else {
-            HttpSession session = request.getSession(false);
             id = session == null ? null : fromSession(session);
         }
-        return id != null || fallback == null ? id : fallback.userId(request);
+        return id != null || fallback == null ? id : fallback.userIdOf(request, session);
     }
 
     /**
@@ -120,7 +131,7 @@ public final class UserIdSource {
     public String userId(Principal principal, HttpSession session) {
         String id;
         if (attribute == null) {
-            id = principal == null ? null : blankToNull(principal.getName());
+            id = principal == null ? null : usable(principal.getName());
         } else {
             id = session == null ? null : fromSession(session);
         }
@@ -143,7 +154,7 @@ public final class UserIdSource {
                 return null;
             }
         }
-        return blankToNull(value.toString());
+        return usable(value.toString());
     }
 
     private Object read(Object bean) {
@@ -177,8 +188,19 @@ public final class UserIdSource {
                 + ") has no public getter for property '" + property + "'");
     }
 
-    private static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s;
+    /** {@code s} as a user id: null when blank, or reserved for guests. */
+    private static String usable(String s) {
+        if (s == null || s.isBlank()) {
+            return null;
+        }
+        if (s.startsWith(OnlineNow.GUEST_PREFIX)) {
+            if (WARNED_RESERVED.compareAndSet(false, true)) {
+                LOG.log(System.Logger.Level.WARNING, "online-now: a user id begins with \"" + OnlineNow.GUEST_PREFIX
+                        + "\", which is reserved for guests; such a request counts as anonymous (logged once)");
+            }
+            return null;
+        }
+        return s;
     }
 
     @Override

@@ -19,6 +19,7 @@ final class FakeSession implements HttpSession {
     private final Map<String, Object> attributes = new HashMap<>();
     private final String id = UUID.randomUUID().toString();
     private boolean valid = true;
+    private boolean isNew;
 
     FakeSession(ServletContext context) {
         this.context = context;
@@ -104,8 +105,21 @@ final class FakeSession implements HttpSession {
         return 1800;
     }
 
+    /** A session made by this request, which the client has not come back with yet. */
+    FakeSession asNew() {
+        isNew = true;
+        return this;
+    }
+
+    /** The client came back with the session's cookie. */
+    FakeSession kept() {
+        isNew = false;
+        return this;
+    }
+
     @Override
     public boolean isNew() {
-        return false;
+        check();
+        return isNew;
     }
 }

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,6 +28,8 @@ import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.spy;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
@@ -61,20 +64,34 @@ class OnlineNowFilterTest {
     /** One request; returns the attributes the filter set. */
     private Map<String, Object> request(OnlineNowFilter filter, String remoteUser, FakeSession session, String path)
             throws Exception {
+        return request(filter, remoteUser, session, path, r -> { });
+    }
+
+    /** One request whose page does {@code page}; returns the attributes the filter set. */
+    private Map<String, Object> request(OnlineNowFilter filter, String remoteUser, FakeSession session, String path,
+                                        Consumer<HttpServletRequest> page) throws Exception {
         HttpServletRequest req = mock(HttpServletRequest.class);
         Map<String, Object> attributes = new HashMap<>();
         when(req.getRemoteUser()).thenReturn(remoteUser);
         when(req.getRequestURI()).thenReturn("/app" + path);
         when(req.getContextPath()).thenReturn("/app");
+        when(req.getServletPath()).thenReturn(path);
         when(req.getSession(false)).thenReturn(session);
         when(req.getSession(true)).thenReturn(session);
         when(req.getSession()).thenReturn(session);
         doAnswer(i -> attributes.put(i.getArgument(0), i.getArgument(1))).when(req).setAttribute(anyString(), any());
         FilterChain chain = mock(FilterChain.class);
+        doAnswer(i -> {
+            page.accept(req);
+            return null;
+        }).when(chain).doFilter(any(), any());
         filter.doFilter(req, mock(HttpServletResponse.class), chain);
         verify(chain).doFilter(any(), any());
+        lastRequest = req;
         return attributes;
     }
+
+    private HttpServletRequest lastRequest;
 
     private Map<String, Object> request(OnlineNowFilter filter, String remoteUser) throws Exception {
         return request(filter, remoteUser, null, "/");
@@ -210,6 +227,100 @@ class OnlineNowFilterTest {
 
         g2.invalidate();
         assertThat(online.guestCount()).isZero();
+    }
+
+    @Test
+    void cookielessRequestsNeverCountAndBindNothing() throws Exception {
+        OnlineNowFilter filter = filter(OnlineNowSettings.builder().trackAnonymous(true));
+        for (int i = 0; i < 100; i++) {
+            // no session yet: the filter makes one (so that a next request could show it was kept)
+            Map<String, Object> attrs = request(filter, null, null, "/health");
+            verify(lastRequest).getSession(true);
+            assertThat(attrs.get(OnlineNowFilter.GUEST_COUNT_ATTRIBUTE)).isEqualTo(0L);
+        }
+        // the session such a request got is new: the client never came back with it
+        FakeSession fresh = new FakeSession(context).asNew();
+        request(filter, null, fresh, "/health");
+        assertThat(fresh.getAttributeNames().hasMoreElements()).as("nothing bound in a new session").isFalse();
+        assertThat(online.guestCount()).isZero();
+    }
+
+    @Test
+    void aVisitorCountsFromTheRequestThatShowsItKeptItsSession() throws Exception {
+        OnlineNowFilter filter = filter(OnlineNowSettings.builder().trackAnonymous(true));
+        FakeSession visitor = new FakeSession(context).asNew();
+        Map<String, Object> first = request(filter, null, visitor, "/");
+        assertThat(first.get(OnlineNowFilter.GUEST_COUNT_ATTRIBUTE)).isEqualTo(0L);
+        visitor.kept(); // the second request came with the cookie
+        Map<String, Object> second = request(filter, null, visitor, "/");
+        assertThat(second.get(OnlineNowFilter.GUEST_COUNT_ATTRIBUTE)).isEqualTo(1L);
+        for (int i = 0; i < 5; i++) {
+            clock.advance(Duration.ofSeconds(10));
+            request(filter, null, visitor, "/page" + i);
+        }
+        assertThat(online.guestCount()).as("one person, however many requests").isEqualTo(1);
+        verify(lastRequest, never()).getSession(true);
+        clock.advance(Duration.ofMinutes(15));
+        assertThat(online.guestCount()).isZero();
+    }
+
+    @Test
+    void aGuestWhoSignsInStopsBeingAGuestAtOnce() throws Exception {
+        OnlineNowFilter filter = filter(OnlineNowSettings.builder().trackAnonymous(true)
+                .userId(UserIdSource.parse("session:user")));
+        FakeSession visitor = new FakeSession(context);
+        request(filter, null, visitor, "/");
+        assertThat(online.guestCount()).isEqualTo(1);
+        // the sign-in page sets the user during the request
+        request(filter, null, visitor, "/signin", r -> visitor.setAttribute("user", "ann"));
+        assertThat(online.guestCount()).as("right after the sign-in's request").isZero();
+        assertThat(online.isOnline("ann")).isTrue();
+        assertThat(online.sessionsOf("ann")).isEqualTo(1);
+    }
+
+    @Test
+    void noSignedInIdCanEqualAGuestId() throws Exception {
+        OnlineNowFilter filter = filter(OnlineNowSettings.builder().trackAnonymous(true)
+                .userId(UserIdSource.parse("session:user")));
+        FakeSession guest = new FakeSession(context);
+        request(filter, null, guest, "/");
+        String guestId = online.guestOf(guest);
+        assertThat(guestId).startsWith(OnlineNow.GUEST_PREFIX).hasSize(OnlineNow.GUEST_PREFIX.length() + 16);
+
+        // someone signs in (in the app's own login) with that very string as their id
+        FakeSession impostor = new FakeSession(context);
+        impostor.setAttribute("user", guestId);
+        Map<String, Object> attrs = request(filter, null, impostor, "/");
+        assertThat(ids(attrs)).isEmpty();
+        assertThat(attrs.get(OnlineNowFilter.COUNT_ATTRIBUTE)).isEqualTo(0L);
+        assertThat(online.isOnline(guestId)).isFalse();
+        assertThat(online.guestOf(impostor)).as("counted as a guest of their own").isNotEqualTo(guestId)
+                .startsWith(OnlineNow.GUEST_PREFIX);
+        assertThat(online.guestCount()).isEqualTo(2);
+        assertThat(UserIdSource.parse("session:user").userId(null, impostor)).isNull();
+        assertThat(UserIdSource.principal().userId(() -> guestId, null)).isNull();
+    }
+
+    @Test
+    void theGuestRuleForTheLiveHandshake() {
+        filter(OnlineNowSettings.builder().trackAnonymous(true));
+        assertThat(online.guestOf(null)).as("cookieless: no session").isNull();
+        FakeSession fresh = new FakeSession(context).asNew();
+        assertThat(online.guestOf(fresh)).as("a session the client did not come back with").isNull();
+        assertThat(online.guestCount()).isZero();
+        fresh.kept();
+        String id = online.guestOf(fresh);
+        assertThat(id).startsWith(OnlineNow.GUEST_PREFIX);
+        assertThat(online.guestOf(fresh)).as("one guest per session").isEqualTo(id);
+        assertThat(id).doesNotContain(fresh.getId());
+        assertThat(online.guestCount()).isEqualTo(1);
+        fresh.invalidate();
+        assertThat(online.guestOf(fresh)).isNull();
+        assertThat(online.guestCount()).isZero();
+
+        try (OnlineNow untracked = OnlineNow.inProcess(OnlineNowSettings.builder().clock(clock).build())) {
+            assertThat(untracked.guestOf(new FakeSession(context))).as("trackAnonymous off").isNull();
+        }
     }
 
     @Test

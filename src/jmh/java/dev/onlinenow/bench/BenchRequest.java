@@ -11,7 +11,7 @@ import java.lang.reflect.Proxy;
  * between requests, as a container recycles its request objects.
  *
  * <p>It implements exactly what the filters under test call on their hot path (the remote user,
- * {@code getSession(false)}, the URI and the attributes). Everything else is delegated to a guard
+ * {@code getSession(false)}, the URI, the servlet path and the attributes). Everything else is delegated to a guard
  * that throws, so if a filter starts calling something new the benchmark fails loudly instead of
  * measuring a default; the guard is never reached while measuring.
  */
@@ -66,6 +66,16 @@ final class BenchRequest extends HttpServletRequestWrapper {
     @Override
     public String getContextPath() {
         return "/app";
+    }
+
+    @Override
+    public String getServletPath() {
+        return "/page";
+    }
+
+    @Override
+    public String getPathInfo() {
+        return null;
     }
 
     @Override

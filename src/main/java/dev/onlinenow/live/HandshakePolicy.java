@@ -49,10 +49,10 @@ final class HandshakePolicy {
         }
         boolean guest = false;
         if (userId == null) {
-            if (!settings.trackAnonymous() || guard == null) {
+            userId = guard == null ? null : online.guestOf(http); // null for a cookieless or new session
+            if (userId == null) {
                 return Handshake.refused("no identity");
             }
-            userId = guard.guestId();
             guest = true;
         }
         String name = guest ? "Guest " + userId.substring(userId.length() - 4) : online.nameOf(userId);

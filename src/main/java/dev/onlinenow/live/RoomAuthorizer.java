@@ -16,7 +16,7 @@ public interface RoomAuthorizer {
     RoomAuthorizer ALLOW_ALL = (userId, room) -> true;
 
     /**
-     * @param userId the user's id from the handshake (a guest id starts with {@code guest-})
+     * @param userId the user's id from the handshake (a guest id starts with {@link dev.onlinenow.OnlineNow#GUEST_PREFIX})
      * @param room   the room asked for, as the client sent it
      * @return true if the user may enter
      */

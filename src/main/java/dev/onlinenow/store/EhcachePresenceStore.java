@@ -38,6 +38,14 @@ public final class EhcachePresenceStore implements PresenceStore {
     /** How close two touches of one id may be before the second is not written (write coalescing). */
     public static final Duration DEFAULT_RESOLUTION = Duration.ofSeconds(1);
 
+    /**
+     * How much longer than the threshold Ehcache itself keeps an entry nobody touched (its
+     * time-to-idle is the threshold plus this): a backstop, since the store removes entries at the
+     * threshold by their own time. A user who keeps writing reaches Ehcache once in this time.
+     */
+    public static final Duration EXPIRY_MARGIN = Duration.ofMinutes(1);
+    private static final long MARGIN_MILLIS = EXPIRY_MARGIN.toMillis();
+
     /*
      * Design notes.
      *
@@ -59,14 +67,24 @@ public final class EhcachePresenceStore implements PresenceStore {
      *
      * Expiry. A write moves the Seen's time forward in place instead of replacing the Ehcache
      * value: at a million users, a replace (a second hash-map update, a new value holder, an
-     * UPDATED event) doubled the cost of a write (docs/benchmarks.md). So Ehcache's expiry is a
-     * time-to-idle of exactly the threshold: every touch reads the entry first, which restarts
-     * it, so Ehcache expires a user a threshold after their last activity, never earlier than
-     * their time says. The sweep below removes entries at that same moment by their time, so
-     * the count is exact whether the sweep or Ehcache gets there first (both end in one event).
-     * A look-up of another user (isOnline, lastSeen) also restarts Ehcache's idle time; that can
-     * only keep an entry longer in Ehcache, never make it count: the sweep and the readers go by
-     * the Seen's own time.
+     * UPDATED event) doubled the cost of a write (docs/benchmarks.md). Ehcache's own expiry is
+     * only a backstop: a time-to-idle of the threshold plus EXPIRY_MARGIN. Who counts, who is
+     * listed and lastSeen() go by the Seen's own time, and the sweep below removes every entry at
+     * the threshold by that time, so Ehcache holding an entry past the threshold never makes it
+     * count (the count is exact whether the sweep or Ehcache gets there first: both end in one
+     * event). The margin is what lets a writing request skip Ehcache (see Coalescing).
+     *
+     * THE INVARIANT the code relies on: for every Seen that is alive,
+     *
+     *     cachedAt > at - EXPIRY_MARGIN    (cachedAt <= the last time Ehcache read the entry)
+     *
+     * so Ehcache, which expires an entry a threshold plus the margin after its last read, can not
+     * expire it before at + threshold, when the sweep takes it anyway: Ehcache never drops a user
+     * who still counts. It holds because the time moves forward (refresh) only in touch(), either
+     * right after touch() read the entry from Ehcache (cachedAt = the time read before that
+     * read), or through SeenSlots only while now - cachedAt < EXPIRY_MARGIN (then at = now).
+     * A look-up by lastSeen() or remove() also restarts Ehcache's idle time; that only keeps an
+     * entry longer in Ehcache, never makes it count.
      *
      * Order. A RecencyList threads the same Seen objects, most recent first, into a linked list:
      * the top N in O(N), and moving a returning user to the front in O(1) (a skip list needed a
@@ -83,10 +101,11 @@ public final class EhcachePresenceStore implements PresenceStore {
      * Coalescing. A touch less than `resolution` after the stored time writes nothing, and
      * last-seen stays accurate to `resolution`. Such a touch does not even read Ehcache when
      * SeenSlots, a lossy direct-mapped table of recently found Seens, still holds the user's: one
-     * cache miss instead of Ehcache's three at a million users. Skipping Ehcache's read does not
-     * shorten its idle time: that restarted when the time we compare with was written (a write
-     * reads the entry first), less than `resolution` ago. A touch that writes always goes through
-     * Ehcache, so Ehcache's expiry always follows the last write.
+     * cache miss instead of Ehcache's three at a million users. A touch that writes does not read
+     * Ehcache either when SeenSlots holds the Seen and Ehcache read it less than EXPIRY_MARGIN ago
+     * (the invariant above): a user who writes every few seconds reaches Ehcache once a margin.
+     * Nothing is written on the strength of a slot that holds a Seen which has left: the CAS in
+     * refresh() fails on DEAD and the touch goes through Ehcache.
      */
 
     private final String name;
@@ -130,7 +149,8 @@ public final class EhcachePresenceStore implements PresenceStore {
                 .using(new InlineEventExecution()) // events reach onEvent on the caller's thread
                 .withCache("online-now-" + name, CacheConfigurationBuilder
                         .newCacheConfigurationBuilder(String.class, Seen.class, ResourcePoolsBuilder.heap(maxTracked))
-                        .withExpiry(ExpiryPolicyBuilder.timeToIdleExpiration(threshold)) // see "Expiry" above
+                        // a backstop only: see "Expiry" and THE INVARIANT above
+                        .withExpiry(ExpiryPolicyBuilder.timeToIdleExpiration(threshold.plus(EXPIRY_MARGIN)))
                         .withService(CacheEventListenerConfigurationBuilder
                                 .newEventListenerConfiguration(listener,
                                         EventType.CREATED, EventType.REMOVED, EventType.EXPIRED, EventType.EVICTED)
@@ -145,11 +165,19 @@ public final class EhcachePresenceStore implements PresenceStore {
         long now = clock.millis();
         sweepIfDue(now);
         Seen known = slots.get(id);
-        if (known != null && coalesces(known.at, now)) {
-            return; // and Ehcache's idle time was restarted when that time was written
+        if (known != null) {
+            long at = known.at;
+            if (coalesces(at, now)) {
+                return; // nothing to write
+            }
+            // THE INVARIANT: Ehcache read this entry less than a margin ago, so after this write
+            // (at = now) it still holds until at + threshold at least
+            if (at != RecencyList.DEAD && now - known.cachedAt < MARGIN_MILLIS && order.refresh(known, at, now)) {
+                return;
+            }
         }
         for (int attempt = 0; attempt < 16; attempt++) {
-            Seen current = cache.get(id);
+            Seen current = cache.get(id); // restarts Ehcache's idle time at `now` or later
             if (current != null && current != known) {
                 slots.put(current);
             }
@@ -163,6 +191,9 @@ public final class EhcachePresenceStore implements PresenceStore {
                 }
                 order.remove(fresh);
             } else {
+                if (current.cachedAt != now) {
+                    current.cachedAt = now;
+                }
                 long at = current.at;
                 if (coalesces(at, now) || order.refresh(current, at, now)) {
                     return;
@@ -250,6 +281,11 @@ public final class EhcachePresenceStore implements PresenceStore {
         sweep(now);
     }
 
+    /** Whether Ehcache itself still holds {@code id}, without restarting its idle time (for tests). */
+    boolean cached(String id) {
+        return cache.containsKey(id);
+    }
+
     private void sweep(long now) {
         long expiredBefore = now - thresholdMillis; // an entry with at <= this is expired
         while (true) {
@@ -317,10 +353,13 @@ public final class EhcachePresenceStore implements PresenceStore {
         Seen next;
         Seen queueNext;
         volatile int queueDepth; // > 0 while queued for a move
+        /** No later than the last time Ehcache read this entry (THE INVARIANT in the store's notes). */
+        volatile long cachedAt;
 
         Seen(String id, long at) {
             this.id = id;
             this.at = at;
+            this.cachedAt = at; // put right after: Ehcache's idle time starts at `at` or later
         }
 
         @Override

@@ -7,15 +7,17 @@ import java.lang.invoke.VarHandle;
 
 /**
  * A lossy, direct-mapped table of the {@link Seen} objects requests have recently found: one
- * slot per hash, the last Seen found there wins. It lets a request that is coalesced (its user's
- * time is less than the resolution old, so nothing is to be written) skip Ehcache altogether:
- * at a million users an Ehcache look-up is three dependent cache misses (its hash table's slot,
- * its node, its value holder) before the Seen; this table is one (its slot).
+ * slot per hash, the last Seen found there wins. It lets a request skip Ehcache altogether
+ * when its user's Seen is there: a coalesced one (nothing to write), and a writing one while
+ * Ehcache read that Seen less than {@link EhcachePresenceStore#EXPIRY_MARGIN} ago (the store's
+ * invariant). At a million users an Ehcache look-up is three dependent cache misses (its hash
+ * table's slot, its node, its value holder) before the Seen; this table is one (its slot).
  *
- * <p>It is only ever a shortcut to a Seen that Ehcache holds: a slot may hold another id's Seen,
+ * <p>It is only ever a shortcut to a Seen: a slot may hold another id's Seen (checked by id),
  * or one that has left ({@link RecencyList#DEAD}), or nothing, and then the caller asks Ehcache.
- * Nothing is ever written on the strength of this table alone, so it needs no coherence with
- * Ehcache beyond dropping a Seen that has left (so that it can be collected).
+ * A write through a slot is a compare-and-set on the Seen's time, which fails once the Seen has
+ * left, so the table needs no coherence with Ehcache beyond dropping a Seen that has left (so
+ * that it can be collected).
  *
  * <p>It starts at {@value #MIN_SLOTS} slots and grows with the number of tracked ids, to two to
  * four slots per id (8 to 16 bytes per id), at most four per {@code maxTracked}; it does not

@@ -54,14 +54,23 @@ class FilterInTomcatIT {
         tomcat.getConnector();
         tomcat.addUser("carol", "secret");
         tomcat.addRole("carol", "admin");
-        Context context = tomcat.addWebapp("/app", webapp.toString());
-        // the test class path is a directory-and-jar mix; scan it as a container scans WEB-INF/lib
-        ((StandardJarScanner) context.getJarScanner()).setScanAllDirectories(true);
-        // this web app has no WebSocket endpoint; the live layer's tests put two WebSocket
-        // implementations (Tomcat's and Tyrus) on the test class path, and neither belongs here
-        context.setContainerSciFilter("org\\.apache\\.tomcat\\.websocket\\..*|org\\.glassfish\\.tyrus\\..*");
+        addWebapp("/app", webapp);
+        Path guests = temp.resolve("guests");
+        copyTree(Paths.get("src/test/webapps/guests"), guests);
+        Files.createDirectories(guests.resolve("WEB-INF/lib"));
+        Files.copy(jar, guests.resolve("WEB-INF/lib/online-now.jar"));
+        addWebapp("/guests", guests);
         tomcat.start();
         base = "http://localhost:" + tomcat.getConnector().getLocalPort() + "/app";
+    }
+
+    private static void addWebapp(String path, Path dir) {
+        Context context = tomcat.addWebapp(path, dir.toString());
+        // the test class path is a directory-and-jar mix; scan it as a container scans WEB-INF/lib
+        ((StandardJarScanner) context.getJarScanner()).setScanAllDirectories(true);
+        // these web apps have no WebSocket endpoint; the live layer's tests put two WebSocket
+        // implementations (Tomcat's and Tyrus) on the test class path, and neither belongs here
+        context.setContainerSciFilter("org\\.apache\\.tomcat\\.websocket\\..*|org\\.glassfish\\.tyrus\\..*");
     }
 
     @AfterAll
@@ -91,7 +100,7 @@ class FilterInTomcatIT {
     }
 
     private static HttpResponse<String> get(HttpClient client, String path, String... headers) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(path.startsWith("http") ? path : base + path));
         for (int i = 0; i < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
         }
@@ -151,5 +160,55 @@ class FilterInTomcatIT {
         get(dan, "/signout");
         String after = get(eve, "/").body();
         assertThat(items(after, "ids")).doesNotContain("dan").contains("eve");
+    }
+
+    private static String guestsPage(HttpClient client) throws Exception {
+        HttpResponse<String> r = get(client, guestsBase() + "/");
+        assertThat(r.statusCode()).isEqualTo(200);
+        return r.body();
+    }
+
+    private static String guestsBase() {
+        return base.replace("/app", "/guests");
+    }
+
+    private static String me(String html) {
+        Matcher m = Pattern.compile("<p id=\"me\">(.*?)</p>").matcher(html);
+        assertThat(m.find()).isTrue();
+        return m.group(1);
+    }
+
+    @Test
+    void guestsArePeopleNotRequests() throws Exception {
+        // a health check, curl, a crawler: no cookie kept, never a guest
+        HttpClient cookieless = HttpClient.newHttpClient();
+        for (int i = 0; i < 100; i++) {
+            String html = guestsPage(cookieless);
+            assertThat(html).contains("<p id=\"counts\">0 guests, 0 online</p>").contains("<p id=\"me\">null</p>");
+        }
+
+        // a browser: counted from its second request, once however many requests
+        HttpClient visitor = browser();
+        assertThat(guestsPage(visitor)).contains("0 guests");
+        String second = guestsPage(visitor);
+        assertThat(second).contains("<p id=\"counts\">1 guests, 0 online</p>");
+        String guestId = me(second);
+        assertThat(guestId).startsWith("guest:");
+        for (int i = 0; i < 5; i++) {
+            assertThat(guestsPage(visitor)).contains("1 guests, 0 online");
+            assertThat(me(guestsPage(visitor))).isEqualTo(guestId);
+        }
+
+        // someone signs in with the guest's id as their user id: not a user, a guest of their own
+        HttpClient impostor = browser();
+        assertThat(get(impostor, guestsBase() + "/signin?name=" + guestId).statusCode()).isEqualTo(204);
+        String theirs = guestsPage(impostor);
+        assertThat(theirs).contains("<p id=\"counts\">2 guests, 0 online</p>");
+        assertThat(me(theirs)).startsWith("guest:").isNotEqualTo(guestId);
+        assertThat(guestsPage(visitor)).contains("2 guests, 0 online");
+
+        // the visitor signs in: a user at once, a guest no more
+        assertThat(get(visitor, guestsBase() + "/signin?name=vera").statusCode()).isEqualTo(204);
+        assertThat(guestsPage(cookieless)).contains("<p id=\"counts\">1 guests, 1 online</p>");
     }
 }

@@ -1,6 +1,7 @@
 package dev.onlinenow.live;
 
 import dev.onlinenow.MutableClock;
+import dev.onlinenow.OnlineNow;
 import dev.onlinenow.testing.LiveServer;
 import dev.onlinenow.testing.WsClient;
 import jakarta.json.JsonObject;
@@ -47,8 +48,8 @@ class GuestLiveIT {
         tab1.join("lobby");
         JsonObject state = tab1.next("state");
         String guestId = state.getString("self");
-        assertThat(guestId).startsWith("guest-");
-        assertThat(visitor).doesNotContain(guestId.substring("guest-".length()));
+        assertThat(guestId).startsWith(OnlineNow.GUEST_PREFIX);
+        assertThat(visitor).doesNotContain(guestId.substring(OnlineNow.GUEST_PREFIX.length()));
         JsonObject me = state.getJsonArray("presences").getJsonObject(0);
         assertThat(me.getString("name")).startsWith("Guest ");
 
@@ -60,13 +61,22 @@ class GuestLiveIT {
         WsClient other = connect(server.anonymousSession(), "other");
         other.join("lobby");
         JsonObject otherState = other.next("state");
-        assertThat(otherState.getString("self")).startsWith("guest-").isNotEqualTo(guestId);
+        assertThat(otherState.getString("self")).startsWith(OnlineNow.GUEST_PREFIX).isNotEqualTo(guestId);
         assertThat(tab1.next("join").getJsonObject("presence").getString("id")).isEqualTo(otherState.getString("self"));
         assertThat(server.live().count("lobby")).isEqualTo(2);
 
         WsClient noSession = connect(null, "no-session");
         assertThat(noSession.awaitClose()).as("a guest needs a session to be one person across tabs")
                 .isEqualTo(new WsClient.Closed(1008, "no identity"));
+
+        // someone signs in with the guest's id as their user id: a guest of their own, no merge
+        WsClient impostor = connect(server.login(guestId), "impostor");
+        impostor.join("lobby");
+        String impostorId = impostor.next("state").getString("self");
+        assertThat(impostorId).isNotEqualTo(guestId).startsWith(OnlineNow.GUEST_PREFIX);
+        assertThat(tab1.next("join").getJsonObject("presence").getString("id")).isEqualTo(impostorId);
+        assertThat(server.live().presence("lobby", guestId).getConnections()).isEqualTo(2);
+        assertThat(server.online().isOnline(guestId)).isFalse();
 
         server.logout(visitor);
         assertThat(tab1.awaitClose()).isEqualTo(new WsClient.Closed(1008, "session ended"));

@@ -127,12 +127,56 @@ class EhcachePresenceStoreTest {
         store.touch("alice");
         store.touch("bob");
         clock.advance(Duration.ofMinutes(15));
-        // a look-up reaches Ehcache first: it expires alice by its own idle time
+        // Ehcache still holds alice (its idle time is a margin longer); the look-up goes by her time
         assertThat(store.lastSeen("alice")).isEmpty();
         assertThat(store.count()).isZero();
         assertThat(store.recent(10)).isEmpty();
         store.touch("alice");
         assertThat(store.count()).isEqualTo(1);
         assertThat(ids(store.recent(10))).containsExactly("alice");
+    }
+
+    @Test
+    void aUserPastTheThresholdIsNotCountedNorListedThoughEhcacheStillHoldsThem() {
+        store.touch("alice");
+        clock.advance(Duration.ofSeconds(30));
+        store.touch("bob");
+        clock.advance(Duration.ofMinutes(15).minusSeconds(30).plusMillis(1)); // alice: threshold + 1 ms
+        assertThat(store.cached("alice")).as("Ehcache's backstop is a margin later").isTrue();
+        assertThat(store.lastSeen("alice")).isEmpty();
+        assertThat(ids(store.recent(10))).containsExactly("bob");
+        assertThat(store.count()).isEqualTo(1);
+        // the sweep behind count() and recent() took her out of Ehcache too
+        assertThat(store.cached("alice")).isFalse();
+    }
+
+    @Test
+    void ehcacheDropsAnEntryNobodySweptAMarginAfterTheThreshold() {
+        store.touch("alice");
+        clock.advance(Duration.ofMinutes(15).plus(EhcachePresenceStore.EXPIRY_MARGIN).minusMillis(1));
+        assertThat(store.cached("alice")).isTrue(); // nothing swept: no touch, count or list since
+        clock.advance(Duration.ofMillis(1));
+        assertThat(store.cached("alice")).as("Ehcache's own expiry, without our sweep").isFalse();
+        assertThat(store.count()).isZero();
+        assertThat(store.recent(10)).isEmpty();
+    }
+
+    @Test
+    void aUserWhoKeepsWritingIsNeverDroppedByEhcache() {
+        // writes every 2 s go through SeenSlots (Ehcache is read once a margin); now and then a
+        // gap longer than the margin sends the write through Ehcache again
+        Instant start = clock.instant();
+        for (int i = 0; i < 1200; i++) {
+            store.touch("alice");
+            assertThat(store.cached("alice")).isTrue();
+            clock.advance(i % 100 == 99 ? EhcachePresenceStore.EXPIRY_MARGIN.plusSeconds(1) : Duration.ofSeconds(2));
+        }
+        assertThat(clock.instant()).isAfter(start.plus(Duration.ofMinutes(15).plus(EhcachePresenceStore.EXPIRY_MARGIN)));
+        store.touch("alice");
+        assertThat(store.lastSeen("alice")).contains(clock.instant());
+        assertThat(store.count()).isEqualTo(1);
+        // and then, untouched, she leaves at the threshold by her own time
+        clock.advance(Duration.ofMinutes(15));
+        assertThat(store.count()).isZero();
     }
 }

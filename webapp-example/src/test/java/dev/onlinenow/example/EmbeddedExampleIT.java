@@ -64,6 +64,8 @@ class EmbeddedExampleIT {
         WebClient guest = new WebClient(app);
         WebClient ada = new WebClient(app);
         guest.home();
+        guest.home(); // came back with its session: a guest (a first visit is none)
+        ada.home();
         WebClient.Page adaPage = ada.home();
         assertThat(adaPage.guestCount()).as("two visitors, neither signed in").isEqualTo(2);
         assertThat(adaPage.onlineCount()).isZero();

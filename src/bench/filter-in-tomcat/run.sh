@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# The filter in a real container: one stock Tomcat 11 with two copies of a minimal JSP app, one
+# behind no filter ("nofilter") and one behind OnlineNowFilter ("filter"), 5,000 signed-in users in
+# each (a session per user, its cookie picked at random per request), wrk on loopback. Prints each
+# round's requests/s of both apps and their ratio, with the load average.
+#
+#   src/bench/filter-in-tomcat/run.sh            # from the repository's top; about 5 minutes
+#
+# Settings (environment): ROUNDS (5), SECONDS_PER_RUN (20), WARMUP_SECONDS (20), USERS (5000),
+# CONNECTIONS (16), WRK_THREADS (1), HEAP (1g), JFR=1 (a JFR profile of the whole run in
+# target/bench-tomcat/run.jfr, with the hottest frames of each app's requests printed at the end).
+# Needs: java 17+, mvn, curl, wrk (Debian: apt-get install wrk). Offline if the Tomcat
+# distribution is in ~/.m2 already (the example's ITs put it there).
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+here=src/bench/filter-in-tomcat
+ROUNDS=${ROUNDS:-5}
+SECONDS_PER_RUN=${SECONDS_PER_RUN:-20}
+WARMUP_SECONDS=${WARMUP_SECONDS:-20}
+USERS=${USERS:-5000}
+CONNECTIONS=${CONNECTIONS:-16}
+WRK_THREADS=${WRK_THREADS:-1}
+HEAP=${HEAP:-1g}
+TOMCAT_VERSION=${TOMCAT_VERSION:-11.0.24}
+
+if ! command -v wrk >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+  else echo "wrk is missing: sudo apt-get install wrk" >&2; exit 2; fi
+fi
+
+out=target/bench-tomcat
+rm -rf "$out"
+mkdir -p "$out"
+
+echo "== building the library (mvn package, tests skipped)"
+mvn -B -q -o package -DskipTests dependency:copy-dependencies -DincludeScope=runtime \
+    -DexcludeGroupIds=io.lettuce,io.netty,io.projectreactor,org.reactivestreams \
+    -DoutputDirectory="$out/lib" >/dev/null
+jar=$(ls target/online-now-*.jar | grep -v -e javax -e sources -e javadoc | head -1)
+
+tarball=~/.m2/repository/org/apache/tomcat/tomcat/$TOMCAT_VERSION/tomcat-$TOMCAT_VERSION.tar.gz
+if [ ! -f "$tarball" ]; then
+  mvn -B -q dependency:get -Dartifact=org.apache.tomcat:tomcat:$TOMCAT_VERSION:tar.gz >/dev/null
+fi
+tar -xzf "$tarball" -C "$out"
+tc=$out/apache-tomcat-$TOMCAT_VERSION
+rm -rf "$tc"/webapps/*
+
+# stock server.xml except: a free port, no shutdown port, no access log (a line per request,
+# the same disk cost in both apps, that only adds noise)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null \
+       || echo $((20000 + RANDOM % 30000)))
+sed -i -e "s/port=\"8080\"/port=\"$port\" address=\"127.0.0.1\"/" -e 's/<Server port="8005"/<Server port="-1"/' \
+    -e '/AccessLogValve/,/\/>/d' "$tc/conf/server.xml"
+
+for app in nofilter filter; do
+  w=$tc/webapps/$app
+  mkdir -p "$w/WEB-INF/lib"
+  cp "$here"/webapp/*.jsp "$w/"
+  cp "$here/web-$app.xml" "$w/WEB-INF/web.xml"
+  if [ "$app" = filter ]; then
+    cp "$jar" "$out"/lib/*.jar "$w/WEB-INF/lib/"
+  fi
+done
+
+opts="-Xms$HEAP -Xmx$HEAP -XX:+UseG1GC"
+if [ "${JFR:-0}" = 1 ]; then
+  opts="$opts -XX:+FlightRecorder -XX:StartFlightRecording=filename=$PWD/$out/run.jfr,settings=profile,dumponexit=true -XX:FlightRecorderOptions=stackdepth=256"
+fi
+echo "== starting Tomcat $TOMCAT_VERSION on 127.0.0.1:$port ($opts)"
+CATALINA_HOME="$PWD/$tc" CATALINA_BASE="$PWD/$tc" CATALINA_OPTS="$opts" "$tc/bin/catalina.sh" run \
+    >"$out/catalina.out" 2>&1 &
+tomcat=$!
+trap 'kill $tomcat 2>/dev/null || true; wait $tomcat 2>/dev/null || true' EXIT
+for app in nofilter filter; do
+  for _ in $(seq 1 300); do
+    curl -sf -o /dev/null "http://127.0.0.1:$port/$app/index.jsp" && break
+    kill -0 $tomcat 2>/dev/null || { cat "$out/catalina.out"; exit 1; }
+    sleep 0.2
+  done
+done
+
+echo "== signing in $USERS users in each app"
+for app in nofilter filter; do
+  : >"$out/login-$app.curl"
+  for i in $(seq 1 "$USERS"); do
+    echo "url = \"http://127.0.0.1:$port/$app/login.jsp?id=$((1000000 + i))\"" >>"$out/login-$app.curl"
+  done
+  curl -s -K "$out/login-$app.curl" -o /dev/null -w '%header{set-cookie}\n' \
+    | sed -n 's/^\(JSESSIONID=[^;]*\).*/\1/p' >"$out/cookies-$app.txt"
+  got=$(wc -l <"$out/cookies-$app.txt")
+  [ "$got" = "$USERS" ] || { echo "only $got sessions in $app" >&2; exit 1; }
+  {
+    echo "local cookies = {"
+    sed 's/.*/  "&",/' "$out/cookies-$app.txt"
+    echo "}"
+    echo "local n = #cookies"
+    echo "function setup(thread) thread:set('seed', math.random(1, 1000000)) end"
+    echo "function init(args) math.randomseed(seed or os.time()) end"
+    echo "function request() return wrk.format(nil, nil, { Cookie = cookies[math.random(n)] }) end"
+  } >"$out/cookies-$app.lua"
+done
+
+run() { # app seconds -> requests/s
+  local r
+  r=$(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$2"s -s "$out/cookies-$1.lua" "http://127.0.0.1:$port/$1/index.jsp")
+  echo "$r" >>"$out/wrk-$1.txt"
+  if echo "$r" | grep -q -e "Non-2xx" -e "Socket errors"; then echo "$r" >&2; fi
+  echo "$r" | awk '/^Requests\/sec/ {print $2}'
+}
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# the page in the filter app must show the users (the filter works, the sessions are signed in)
+page=$(curl -s -b "$(head -1 "$out/cookies-filter.txt")" "http://127.0.0.1:$port/filter/index.jsp")
+echo "$page" | grep -q "<p>[0-9]* online</p>" || { echo "filter app page: $page" >&2; exit 1; }
+
+echo "== warm-up: ${WARMUP_SECONDS}s each, twice (load $(load))"
+for _ in 1 2; do run nofilter "$WARMUP_SECONDS" >/dev/null; run filter "$WARMUP_SECONDS" >/dev/null; done
+shown=$(curl -s -b "$(head -1 "$out/cookies-filter.txt")" "http://127.0.0.1:$port/filter/index.jsp" | sed -n 's/.*<p>\([0-9]*\) online.*/\1/p')
+echo "   the filter app's page: $shown online (of $USERS)"
+
+echo "== $ROUNDS rounds of ${SECONDS_PER_RUN}s per app, alternating which goes first"
+printf '%-6s %14s %14s %8s   %s\n' round "nofilter r/s" "filter r/s" ratio "load average (before the round)"
+ratios=()
+for r in $(seq 1 "$ROUNDS"); do
+  l=$(load)
+  if [ $((r % 2)) = 1 ]; then a=$(run nofilter "$SECONDS_PER_RUN"); b=$(run filter "$SECONDS_PER_RUN")
+  else b=$(run filter "$SECONDS_PER_RUN"); a=$(run nofilter "$SECONDS_PER_RUN"); fi
+  ratio=$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.3f", b / a}')
+  ratios+=("$ratio")
+  printf '%-6s %14s %14s %8s   %s\n' "$r" "$a" "$b" "$ratio" "$l"
+done
+printf '%s\n' "${ratios[@]}" | sort -n | awk '{v[NR]=$1} END {printf "ratio filter/nofilter: min %s, median %s, max %s (load now %s)\n", v[1], v[int((NR+1)/2)], v[NR], "'"$(load)"'"}'
+
+if [ "${JFR:-0}" = 1 ]; then
+  kill $tomcat; wait $tomcat 2>/dev/null || true; trap - EXIT
+  echo "== JFR: samples inside OnlineNowFilter.doFilter but not in the chain it calls (top frame, samples)"
+  jfr print --events jdk.ExecutionSample "$out/run.jfr" >"$out/samples.txt"
+  awk '/stackTrace = \[/ {n=0; top=""; own=0; chain=0; next}
+       /^[ \t]+[a-zA-Z].*line:/ { n++; if (n==1) top=$1;
+         if ($1 ~ /ApplicationFilterChain/ && !own) chain=1;
+         if ($1 ~ /OnlineNowFilter.doFilter/ && !chain) own=1 }
+       /^[ \t]*\]/ { if (own) { c[top]++; mine++ } total++ }
+       END { for (k in c) printf "%7d  %s\n", c[k], k;
+             printf "%7d  (the filter itself, all frames)\n%7d  (all samples of the run, both apps)\n", mine, total }' \
+      "$out/samples.txt" | sort -rn | head -30
+fi
