@@ -527,8 +527,9 @@ public final class LivePresence implements AutoCloseable {
             drop(c, CloseReason.CloseCodes.VIOLATED_POLICY, SESSION_ENDED);
             return;
         }
-        session.setMaxTextMessageBufferSize(settings.maxFrameBytes());
-        session.setMaxBinaryMessageBufferSize(settings.maxFrameBytes());
+        // small container buffers on every socket; TextFrames enforces maxFrameBytes
+        session.setMaxTextMessageBufferSize(TextFrames.CONTAINER_BUFFER_CHARS);
+        session.setMaxBinaryMessageBufferSize(TextFrames.CONTAINER_BUFFER_CHARS);
         // a wall-clock backstop; the heartbeat check on the injected clock normally acts first
         session.setMaxIdleTimeout(2 * settings.heartbeatTimeout().toMillis());
         c.outbox = new Outbox(
@@ -545,9 +546,10 @@ public final class LivePresence implements AutoCloseable {
                     dropSoon(c, CloseReason.CloseCodes.GOING_AWAY, "send failed");
                 });
         if (session.isOpen() && !c.dropped.get()) {
-            session.addMessageHandler(String.class, text -> received(c, text));
-            session.addMessageHandler(java.nio.ByteBuffer.class,
-                    data -> drop(c, CloseReason.CloseCodes.CANNOT_ACCEPT, "binary frames are not supported"));
+            session.addMessageHandler(String.class, new TextFrames(settings.maxFrameBytes(), text -> received(c, text),
+                    () -> drop(c, CloseReason.CloseCodes.TOO_BIG, "frame over maxFrameBytes")));
+            session.addMessageHandler(java.nio.ByteBuffer.class, (jakarta.websocket.MessageHandler.Partial<java.nio.ByteBuffer>)
+                    (data, last) -> drop(c, CloseReason.CloseCodes.CANNOT_ACCEPT, "binary frames are not supported"));
         }
         if (closed) {
             drop(c, CloseReason.CloseCodes.GOING_AWAY, "server stopping");
