@@ -14,6 +14,11 @@
 #
 # Environment: COMPRESSION=on|off sets the online-now.compression context-param through Tomcat's
 # conf/context.xml (the WAR stays unchanged); unset, the library's default applies.
+# LEAN=1 adds the container settings that take less memory per socket (docs/benchmarks.md): the
+# connector's socket.appReadBufSize/appWriteBufSize 2048 (Tomcat's default 8192 each), Tomcat's
+# WebSocket buffers -Dorg.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE=2048 (8192), the context-params
+# org.apache.tomcat.websocket.binaryBufferSize/textBufferSize 1024 (8192), and a heap that gives back
+# what it does not use: -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 (40 and 70).
 # MAX_CONNECTIONS (default 20000) is the Tomcat connector's maxConnections (NIO's default, 8192,
 # would queue the 8193rd socket). The script raises `ulimit -n` to 65536 (or the hard limit) for server and clients.
 # Needs: mvn install of the library and `mvn -f webapp-example/pom.xml -DskipTests package`
@@ -45,6 +50,12 @@ if [[ ! -d $root/src/bench/js/node_modules/ws ]]; then
   (cd "$root/src/bench/js" && npm ci --no-audit --no-fund)
 fi
 
+lean_connector=
+lean_jvm=
+if [[ -n ${LEAN:-} ]]; then
+  lean_connector=' socket.appReadBufSize="2048" socket.appWriteBufSize="2048"'
+  lean_jvm='-Dorg.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE=2048 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20'
+fi
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 pid=
 cleanup() {
@@ -76,7 +87,7 @@ tomcat_base() { # app-name webapp-source
   <Listener className="org.apache.catalina.startup.VersionLoggerListener"/>
   <Service name="Catalina">
     <Connector port="$port" address="127.0.0.1" protocol="HTTP/1.1" connectionTimeout="20000"
-               maxConnections="${MAX_CONNECTIONS:-20000}"/>
+               maxConnections="${MAX_CONNECTIONS:-20000}"$lean_connector/>
     <Engine name="Catalina" defaultHost="localhost">
       <Host name="localhost" appBase="webapps" unpackWARs="true" autoDeploy="false"/>
     </Engine>
@@ -85,6 +96,10 @@ tomcat_base() { # app-name webapp-source
 EOF
   if [[ -n ${COMPRESSION:-} ]]; then
     sed -i "s:</Context>:  <Parameter name=\"online-now.compression\" value=\"$COMPRESSION\" override=\"false\"/>\n</Context>:" \
+      "$base/conf/context.xml"
+  fi
+  if [[ -n ${LEAN:-} ]]; then
+    sed -i "s:</Context>:  <Parameter name=\"org.apache.tomcat.websocket.binaryBufferSize\" value=\"1024\" override=\"false\"/>\n  <Parameter name=\"org.apache.tomcat.websocket.textBufferSize\" value=\"1024\" override=\"false\"/>\n</Context>:" \
       "$base/conf/context.xml"
   fi
   cp -r "$2" "$base/webapps/$1"
@@ -100,13 +115,13 @@ case $server in
       floor=$work/floor-webapp
       rm -rf "$floor"
       mkdir -p "$floor/WEB-INF/classes"
-      javac -d "$floor/WEB-INF/classes" -cp "$tomcat_home/lib/servlet-api.jar:$tomcat_home/lib/websocket-api.jar" \
+      javac -d "$floor/WEB-INF/classes" -cp "$tomcat_home/lib/servlet-api.jar:$tomcat_home/lib/websocket-api.jar:$tomcat_home/lib/websocket-client-api.jar" \
         "$root"/src/bench/floor/*.java
       base=$(tomcat_base floor "$floor")
       app=floor
     fi
     # stock Tomcat as installed: its own start script, no JVM options of ours
-    CATALINA_HOME=$tomcat_home CATALINA_BASE=$base CATALINA_PID= JAVA_OPTS=${JAVA_OPTS:-} \
+    CATALINA_HOME=$tomcat_home CATALINA_BASE=$base CATALINA_PID= JAVA_OPTS="${JAVA_OPTS:-} $lean_jvm" \
       "$tomcat_home/bin/catalina.sh" run > "$work/server.log" 2>&1 &
     pid=$!
     wait_ready "$work/server.log" "Server startup in"
@@ -115,7 +130,7 @@ case $server in
   embedded)
     cp_file=$work/embedded.classpath
     (cd "$example" && mvn -B -q -o dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file")
-    java ${JAVA_OPTS:-} -Dport="$port" -Dexample.webapp="$example/target/online-now-example-0.1.0-SNAPSHOT" \
+    java ${JAVA_OPTS:-} $lean_jvm -Dport="$port" -Dexample.webapp="$example/target/online-now-example-0.1.0-SNAPSHOT" \
       -cp "$example/target/test-classes:$example/target/classes:$(cat "$cp_file")" \
       dev.onlinenow.example.ExampleServer > "$work/server.log" 2>&1 &
     pid=$!
@@ -125,5 +140,5 @@ case $server in
   *) echo "unknown server $server (tomcat, embedded, floor)" >&2; exit 2 ;;
 esac
 
-echo "server: $server (pid $pid, log $work/server.log${COMPRESSION:+, online-now.compression=$COMPRESSION}), ulimit -n $(ulimit -n), $(java -version 2>&1 | head -1)"
+echo "server: $server (pid $pid, log $work/server.log${COMPRESSION:+, online-now.compression=$COMPRESSION}${LEAN:+, lean container settings}), ulimit -n $(ulimit -n), $(java -version 2>&1 | head -1)"
 node "$root/src/bench/js/live-load.mjs" --base="$url" --scenario="$scenario" --pid="$pid" "$@"

@@ -20,6 +20,7 @@
 // node live-load.mjs --base=http://127.0.0.1:PORT/example/ --scenario=cursors --users=200 --hz=20
 //      [--seconds=10] [--deflate=on|off] [--sampled=20] [--pid=PID]
 // node live-load.mjs --base=... --scenario=idle --users=10000 [--room-size=10] [--hold=10] [--pid=PID]
+//      [--nmt] (the server runs with -XX:NativeMemoryTracking=summary: where RSS goes outside the heap)
 
 import WebSocket from 'ws';
 import http from 'node:http';
@@ -84,12 +85,22 @@ function jcmd(...cmd) {
   return execFileSync('jcmd', [String(pid), ...cmd], { encoding: 'utf8', maxBuffer: 64 << 20 });
 }
 
-/** Heap in use after a full GC, KiB (G1's "garbage-first heap total …K, used …K"). */
+/** Heap in use and committed after a full GC, KiB (G1's "garbage-first heap total …K, used …K"). */
 function heapAfterGcKiB() {
   jcmd('GC.run');
   const m = /heap\s+total (?:reserved \d+K, committed )?(\d+)K, used (\d+)K/.exec(jcmd('GC.heap_info'));
   if (!m) throw new Error('cannot read GC.heap_info');
-  return Number(m[2]);
+  return { used: Number(m[2]), committed: Number(m[1]) };
+}
+
+/** With the server started with -XX:NativeMemoryTracking=summary: committed KiB by category. */
+function nativeMemory() {
+  const out = jcmd('VM.native_memory', 'summary');
+  const nmt = new Map();
+  for (const m of out.matchAll(/^-\s+([A-Za-z][A-Za-z ]*?) \(reserved=\d+KB, committed=(\d+)KB\)/gm)) {
+    nmt.set(m[1], Number(m[2]));
+  }
+  return nmt;
 }
 
 /** jmap -histo:live: class -> {count, bytes}. */
@@ -104,9 +115,9 @@ function histogram() {
 }
 
 function measureServer() {
-  const heap = heapAfterGcKiB();
+  const h = heapAfterGcKiB();
   const rss = serverRssKiB();
-  return { heap, rss, histo: histogram() };
+  return { heap: h.used, committed: h.committed, rss, histo: histogram(), nmt: args.nmt ? nativeMemory() : null };
 }
 
 // --- clients -------------------------------------------------------------------------------
@@ -317,7 +328,8 @@ async function idle() {
     await new Promise((r) => setTimeout(r, 2000));
   }
   const before = measureServer();
-  log(`server before: heap after GC ${(before.heap / 1024).toFixed(1)} MiB, RSS ${(before.rss / 1024).toFixed(1)} MiB`);
+  log(`server before: heap after GC ${(before.heap / 1024).toFixed(1)} MiB (committed ${(before.committed / 1024).toFixed(1)} MiB), `
+    + `RSS ${(before.rss / 1024).toFixed(1)} MiB`);
   const t = performance.now();
   const clients = await openAll(users, (i) => new Client(i, prefix + i, 'room-' + Math.floor(i / roomSize)));
   log(`negotiated: ${JSON.stringify(clients[0].extensions) || '(none)'}; ${users} connections open and joined `
@@ -326,10 +338,18 @@ async function idle() {
   const after = measureServer();
   const dropped = clients.filter((c) => c.closed);
   const per = users;
-  log(`server after: heap after GC ${(after.heap / 1024).toFixed(1)} MiB, RSS ${(after.rss / 1024).toFixed(1)} MiB`);
+  log(`server after: heap after GC ${(after.heap / 1024).toFixed(1)} MiB (committed ${(after.committed / 1024).toFixed(1)} MiB), `
+    + `RSS ${(after.rss / 1024).toFixed(1)} MiB`);
   log(`idle: per connection: heap ${((after.heap - before.heap) / per).toFixed(1)} KiB, `
     + `RSS ${((after.rss - before.rss) / per).toFixed(1)} KiB; ${dropped.length} of ${users} dropped`
     + (dropped.length ? ` (first: ${dropped[0].closed})` : '') + `; load average ${loadavg()}`);
+  if (after.nmt) {
+    log('idle: native memory tracking, committed growth per connection:');
+    for (const [k, v] of after.nmt) {
+      const d = (v - (before.nmt.get(k) ?? 0)) / per;
+      if (Math.abs(d) >= 0.1) log(`  ${d.toFixed(1).padStart(7)} KiB  ${k}`);
+    }
+  }
   const h = top(before.histo, after.histo, 20, per);
   log(`idle: live heap by class, growth per connection (jmap -histo:live), top 20:`);
   h.lines.forEach((l) => log(l));
