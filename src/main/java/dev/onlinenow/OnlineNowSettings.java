@@ -305,8 +305,8 @@ public final class OnlineNowSettings {
         private Duration cursorTick = Duration.ofMillis(50);
         private Duration cursorTimeout = Duration.ofSeconds(10);
         private int maxCursorsPerSecond = 60;
-        /* Off: measured with browser-like clients on Tomcat 11 (docs/benchmarks.md), deflate costs
-         * about 230 KB of native memory per idle socket and more server CPU than it saves. */
+        /* Off: measured with browser-like clients on Tomcat 11 (docs/benchmarks.md), deflate more
+         * than doubles the memory of an idle socket and costs server CPU on every frame. */
         private Compression compression = Compression.OFF;
         private String redisNamespace = "online-now";
         private Duration redisTimeout = Duration.ofMillis(500);

@@ -73,8 +73,8 @@ final class LiveConfigurator extends ServerEndpointConfig.Configurator {
      * asked for it.
      *
      * <p>Why off is the default: with browsers, which all offer permessage-deflate, a container
-     * that accepts it keeps a zlib deflater and inflater per socket (about 230 KB of native memory
-     * on an idle connection with Tomcat 11) and compresses every frame for every recipient
+     * that accepts it keeps a zlib deflater and inflater per socket (on Tomcat 11, more than the
+     * rest of an idle connection together) and compresses every frame for every recipient
      * separately; the figures are in docs/benchmarks.md.
      */
     static List<Extension> negotiate(OnlineNowSettings.Compression compression, List<Extension> installed,
