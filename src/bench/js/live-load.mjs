@@ -254,7 +254,7 @@ async function cursors() {
     }
   }
   const clients = await openAll(users, (i) => new Client(i, prefix + i, room, i < sampled ? record : null));
-  log(`negotiated: ${JSON.stringify(clients[0].extensions) || '(none)'}; ${users} clients in room ${room}, `
+  log(`negotiated: ${clients[0].extensions || "(none)"}; ${users} clients in room ${room}, `
     + `${(performance.now() - t0) / 1000 | 0} s to connect`);
   const framesBefore = clients.reduce((s, c) => s + c.frames, 0);
   const bytesBefore = clients.map((c) => c.bytes());
@@ -341,7 +341,7 @@ async function idle() {
     + `RSS ${(before.rss / 1024).toFixed(1)} MiB`);
   const t = performance.now();
   const clients = await openAll(users, (i) => new Client(i, prefix + i, 'room-' + Math.floor(i / roomSize)));
-  log(`negotiated: ${JSON.stringify(clients[0].extensions) || "(none)"}; ${clients.length} connections open and joined `
+  log(`negotiated: ${clients[0].extensions || "(none)"}; ${clients.length} connections open and joined `
     + `(rooms of ${roomSize}) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   await new Promise((r) => setTimeout(r, hold * 1000));
   const after = measureServer();
