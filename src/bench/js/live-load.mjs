@@ -153,8 +153,9 @@ class Client {
     const cookie = await login(this.name);
     this.ws = new WebSocket(wsUrl, {
       headers: { Cookie: cookie, Origin: origin },
-      // Chrome's offer, and Chrome compresses every message (ws's default threshold is 1 KiB)
-      perMessageDeflate: deflate ? { threshold: 0 } : false,
+      // Chrome's offer, and Chrome compresses every message (ws's default threshold is 1 KiB);
+      // ws queues all of a process's zlib work behind one limit (10), far below 200 browsers
+      perMessageDeflate: deflate ? { threshold: 0, concurrencyLimit: 64 } : false,
     });
     this.ws.binaryType = 'nodebuffer';
     await new Promise((resolve, reject) => {
@@ -275,7 +276,9 @@ async function cursors() {
           const c = clients[i];
           if (c.ws.bufferedAmount > 65536) { skipped++; continue; }
           const x = (performance.now() - t0).toFixed(3);
-          c.ws.send(`{"type":"cursor","room":"${room}","x":${x},"y":${i}}`);
+          // not compressed (a per-message choice in permessage-deflate): 4,000 tiny deflates a
+          // second in this one process would delay the moves themselves; see docs/benchmarks.md
+          c.ws.send(`{"type":"cursor","room":"${room}","x":${x},"y":${i}}`, { compress: false });
           moves++;
         }
       }
@@ -309,7 +312,8 @@ async function cursors() {
     + `(${(naive / elapsed).toFixed(0)}/s): ${(naive / Math.max(1, frames)).toFixed(1)}x fewer frames`);
   log(`cursors: on the wire: server->clients ${(read / elapsed / 1e6).toFixed(2)} MB/s `
     + `(${(read / Math.max(1, frames)).toFixed(0)} bytes/frame), clients->server ${(written / elapsed / 1e6).toFixed(2)} MB/s`);
-  log(`cursors: CPU: server ${serverCpu.toFixed(2)} cores, this client process ${clientCpu.toFixed(2)} cores; `
+  log(`cursors: CPU: server ${serverCpu.toFixed(2)} cores (${(serverCpu * elapsed * 1e6 / Math.max(1, frames)).toFixed(0)} us `
+    + `per frame delivered), this client process ${clientCpu.toFixed(2)} cores; `
     + `${dropped} connections closed; load average ${loadavg()}`);
   clients.forEach((c) => c.close());
 }
