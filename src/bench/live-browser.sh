@@ -12,8 +12,9 @@
 #   SCENARIO  cursors   --users=200 --hz=20 --seconds=10 --deflate=on|off --sampled=20
 #             idle      --users=10000 --room-size=10 --hold=10 --deflate=on|off
 #
-# Environment: COMPRESSION=on|off sets the online-now.compression context-param through Tomcat's
-# conf/context.xml (the WAR stays unchanged); unset, the library's default applies.
+# Environment: COMPRESSION=off|permessage-deflate sets the online-now.compression context-param
+# through Tomcat's conf/context.xml (the WAR stays unchanged); unset, the library's default applies.
+# ONLINE_NOW="key=value ..." sets more online-now.* context-params the same way (cursorTick=PT0.1S).
 # LEAN=1 adds the container settings that take less memory per socket (docs/benchmarks.md): the
 # connector's socket.appReadBufSize/appWriteBufSize 2048 (Tomcat's default 8192 each), Tomcat's
 # WebSocket buffers -Dorg.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE=2048 (8192), the context-params
@@ -94,10 +95,11 @@ tomcat_base() { # app-name webapp-source
   </Service>
 </Server>
 EOF
-  if [[ -n ${COMPRESSION:-} ]]; then
-    sed -i "s:</Context>:  <Parameter name=\"online-now.compression\" value=\"$COMPRESSION\" override=\"false\"/>\n</Context>:" \
+  local kv
+  for kv in ${COMPRESSION:+compression=$COMPRESSION} ${ONLINE_NOW:-}; do
+    sed -i "s:</Context>:  <Parameter name=\"online-now.${kv%%=*}\" value=\"${kv#*=}\" override=\"false\"/>\n</Context>:" \
       "$base/conf/context.xml"
-  fi
+  done
   if [[ -n ${LEAN:-} ]]; then
     sed -i "s:</Context>:  <Parameter name=\"org.apache.tomcat.websocket.binaryBufferSize\" value=\"1024\" override=\"false\"/>\n  <Parameter name=\"org.apache.tomcat.websocket.textBufferSize\" value=\"1024\" override=\"false\"/>\n</Context>:" \
       "$base/conf/context.xml"
@@ -140,5 +142,5 @@ case $server in
   *) echo "unknown server $server (tomcat, embedded, floor)" >&2; exit 2 ;;
 esac
 
-echo "server: $server (pid $pid, log $work/server.log${COMPRESSION:+, online-now.compression=$COMPRESSION}${LEAN:+, lean container settings}), ulimit -n $(ulimit -n), $(java -version 2>&1 | head -1)"
+echo "server: $server (pid $pid, log $work/server.log${COMPRESSION:+, online-now.compression=$COMPRESSION}${ONLINE_NOW:+, online-now: $ONLINE_NOW}${LEAN:+, lean container settings}), ulimit -n $(ulimit -n), $(java -version 2>&1 | head -1)"
 node "$root/src/bench/js/live-load.mjs" --base="$url" --scenario="$scenario" --pid="$pid" "$@"
