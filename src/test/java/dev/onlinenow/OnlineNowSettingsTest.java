@@ -23,6 +23,7 @@ class OnlineNowSettingsTest {
         assertThat(s.store()).isEqualTo(OnlineNowSettings.StoreKind.EHCACHE);
         assertThat(s.redisUri()).hasToString("redis://localhost:6379");
         assertThat(s.wsPath()).isEqualTo("/online-now/ws");
+        assertThat(s.compression()).isEqualTo(OnlineNowSettings.Compression.OFF);
     }
 
     @Test
@@ -62,6 +63,8 @@ class OnlineNowSettingsTest {
             "redisUri|http://localhost|a Redis URI",
             "resolver|not a class|fully qualified name",
             "cursorTick|PT5S|from 10 ms to 1 s",
+            "compression|gzip|off or permessage-deflate",
+            "compression|on|off or permessage-deflate",
     })
     void aBadValueNamesTheKeyTheValueAndWhatIsAllowed(String key, String value, String allowed) {
         assertThatThrownBy(() -> OnlineNowSettings.parse(Map.of(key, value)))
@@ -69,6 +72,14 @@ class OnlineNowSettingsTest {
                 .hasMessageContaining("'" + key + "'")
                 .hasMessageContaining("\"" + value + "\"")
                 .hasMessageContaining(allowed);
+    }
+
+    @Test
+    void compressionIsOffOrPermessageDeflate() {
+        assertThat(OnlineNowSettings.parse(Map.of("compression", "permessage-deflate")).compression())
+                .isEqualTo(OnlineNowSettings.Compression.PERMESSAGE_DEFLATE);
+        assertThat(OnlineNowSettings.parse(Map.of("compression", "OFF")).compression())
+                .isEqualTo(OnlineNowSettings.Compression.OFF);
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.onlinenow.OnlineNowSettings;
 import dev.onlinenow.OnlineNowStats;
 import dev.onlinenow.Ticker;
 import jakarta.websocket.CloseReason;
+import jakarta.websocket.MessageHandler;
 import jakarta.websocket.Session;
 
 import java.io.IOException;
@@ -115,8 +116,9 @@ final class Connections {
             drop(c, CloseReason.CloseCodes.VIOLATED_POLICY, LivePresence.SESSION_ENDED);
             return;
         }
-        session.setMaxTextMessageBufferSize(settings.maxFrameBytes());
-        session.setMaxBinaryMessageBufferSize(settings.maxFrameBytes());
+        // small container buffers on every socket; TextFrames enforces maxFrameBytes
+        session.setMaxTextMessageBufferSize(TextFrames.CONTAINER_BUFFER_CHARS);
+        session.setMaxBinaryMessageBufferSize(TextFrames.CONTAINER_BUFFER_CHARS);
         // a wall-clock backstop; the heartbeat check on the ticker normally acts first
         session.setMaxIdleTimeout(2 * settings.heartbeatTimeout().toMillis());
         c.outbox = new Outbox(
@@ -135,8 +137,12 @@ final class Connections {
                 });
         if (session.isOpen() && !c.dropped.get()) {
             BiConsumer<LiveConnection, String> handler = inbound;
-            session.addMessageHandler(String.class, text -> handler.accept(c, text));
-            session.addMessageHandler(ByteBuffer.class, data -> {
+            session.addMessageHandler(String.class, new TextFrames(settings.maxFrameBytes(),
+                    text -> handler.accept(c, text), () -> {
+                        stats.dropped(OnlineNowStats.DropReason.BAD_FRAMES);
+                        drop(c, CloseReason.CloseCodes.TOO_BIG, "frame over maxFrameBytes");
+                    }));
+            session.addMessageHandler(ByteBuffer.class, (MessageHandler.Partial<ByteBuffer>) (data, last) -> {
                 stats.dropped(OnlineNowStats.DropReason.BAD_FRAMES);
                 drop(c, CloseReason.CloseCodes.CANNOT_ACCEPT, "binary frames are not supported");
             });

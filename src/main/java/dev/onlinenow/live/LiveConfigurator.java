@@ -1,5 +1,6 @@
 package dev.onlinenow.live;
 
+import dev.onlinenow.OnlineNowSettings;
 import jakarta.servlet.http.HttpSession;
 import jakarta.websocket.Extension;
 import jakarta.websocket.HandshakeResponse;
@@ -21,6 +22,8 @@ import java.util.List;
  * all observe the same way.
  */
 final class LiveConfigurator extends ServerEndpointConfig.Configurator {
+
+    static final String PERMESSAGE_DEFLATE = "permessage-deflate";
 
     private final LivePresence live;
 
@@ -56,14 +59,38 @@ final class LiveConfigurator extends ServerEndpointConfig.Configurator {
         return "";
     }
 
+    /** The client's offers the {@code compression} setting allows (see {@link #negotiate}). */
     @Override
     public List<Extension> getNegotiatedExtensions(List<Extension> installed, List<Extension> requested) {
+        return negotiate(live.settings().compression(), installed, requested);
+    }
+
+    /**
+     * The offers to accept, in the client's order: none when compression is off, else the
+     * client's permessage-deflate offers (each with its parameters, for the container to choose
+     * the first it can honour) if the container installs permessage-deflate. Any other extension
+     * is refused: a frame format we have not measured nor tested must not appear because a client
+     * asked for it.
+     *
+     * <p>Why off is the default: with browsers, which all offer permessage-deflate, a container
+     * that accepts it keeps a zlib deflater and inflater per socket (on Tomcat 11, more than the
+     * rest of an idle connection together) and compresses every frame for every recipient
+     * separately; the figures are in docs/benchmarks.md.
+     */
+    static List<Extension> negotiate(OnlineNowSettings.Compression compression, List<Extension> installed,
+                                     List<Extension> requested) {
         List<Extension> out = new ArrayList<>();
-        for (Extension r : requested) {
-            for (Extension i : installed) {
-                if (i.getName().equals(r.getName())) {
+        if (compression != OnlineNowSettings.Compression.PERMESSAGE_DEFLATE) {
+            return out;
+        }
+        boolean deflateInstalled = false;
+        for (Extension i : installed) {
+            deflateInstalled |= PERMESSAGE_DEFLATE.equals(i.getName());
+        }
+        if (deflateInstalled) {
+            for (Extension r : requested) {
+                if (PERMESSAGE_DEFLATE.equals(r.getName())) {
                     out.add(r);
-                    break;
                 }
             }
         }

@@ -630,6 +630,29 @@ abstract class LiveEndpointITBase {
     }
 
     @Test
+    void aMessageInSeveralFramesAndOneLargerThanTheContainerBufferArriveWhole() throws Exception {
+        WsClient alice = connect("alice");
+        alice.sendInFrames("{\"type\":\"jo", "in\",\"room\":", "\"" + room + "\"}");
+        assertThat(alice.next("state").getString("room")).isEqualTo(room);
+        // over the 1,024 chars the container buffers per socket, under maxFrameBytes
+        String pad = "é".repeat(TextFrames.CONTAINER_BUFFER_CHARS + 100);
+        alice.send("{\"type\":\"ping\",\"pad\":\"" + pad + "\"}");
+        alice.next("pong");
+        assertThat(alice.isClosed()).isFalse();
+    }
+
+    @Test
+    void framesThatTogetherPassTheLimitAreClosedWith1009() throws Exception {
+        WsClient alice = joined("alice");
+        WsClient bob = joined("bob");
+        alice.next("join");
+        String part = "x".repeat(MAX_FRAME / 4);
+        bob.sendInFrames("{\"type\":\"ping\",\"pad\":\"", part, part, part, part, "\"}");
+        assertThat(bob.awaitClose().code()).isEqualTo(1009);
+        assertThat(alice.next("leave").getString("id")).isEqualTo("bob");
+    }
+
+    @Test
     void binaryFrameIsClosedWith1003AndOthersCarryOn() throws Exception {
         WsClient alice = joined("alice");
         WsClient bob = joined("bob");

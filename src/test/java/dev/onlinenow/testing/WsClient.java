@@ -114,6 +114,13 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
         socket.sendText(text, true).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
     }
 
+    /** Sends one text message as several WebSocket frames (continuations), waiting for each. */
+    public void sendInFrames(String... parts) {
+        for (int i = 0; i < parts.length; i++) {
+            socket.sendText(parts[i], i == parts.length - 1).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+        }
+    }
+
     public void send(JsonObject o) {
         send(o.toString());
     }
