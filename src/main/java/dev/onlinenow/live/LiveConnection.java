@@ -24,6 +24,7 @@ final class LiveConnection {
     volatile Outbox outbox;
     volatile long lastSeen;
     long lastRateError = Long.MIN_VALUE / 2;
+    long lastBadFrameLog = Long.MIN_VALUE / 2;
 
     LiveConnection(String id, Handshake h, Session session, int messagesPerSecond, int cursorsPerSecond,
                    long now) {

@@ -3,11 +3,9 @@ package dev.onlinenow.live;
 import dev.onlinenow.OnlineNow;
 import dev.onlinenow.OnlineNowSettings;
 import jakarta.json.JsonArray;
-import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
-import jakarta.json.JsonReader;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import jakarta.servlet.ServletContext;
@@ -15,7 +13,6 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 
 import java.io.IOException;
-import java.io.StringReader;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -97,6 +94,7 @@ public final class LivePresence implements AutoCloseable {
     private final ExecutorService closer;
     private final ExecutorService senders;
     private final AtomicLong framesSent = new AtomicLong();
+    private final FrameDecoder decoder;
     private volatile long lastStoreSweep;
     private volatile boolean closed;
 
@@ -116,6 +114,7 @@ public final class LivePresence implements AutoCloseable {
             locks[i] = new Object();
         }
         this.lastStoreSweep = clock.millis();
+        this.decoder = new FrameDecoder(settings.maxMetaBytes());
         bus.subscribe(this::deliver);
         online.addLogoutListener(this::loggedOut);
 
@@ -209,9 +208,13 @@ public final class LivePresence implements AutoCloseable {
      */
     public void broadcast(String room, String event, JsonValue payload) {
         checkRoom(room);
-        if (event == null || event.isEmpty() || event.length() > Protocol.MAX_EVENT_LENGTH) {
-            throw new IllegalArgumentException("online-now: bad event name \"" + event
-                    + "\"; expected 1 to " + Protocol.MAX_EVENT_LENGTH + " characters");
+        if (!Protocol.validEvent(event)) {
+            throw new IllegalArgumentException("online-now: bad event name \"" + event + "\"; expected 1 to "
+                    + Protocol.MAX_EVENT_LENGTH + " characters of valid Unicode without control characters");
+        }
+        if (payload != null && !FrameDecoder.allValidUnicode(payload)) {
+            throw new IllegalArgumentException("online-now: the payload of event \"" + event
+                    + "\" holds a string that is not valid Unicode (a lone surrogate); it could not be sent");
         }
         JsonObject frame = Protocol.event(room, event, payload == null ? JsonValue.NULL : payload);
         synchronized (lock(room)) {
@@ -573,30 +576,31 @@ public final class LivePresence implements AutoCloseable {
             handle(c, text, now);
         } catch (RuntimeException e) {
             // a bug of ours must not reach the client or other users
-            LOG.log(Level.WARNING, "online-now: failed to handle a message from " + c, e);
+            logBadFrame(c, "failed to handle it", e, now);
             c.send(Protocol.error("internal", "the server could not handle this message", null));
         }
     }
 
+    /** At most one log line per connection and minute about its bad frames, whatever it sends. */
+    private static void logBadFrame(LiveConnection c, String what, RuntimeException bug, long now) {
+        if (now - c.lastBadFrameLog >= 60_000) {
+            c.lastBadFrameLog = now;
+            LOG.log(bug == null ? Level.DEBUG : Level.WARNING, "online-now: a bad frame from " + c + " (" + what
+                    + "); more from it in the next minute are not logged", bug);
+        }
+    }
+
     private void handle(LiveConnection c, String text, long now) {
-        JsonObject msg;
-        try (JsonReader reader = Protocol.READERS.createReader(new StringReader(text))) {
-            JsonValue v = reader.readValue();
-            if (v.getValueType() != JsonValue.ValueType.OBJECT) {
-                if (limited(c, now)) {
-                    return;
-                }
-                c.send(Protocol.error(Protocol.BAD_MESSAGE, "a message must be a JSON object with a type", null));
-                return;
+        FrameDecoder.Result decoded = decoder.decode(text);
+        if (decoded instanceof FrameDecoder.Refusal) {
+            FrameDecoder.Refusal refusal = (FrameDecoder.Refusal) decoded;
+            if (!limited(c, now)) {
+                logBadFrame(c, refusal.code() + ": " + refusal.message(), null, now);
+                c.send(refusal.frame());
             }
-            msg = v.asJsonObject();
-        } catch (JsonException | IllegalStateException e) {
-            if (limited(c, now)) {
-                return;
-            }
-            c.send(Protocol.error(Protocol.BAD_JSON, "not valid JSON", null));
             return;
         }
+        JsonObject msg = ((FrameDecoder.Message) decoded).json();
         String type = string(msg, "type");
         if (Protocol.CURSOR.equals(type)) {
             // cursors have their own, silent limit; a flood of them still counts as a flood
@@ -1032,7 +1036,7 @@ public final class LivePresence implements AutoCloseable {
     private static void checkRoom(String room) {
         if (!Protocol.validRoom(room)) {
             throw new IllegalArgumentException("online-now: bad room name \"" + room + "\"; expected 1 to "
-                    + Protocol.MAX_ROOM_LENGTH + " characters without control characters");
+                    + Protocol.MAX_ROOM_LENGTH + " characters of valid Unicode without control characters");
         }
     }
 

@@ -60,7 +60,9 @@ abstract class HostileInputITBase {
     final Handler capture = new Handler() {
         @Override
         public void publish(LogRecord r) {
-            if (r.getLevel().intValue() >= Level.INFO.intValue()) {
+            // ours down to DEBUG (bad frames are logged at DEBUG, and must be bounded there too); others' from INFO
+            Level from = r.getLoggerName() != null && r.getLoggerName().startsWith("dev.onlinenow") ? Level.FINE : Level.INFO;
+            if (r.getLevel().intValue() >= from.intValue()) {
                 log.add(r);
             }
         }
@@ -108,6 +110,10 @@ abstract class HostileInputITBase {
         HostileFrames gen = new HostileFrames(seed, ROOM, MAX_FRAME);
 
         Logger root = Logger.getLogger("");
+        Logger ours = Logger.getLogger("dev.onlinenow");
+        Level oursBefore = ours.getLevel();
+        ours.setLevel(Level.FINE);
+        capture.setLevel(Level.ALL);
         root.addHandler(capture);
         long started = System.nanoTime();
         Attacker attacker = new Attacker();
@@ -161,6 +167,7 @@ abstract class HostileInputITBase {
             checkLog(run, attacker);
         } finally {
             root.removeHandler(capture);
+            ours.setLevel(oursBefore);
             attacker.close();
             for (WsClient b : bystanders) {
                 b.close();
@@ -209,8 +216,8 @@ abstract class HostileInputITBase {
         assertThat(traced).as(run + ": no stack trace in the log; first: "
                 + traced.stream().findFirst().map(HostileInputITBase::format).orElse("")).isEmpty();
         // per attacker connection: at most one line about bad frames (the clock moves less than a minute
-        // per connection), one about its close; plus a few about the run as a whole
-        int bound = 2 * attacker.connections + 10;
+        // per connection), one or two about its close; plus a few about the run as a whole
+        int bound = 3 * attacker.connections + 10;
         assertThat(log.size()).as(run + ": log lines " + log.stream().map(HostileInputITBase::format)
                 .limit(20).collect(Collectors.toList())).isLessThanOrEqualTo(bound);
     }
