@@ -81,9 +81,17 @@ final class Protocol {
      */
     static String state(String room, String self, Collection<Presence> presences, Collection<Cursor> cursors,
                         long pingIntervalMillis) {
-        JsonArrayBuilder ps = JSON.createArrayBuilder();
+        // written as text: each presence's meta is embedded as it is kept, never parsed (Presence)
+        StringBuilder sb = new StringBuilder(128 + 160 * presences.size());
+        sb.append("{\"type\":\"").append(STATE).append("\",\"room\":").append(PROVIDER.createValue(room))
+                .append(",\"self\":").append(PROVIDER.createValue(self)).append(",\"presences\":[");
+        boolean first = true;
         for (Presence p : presences) {
-            ps.add(presence(p));
+            if (!first) {
+                sb.append(',');
+            }
+            p.appendJson(sb);
+            first = false;
         }
         JsonArrayBuilder cs = JSON.createArrayBuilder();
         for (Cursor c : cursors) {
@@ -91,11 +99,8 @@ final class Protocol {
                 cs.add(cursor(c));
             }
         }
-        return JSON.createObjectBuilder()
-                .add("type", STATE).add("room", room).add("self", self)
-                .add("presences", ps).add("cursors", cs)
-                .add("pingInterval", pingIntervalMillis)
-                .build().toString();
+        return sb.append("],\"cursors\":").append(cs.build()).append(",\"pingInterval\":").append(pingIntervalMillis)
+                .append('}').toString();
     }
 
     static JsonObject join(String room, Presence p) {
