@@ -64,6 +64,8 @@ public final class OnlineNowSettings {
     public static final String MAX_ROOMS_PER_CONNECTION = "maxRoomsPerConnection";
     public static final String MAX_CONNECTIONS_PER_USER = "maxConnectionsPerUser";
     public static final String SEND_QUEUE_SIZE = "sendQueueSize";
+    public static final String SEND_QUEUE_BYTES = "sendQueueBytes";
+    public static final String TRUST_FORWARDED_HEADERS = "trustForwardedHeaders";
     public static final String AUTHORIZER = "authorizer";
     public static final String CURSOR_TICK = "cursorTick";
     public static final String CURSOR_TIMEOUT = "cursorTimeout";
@@ -118,6 +120,10 @@ public final class OnlineNowSettings {
                 (b, v) -> b.maxConnectionsPerUser(parseInt(MAX_CONNECTIONS_PER_USER, v, 1, 1000)));
         key(SEND_QUEUE_SIZE, "a whole number from 8 to 100000",
                 (b, v) -> b.sendQueueSize(parseInt(SEND_QUEUE_SIZE, v, 8, 100_000)));
+        key(SEND_QUEUE_BYTES, "a whole number from 65536 to 1073741824",
+                (b, v) -> b.sendQueueBytes(parseInt(SEND_QUEUE_BYTES, v, 1 << 16, 1 << 30)));
+        key(TRUST_FORWARDED_HEADERS, "true or false",
+                (b, v) -> b.trustForwardedHeaders(parseBoolean(TRUST_FORWARDED_HEADERS, v)));
         key(AUTHORIZER, "the fully qualified name of a class implementing dev.onlinenow.live.RoomAuthorizer",
                 (b, v) -> b.authorizer(parseClassName(AUTHORIZER, v)));
         key(CURSOR_TICK, "an ISO-8601 duration such as PT0.05S, from 10 ms to 1 s",
@@ -154,6 +160,8 @@ public final class OnlineNowSettings {
     private final int maxRoomsPerConnection;
     private final int maxConnectionsPerUser;
     private final int sendQueueSize;
+    private final int sendQueueBytes;
+    private final boolean trustForwardedHeaders;
     private final String authorizer;
     private final Duration cursorTick;
     private final Duration cursorTimeout;
@@ -184,6 +192,8 @@ public final class OnlineNowSettings {
         this.maxRoomsPerConnection = b.maxRoomsPerConnection;
         this.maxConnectionsPerUser = b.maxConnectionsPerUser;
         this.sendQueueSize = b.sendQueueSize;
+        this.sendQueueBytes = b.sendQueueBytes;
+        this.trustForwardedHeaders = b.trustForwardedHeaders;
         this.authorizer = b.authorizer;
         this.cursorTick = b.cursorTick;
         this.cursorTimeout = b.cursorTimeout;
@@ -248,6 +258,10 @@ public final class OnlineNowSettings {
     public int maxRoomsPerConnection() { return maxRoomsPerConnection; }
     public int maxConnectionsPerUser() { return maxConnectionsPerUser; }
     public int sendQueueSize() { return sendQueueSize; }
+    /** Text waiting to be sent to one socket, counted in characters (bytes, for the ASCII of most frames). */
+    public int sendQueueBytes() { return sendQueueBytes; }
+    /** Whether the handshake's Origin check believes {@code Forwarded} / {@code X-Forwarded-*} headers. */
+    public boolean trustForwardedHeaders() { return trustForwardedHeaders; }
     /** Class name of the configured room authorizer, or null to allow every room. */
     public String authorizer() { return authorizer; }
     public Duration cursorTick() { return cursorTick; }
@@ -288,6 +302,8 @@ public final class OnlineNowSettings {
         private int maxRoomsPerConnection = 16;
         private int maxConnectionsPerUser = 16;
         private int sendQueueSize = 1024;
+        private int sendQueueBytes = 4 << 20;
+        private boolean trustForwardedHeaders;
         private String authorizer;
         private Duration cursorTick = Duration.ofMillis(50);
         private Duration cursorTimeout = Duration.ofSeconds(10);
@@ -428,6 +444,26 @@ public final class OnlineNowSettings {
 
         public Builder sendQueueSize(int n) {
             this.sendQueueSize = range(SEND_QUEUE_SIZE, n, 8, 100_000);
+            return this;
+        }
+
+        /**
+         * How much text may wait for one socket, in characters (a frame is always taken into an
+         * empty queue, so one frame larger than this still goes out).
+         */
+        public Builder sendQueueBytes(int n) {
+            this.sendQueueBytes = range(SEND_QUEUE_BYTES, n, 1 << 16, 1 << 30);
+            return this;
+        }
+
+        /**
+         * Whether the Origin check takes the page's host and scheme from the {@code Forwarded}
+         * (RFC 7239) or {@code X-Forwarded-Host} / {@code X-Forwarded-Proto} headers a reverse
+         * proxy sets. Only for apps that every request reaches through such a proxy, which must
+         * overwrite those headers.
+         */
+        public Builder trustForwardedHeaders(boolean trust) {
+            this.trustForwardedHeaders = trust;
             return this;
         }
 

@@ -535,12 +535,13 @@ public final class LivePresence implements AutoCloseable {
         // a wall-clock backstop; the heartbeat check on the injected clock normally acts first
         session.setMaxIdleTimeout(2 * settings.heartbeatTimeout().toMillis());
         c.outbox = new Outbox(
-                (text, done) -> session.getAsyncRemote().sendText(text, r -> done.accept(r.isOK() ? null : r.getException())),
+                Outbox.sender(session.getAsyncRemote()),
                 senders,
                 settings.sendQueueSize(),
+                settings.sendQueueBytes(),
                 () -> {
-                    LOG.log(Level.INFO, "online-now: closing " + c + ": it reads too slowly ("
-                            + settings.sendQueueSize() + " frames queued)");
+                    LOG.log(Level.INFO, "online-now: closing " + c + ": it reads too slowly (over "
+                            + settings.sendQueueSize() + " frames or " + settings.sendQueueBytes() + " characters queued)");
                     dropSoon(c, CloseReason.CloseCodes.VIOLATED_POLICY, TOO_SLOW);
                 },
                 failure -> {
