@@ -407,14 +407,13 @@ public final class LivePresence implements AutoCloseable {
 
     // --- the endpoint's side ------------------------------------------------------------------
 
-    /** Decides identity and origin at the handshake. */
-    Handshake handshake(Map<String, List<String>> headers, java.security.Principal principal,
+    /** Decides identity and origin at the handshake; {@code requestScheme} as the container saw it (may be null). */
+    Handshake handshake(Map<String, List<String>> headers, String requestScheme, java.security.Principal principal,
                         jakarta.servlet.http.HttpSession http) {
         if (closed) {
             return Handshake.refused("server stopping");
         }
-        String origin = header(headers, "Origin");
-        if (!originAllowed(origin, header(headers, "Host"))) {
+        if (!OriginPolicy.of(settings).allows(headers, requestScheme)) {
             return Handshake.refused("origin not allowed");
         }
         String userId;
@@ -442,55 +441,6 @@ public final class LivePresence implements AutoCloseable {
         }
         String name = guest ? "Guest " + userId.substring(userId.length() - 4) : online.nameOf(userId);
         return new Handshake(userId, name, guest, guard == null ? null : guard.key(), null, http);
-    }
-
-    boolean originAllowed(String origin, String host) {
-        List<String> allowed = settings.allowedOrigins();
-        if (allowed.contains("*")) {
-            return true;
-        }
-        if (origin == null) {
-            return false;
-        }
-        String o = origin.trim().toLowerCase(java.util.Locale.ROOT);
-        if (!allowed.isEmpty()) {
-            return allowed.contains(o);
-        }
-        if (host == null) {
-            return false;
-        }
-        int scheme = o.indexOf("://");
-        if (scheme < 0) {
-            return false;
-        }
-        String s = o.substring(0, scheme);
-        String authority = o.substring(scheme + 3);
-        return sameAuthority(authority, host.trim().toLowerCase(java.util.Locale.ROOT), s);
-    }
-
-    private static boolean sameAuthority(String originAuthority, String host, String scheme) {
-        if (originAuthority.equals(host)) {
-            return true;
-        }
-        String def = scheme.equals("https") || scheme.equals("wss") ? ":443" : ":80";
-        return withoutPort(originAuthority, def).equals(withoutPort(host, def));
-    }
-
-    private static String withoutPort(String authority, String defaultPort) {
-        return authority.endsWith(defaultPort) ? authority.substring(0, authority.length() - defaultPort.length())
-                : authority;
-    }
-
-    private static String header(Map<String, List<String>> headers, String name) {
-        if (headers == null) {
-            return null;
-        }
-        for (Map.Entry<String, List<String>> e : headers.entrySet()) {
-            if (name.equalsIgnoreCase(e.getKey()) && e.getValue() != null && !e.getValue().isEmpty()) {
-                return e.getValue().get(0);
-            }
-        }
-        return null;
     }
 
     /** A socket opened; refuses it (1008) if the handshake said so or the user has too many. */

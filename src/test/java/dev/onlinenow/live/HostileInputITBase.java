@@ -176,6 +176,25 @@ abstract class HostileInputITBase {
         }
     }
 
+    @Test
+    void theOriginCheckComparesTheScheme() throws Exception {
+        // the container tells the request's scheme (Tomcat in the request URI, Tyrus as isSecure)
+        String cookie = server.login("eve");
+        WsClient https = server.connect(server.origin().replace("http://", "https://"), cookie, "eve-https");
+        try {
+            assertThat(https.awaitClose()).isEqualTo(new WsClient.Closed(1008, "origin not allowed"));
+        } finally {
+            https.close();
+        }
+        WsClient same = server.connect(server.origin(), cookie, "eve-http");
+        try {
+            same.send("{\"type\":\"ping\"}");
+            assertThat(same.next("pong")).isNotNull();
+        } finally {
+            same.close();
+        }
+    }
+
     private void checkInvariants(String context, List<WsClient> bystanders, Attacker attacker) {
         for (WsClient b : bystanders) {
             assertThat(b.isClosed()).as(context + ": " + b + " is still connected").isFalse();
