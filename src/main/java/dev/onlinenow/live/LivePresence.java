@@ -495,7 +495,8 @@ public final class LivePresence implements AutoCloseable {
                     dropSoon(c, CloseReason.CloseCodes.VIOLATED_POLICY, TOO_SLOW);
                 },
                 failure -> {
-                    LOG.log(Level.DEBUG, "online-now: sending to " + c + " failed", failure);
+                    // one line, no stack trace: a peer that went away is not a server event
+                    LOG.log(Level.DEBUG, () -> "online-now: sending to " + c + " failed: " + failure);
                     dropSoon(c, CloseReason.CloseCodes.GOING_AWAY, "send failed");
                 });
         if (session.isOpen() && !c.dropped.get()) {
