@@ -85,8 +85,9 @@ public class OnlineNowFilter implements Filter {
                         .apply(OnlineNow.contextParams(context)).apply(initParams).build();
                 if (existing != null) {
                     if (!initParams.isEmpty() && !existing.settings().source().equals(settings.source())) {
-                        throw new IllegalStateException("online-now: the filter's init-params " + initParams
-                                + " differ from the configuration already in use " + existing.settings().source()
+                        throw new IllegalStateException("online-now: the filter's init-params "
+                                + OnlineNowSettings.redacted(initParams) + " differ from the configuration already in use "
+                                + OnlineNowSettings.redacted(existing.settings().source())
                                 + " (the live endpoint or your code started it first); move them to context-params "
                                 + "named online-now.KEY so that every part shares one configuration");
                     }

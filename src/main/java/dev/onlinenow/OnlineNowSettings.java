@@ -276,9 +276,63 @@ public final class OnlineNowSettings {
     /** The raw values these settings were parsed from (for comparing two configurations). */
     public Map<String, String> source() { return source; }
 
+    /** The settings as given, with any user and password in a URI (the {@code redisUri}) shown as {@code ***}. */
     @Override
     public String toString() {
-        return "OnlineNowSettings" + source;
+        return "OnlineNowSettings" + redacted(source);
+    }
+
+    /** {@code values} for a log line or an error message: each value {@link #redact redacted}. */
+    public static Map<String, String> redacted(Map<String, String> values) {
+        Map<String, String> out = new TreeMap<>();
+        values.forEach((k, v) -> out.put(k, redact(v)));
+        return out;
+    }
+
+    /**
+     * A value fit for a log line or an error message: the user information of a URI in it
+     * ({@code redis://user:secret@host} becomes {@code redis://***@host}, also for several hosts
+     * and opaque forms) and credentials in its query ({@code password=}, {@code user=}, ...) are
+     * replaced by {@code ***}. Other text is returned as it is.
+     */
+    public static String redact(String value) {
+        if (value == null) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder(value.length());
+        int i = 0;
+        int n = value.length();
+        while (i < n) {
+            int colon = value.indexOf(':', i);
+            if (colon < 0) {
+                break;
+            }
+            int start = colon + 1;
+            if (value.startsWith("//", start)) {
+                start += 2;
+            }
+            int end = start;
+            while (end < n && "/?# \t\"".indexOf(value.charAt(end)) < 0) {
+                end++;
+            }
+            int at = value.lastIndexOf('@', end - 1);
+            out.append(value, i, start);
+            if (at >= start) {
+                out.append("***").append(value, at, end);
+            } else {
+                out.append(value, start, end);
+            }
+            i = end;
+        }
+        // credentials as query parameters, wherever they are
+        return redactQuery(out.append(value, i, n).toString());
+    }
+
+    private static final java.util.regex.Pattern SECRET_PARAM = java.util.regex.Pattern.compile(
+            "(?i)([?&;](?:password|passwd|pass|pwd|user|username|auth|secret|token)=)[^&;#]*");
+
+    private static String redactQuery(String query) {
+        return SECRET_PARAM.matcher(query).replaceAll("$1***");
     }
 
     /** Builds settings in code; each setter validates like the parser does. */
@@ -341,7 +395,7 @@ public final class OnlineNowSettings {
             Key k = KEYS.get(key);
             if (k == null) {
                 throw new IllegalArgumentException("online-now: unknown setting '" + key + "' (value \""
-                        + value + "\"); known settings are " + String.join(", ", KEYS.keySet()));
+                        + redact(value) + "\"); known settings are " + String.join(", ", KEYS.keySet()));
             }
             if (value == null) {
                 return this;
@@ -529,7 +583,7 @@ public final class OnlineNowSettings {
                 parser.accept(b, v);
             } catch (BadValue e) {
                 throw new IllegalArgumentException(
-                        "online-now: bad value for '" + name + "': \"" + v + "\"; expected " + allowed, e);
+                        "online-now: bad value for '" + name + "': \"" + redact(v) + "\"; expected " + allowed, e);
             }
         }));
     }
