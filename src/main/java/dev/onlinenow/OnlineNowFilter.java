@@ -86,8 +86,10 @@ public class OnlineNowFilter implements Filter {
                 if (existing != null) {
                     if (!initParams.isEmpty() && !existing.settings().source().equals(settings.source())) {
                         throw new IllegalStateException("online-now: the filter " + config.getFilterName()
-                                + "'s init-params " + initParams + " differ from the configuration already in use "
-                                + existing.settings().source() + ", which your code installed (OnlineNow.install) "
+                                + "'s init-params " + OnlineNowSettings.redacted(initParams)
+                                + " differ from the configuration already in use "
+                                + OnlineNowSettings.redacted(existing.settings().source())
+                                + ", which your code installed (OnlineNow.install) "
                                 + "or which started where the filter's registration could not be seen; configure "
                                 + "it in one place: the init-params, context-params named online-now.KEY, or code");
                     }

@@ -64,6 +64,8 @@ public final class OnlineNowSettings {
     public static final String MAX_ROOMS_PER_CONNECTION = "maxRoomsPerConnection";
     public static final String MAX_CONNECTIONS_PER_USER = "maxConnectionsPerUser";
     public static final String SEND_QUEUE_SIZE = "sendQueueSize";
+    public static final String SEND_QUEUE_BYTES = "sendQueueBytes";
+    public static final String TRUST_FORWARDED_HEADERS = "trustForwardedHeaders";
     public static final String AUTHORIZER = "authorizer";
     public static final String CURSOR_TICK = "cursorTick";
     public static final String CURSOR_TIMEOUT = "cursorTimeout";
@@ -130,6 +132,10 @@ public final class OnlineNowSettings {
                 (b, v) -> b.maxConnectionsPerUser(parseInt(MAX_CONNECTIONS_PER_USER, v, 1, 1000)));
         key(SEND_QUEUE_SIZE, "a whole number from 8 to 100000",
                 (b, v) -> b.sendQueueSize(parseInt(SEND_QUEUE_SIZE, v, 8, 100_000)));
+        key(SEND_QUEUE_BYTES, "a whole number from 65536 to 1073741824",
+                (b, v) -> b.sendQueueBytes(parseInt(SEND_QUEUE_BYTES, v, 1 << 16, 1 << 30)));
+        key(TRUST_FORWARDED_HEADERS, "true or false",
+                (b, v) -> b.trustForwardedHeaders(parseBoolean(TRUST_FORWARDED_HEADERS, v)));
         key(AUTHORIZER, "the fully qualified name of a class implementing dev.onlinenow.live.RoomAuthorizer",
                 (b, v) -> b.authorizer(parseClassName(AUTHORIZER, v)));
         key(CURSOR_TICK, "an ISO-8601 duration such as PT0.05S, from 10 ms to 1 s",
@@ -177,6 +183,8 @@ public final class OnlineNowSettings {
     private final int maxRoomsPerConnection;
     private final int maxConnectionsPerUser;
     private final int sendQueueSize;
+    private final int sendQueueBytes;
+    private final boolean trustForwardedHeaders;
     private final String authorizer;
     private final Duration cursorTick;
     private final Duration cursorTimeout;
@@ -213,6 +221,8 @@ public final class OnlineNowSettings {
         this.maxRoomsPerConnection = b.maxRoomsPerConnection;
         this.maxConnectionsPerUser = b.maxConnectionsPerUser;
         this.sendQueueSize = b.sendQueueSize;
+        this.sendQueueBytes = b.sendQueueBytes;
+        this.trustForwardedHeaders = b.trustForwardedHeaders;
         this.authorizer = b.authorizer;
         this.cursorTick = b.cursorTick;
         this.cursorTimeout = b.cursorTimeout;
@@ -283,6 +293,10 @@ public final class OnlineNowSettings {
     public int maxRoomsPerConnection() { return maxRoomsPerConnection; }
     public int maxConnectionsPerUser() { return maxConnectionsPerUser; }
     public int sendQueueSize() { return sendQueueSize; }
+    /** Text waiting to be sent to one socket, counted in characters (bytes, for the ASCII of most frames). */
+    public int sendQueueBytes() { return sendQueueBytes; }
+    /** Whether the handshake's Origin check believes {@code Forwarded} / {@code X-Forwarded-*} headers. */
+    public boolean trustForwardedHeaders() { return trustForwardedHeaders; }
     /** Class name of the configured room authorizer, or null to allow every room. */
     public String authorizer() { return authorizer; }
     public Duration cursorTick() { return cursorTick; }
@@ -308,9 +322,63 @@ public final class OnlineNowSettings {
     /** The raw values these settings were parsed from (for comparing two configurations). */
     public Map<String, String> source() { return source; }
 
+    /** The settings as given, with any user and password in a URI (the {@code redisUri}) shown as {@code ***}. */
     @Override
     public String toString() {
-        return "OnlineNowSettings" + source;
+        return "OnlineNowSettings" + redacted(source);
+    }
+
+    /** {@code values} for a log line or an error message: each value {@link #redact redacted}. */
+    public static Map<String, String> redacted(Map<String, String> values) {
+        Map<String, String> out = new TreeMap<>();
+        values.forEach((k, v) -> out.put(k, redact(v)));
+        return out;
+    }
+
+    /**
+     * A value fit for a log line or an error message: the user information of a URI in it
+     * ({@code redis://user:secret@host} becomes {@code redis://***@host}, also for several hosts
+     * and opaque forms) and credentials in its query ({@code password=}, {@code user=}, ...) are
+     * replaced by {@code ***}. Other text is returned as it is.
+     */
+    public static String redact(String value) {
+        if (value == null) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder(value.length());
+        int i = 0;
+        int n = value.length();
+        while (i < n) {
+            int colon = value.indexOf(':', i);
+            if (colon < 0) {
+                break;
+            }
+            int start = colon + 1;
+            if (value.startsWith("//", start)) {
+                start += 2;
+            }
+            int end = start;
+            while (end < n && "/?# \t\"".indexOf(value.charAt(end)) < 0) {
+                end++;
+            }
+            int at = value.lastIndexOf('@', end - 1);
+            out.append(value, i, start);
+            if (at >= start) {
+                out.append("***").append(value, at, end);
+            } else {
+                out.append(value, start, end);
+            }
+            i = end;
+        }
+        // credentials as query parameters, wherever they are
+        return redactQuery(out.append(value, i, n).toString());
+    }
+
+    private static final java.util.regex.Pattern SECRET_PARAM = java.util.regex.Pattern.compile(
+            "(?i)([?&;](?:password|passwd|pass|pwd|user|username|auth|secret|token)=)[^&;#]*");
+
+    private static String redactQuery(String query) {
+        return SECRET_PARAM.matcher(query).replaceAll("$1***");
     }
 
     /** Builds settings in code; each setter validates like the parser does. */
@@ -334,6 +402,8 @@ public final class OnlineNowSettings {
         private int maxRoomsPerConnection = 16;
         private int maxConnectionsPerUser = 16;
         private int sendQueueSize = 1024;
+        private int sendQueueBytes = 4 << 20;
+        private boolean trustForwardedHeaders;
         private String authorizer;
         private Duration cursorTick = Duration.ofMillis(50);
         private Duration cursorTimeout = Duration.ofSeconds(10);
@@ -379,7 +449,7 @@ public final class OnlineNowSettings {
             Key k = KEYS.get(key);
             if (k == null) {
                 throw new IllegalArgumentException("online-now: unknown setting '" + key + "' (value \""
-                        + value + "\"); known settings are " + String.join(", ", KEYS.keySet()));
+                        + redact(value) + "\"); known settings are " + String.join(", ", KEYS.keySet()));
             }
             if (value == null) {
                 return this;
@@ -485,6 +555,26 @@ public final class OnlineNowSettings {
             return this;
         }
 
+        /**
+         * How much text may wait for one socket, in characters (a frame is always taken into an
+         * empty queue, so one frame larger than this still goes out).
+         */
+        public Builder sendQueueBytes(int n) {
+            this.sendQueueBytes = range(SEND_QUEUE_BYTES, n, 1 << 16, 1 << 30);
+            return this;
+        }
+
+        /**
+         * Whether the Origin check takes the page's host and scheme from the {@code Forwarded}
+         * (RFC 7239) or {@code X-Forwarded-Host} / {@code X-Forwarded-Proto} headers a reverse
+         * proxy sets. Only for apps that every request reaches through such a proxy, which must
+         * overwrite those headers.
+         */
+        public Builder trustForwardedHeaders(boolean trust) {
+            this.trustForwardedHeaders = trust;
+            return this;
+        }
+
         public Builder authorizer(String className) {
             this.authorizer = className;
             return this;
@@ -581,7 +671,7 @@ public final class OnlineNowSettings {
                 parser.accept(b, v);
             } catch (BadValue e) {
                 throw new IllegalArgumentException(
-                        "online-now: bad value for '" + name + "': \"" + v + "\"; expected " + allowed, e);
+                        "online-now: bad value for '" + name + "': \"" + redact(v) + "\"; expected " + allowed, e);
             }
         }));
     }

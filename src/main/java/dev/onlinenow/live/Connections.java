@@ -122,17 +122,19 @@ final class Connections {
         // a wall-clock backstop; the heartbeat check on the ticker normally acts first
         session.setMaxIdleTimeout(2 * settings.heartbeatTimeout().toMillis());
         c.outbox = new Outbox(
-                (text, done) -> session.getAsyncRemote().sendText(text, r -> done.accept(r.isOK() ? null : r.getException())),
+                Outbox.sender(session.getAsyncRemote()),
                 senders,
                 settings.sendQueueSize(),
+                settings.sendQueueBytes(),
                 () -> {
-                    LOG.log(Level.INFO, "online-now: closing " + c + ": it reads too slowly ("
-                            + settings.sendQueueSize() + " frames queued)");
+                    LOG.log(Level.INFO, "online-now: closing " + c + ": it reads too slowly (over "
+                            + settings.sendQueueSize() + " frames or " + settings.sendQueueBytes() + " characters queued)");
                     stats.dropped(OnlineNowStats.DropReason.TOO_SLOW);
                     drop(c, CloseReason.CloseCodes.VIOLATED_POLICY, LivePresence.TOO_SLOW);
                 },
                 failure -> {
-                    LOG.log(Level.DEBUG, "online-now: sending to " + c + " failed", failure);
+                    // one line, no stack trace: a peer that went away is not a server event
+                    LOG.log(Level.DEBUG, () -> "online-now: sending to " + c + " failed: " + failure);
                     drop(c, CloseReason.CloseCodes.GOING_AWAY, "send failed");
                 });
         if (session.isOpen() && !c.dropped.get()) {

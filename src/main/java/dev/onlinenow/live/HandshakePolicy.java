@@ -1,13 +1,11 @@
 package dev.onlinenow.live;
 
 import dev.onlinenow.OnlineNow;
-import dev.onlinenow.OnlineNowSettings;
 import jakarta.servlet.http.HttpSession;
 
 import java.lang.System.Logger.Level;
 import java.security.Principal;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -20,16 +18,17 @@ final class HandshakePolicy {
     private static final System.Logger LOG = System.getLogger(HandshakePolicy.class.getName());
 
     private final OnlineNow online;
-    private final OnlineNowSettings settings;
+    private final OriginPolicy origins;
 
     HandshakePolicy(OnlineNow online) {
         this.online = online;
-        this.settings = online.settings();
+        this.origins = OriginPolicy.of(online.settings());
     }
 
-    Handshake handshake(Map<String, List<String>> headers, Principal principal, HttpSession http) {
-        String origin = header(headers, "Origin");
-        if (!originAllowed(origin, header(headers, "Host"))) {
+    /** {@code requestScheme} as the container saw it (may be null). */
+    Handshake handshake(Map<String, List<String>> headers, String requestScheme, Principal principal,
+                        HttpSession http) {
+        if (!origins.allows(headers, requestScheme)) {
             return Handshake.refused("origin not allowed");
         }
         String userId;
@@ -57,54 +56,5 @@ final class HandshakePolicy {
         }
         String name = guest ? "Guest " + userId.substring(userId.length() - 4) : online.nameOf(userId);
         return new Handshake(userId, name, guest, guard == null ? null : guard.key(), null, http);
-    }
-
-    boolean originAllowed(String origin, String host) {
-        List<String> allowed = settings.allowedOrigins();
-        if (allowed.contains("*")) {
-            return true;
-        }
-        if (origin == null) {
-            return false;
-        }
-        String o = origin.trim().toLowerCase(Locale.ROOT);
-        if (!allowed.isEmpty()) {
-            return allowed.contains(o);
-        }
-        if (host == null) {
-            return false;
-        }
-        int scheme = o.indexOf("://");
-        if (scheme < 0) {
-            return false;
-        }
-        String s = o.substring(0, scheme);
-        String authority = o.substring(scheme + 3);
-        return sameAuthority(authority, host.trim().toLowerCase(Locale.ROOT), s);
-    }
-
-    private static boolean sameAuthority(String originAuthority, String host, String scheme) {
-        if (originAuthority.equals(host)) {
-            return true;
-        }
-        String def = scheme.equals("https") || scheme.equals("wss") ? ":443" : ":80";
-        return withoutPort(originAuthority, def).equals(withoutPort(host, def));
-    }
-
-    private static String withoutPort(String authority, String defaultPort) {
-        return authority.endsWith(defaultPort) ? authority.substring(0, authority.length() - defaultPort.length())
-                : authority;
-    }
-
-    private static String header(Map<String, List<String>> headers, String name) {
-        if (headers == null) {
-            return null;
-        }
-        for (Map.Entry<String, List<String>> e : headers.entrySet()) {
-            if (name.equalsIgnoreCase(e.getKey()) && e.getValue() != null && !e.getValue().isEmpty()) {
-                return e.getValue().get(0);
-            }
-        }
-        return null;
     }
 }

@@ -4,16 +4,13 @@ import dev.onlinenow.OnlineNow;
 import dev.onlinenow.OnlineNowSettings;
 import dev.onlinenow.OnlineNowStats;
 import dev.onlinenow.Ticker;
-import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
-import jakarta.json.JsonReader;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import jakarta.websocket.CloseReason;
 
-import java.io.StringReader;
 import java.lang.System.Logger.Level;
 
 /**
@@ -32,6 +29,7 @@ final class Inbound {
     private final Connections connections;
     private final RoomAuthorizer authorizer;
     private final OnlineNowStats stats;
+    private final FrameDecoder decoder;
 
     Inbound(OnlineNow online, RoomOps rooms, Connections connections, RoomAuthorizer authorizer) {
         this.online = online;
@@ -41,6 +39,7 @@ final class Inbound {
         this.connections = connections;
         this.authorizer = authorizer;
         this.stats = online.stats();
+        this.decoder = new FrameDecoder(settings.maxMetaBytes());
     }
 
     void received(LiveConnection c, String text) {
@@ -52,32 +51,25 @@ final class Inbound {
         try {
             handle(c, text, nowNanos);
         } catch (RuntimeException e) {
-            // a bug of ours must not reach the client or other users
-            LOG.log(Level.WARNING, "online-now: failed to handle a message from " + c, e);
+            // a bug of ours must not reach the client or other users, nor flood the log
+            logBadFrame(c, "failed to handle it", e, nowNanos / 1_000_000);
             c.send(refuse(Protocol.INTERNAL, "the server could not handle this message", null));
         }
     }
 
     private void handle(LiveConnection c, String text, long nowNanos) {
         long now = nowNanos / 1_000_000;
-        JsonObject msg;
-        try (JsonReader reader = Protocol.READERS.createReader(new StringReader(text))) {
-            JsonValue v = reader.readValue();
-            if (v.getValueType() != JsonValue.ValueType.OBJECT) {
-                if (limited(c, now)) {
-                    return;
-                }
-                c.send(refuse(Protocol.BAD_MESSAGE, "a message must be a JSON object with a type", null));
-                return;
+        FrameDecoder.Result decoded = decoder.decode(text);
+        if (decoded instanceof FrameDecoder.Refusal) {
+            FrameDecoder.Refusal refusal = (FrameDecoder.Refusal) decoded;
+            if (!limited(c, now)) {
+                logBadFrame(c, refusal.code() + ": " + refusal.message(), null, now);
+                stats.refused(refusal.code());
+                c.send(refusal.frame());
             }
-            msg = v.asJsonObject();
-        } catch (JsonException | IllegalStateException e) {
-            if (limited(c, now)) {
-                return;
-            }
-            c.send(refuse(Protocol.BAD_JSON, "not valid JSON", null));
             return;
         }
+        JsonObject msg = ((FrameDecoder.Message) decoded).json();
         String type = string(msg, "type");
         if (Protocol.CURSOR.equals(type)) {
             // cursors have their own, silent limit; a flood of them still counts as a flood
@@ -120,6 +112,15 @@ final class Inbound {
             default:
                 c.send(refuse(Protocol.UNKNOWN_TYPE, "unknown message type \"" + abbreviate(type) + "\"",
                         abbreviate(type)));
+        }
+    }
+
+    /** At most one log line per connection and minute about its bad frames, whatever it sends. */
+    private static void logBadFrame(LiveConnection c, String what, RuntimeException bug, long now) {
+        if (now - c.lastBadFrameLogMillis >= 60_000) {
+            c.lastBadFrameLogMillis = now;
+            LOG.log(bug == null ? Level.DEBUG : Level.WARNING, "online-now: a bad frame from " + c + " (" + what
+                    + "); more from it in the next minute are not logged", bug);
         }
     }
 

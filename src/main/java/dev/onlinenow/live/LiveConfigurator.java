@@ -44,8 +44,8 @@ final class LiveConfigurator extends ServerEndpointConfig.Configurator {
     @Override
     public void modifyHandshake(ServerEndpointConfig sec, HandshakeRequest request, HandshakeResponse response) {
         Object http = request.getHttpSession();
-        Handshake h = live.handshake(request.getHeaders(), request.getUserPrincipal(),
-                http instanceof HttpSession ? (HttpSession) http : null);
+        Handshake h = live.handshake(request.getHeaders(), OriginPolicy.requestScheme(request),
+                request.getUserPrincipal(), http instanceof HttpSession ? (HttpSession) http : null);
         sec.getUserProperties().put(Handshake.KEY, h);
     }
 

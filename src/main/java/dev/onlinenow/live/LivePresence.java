@@ -222,9 +222,13 @@ public final class LivePresence implements AutoCloseable {
      */
     public void broadcast(String room, String event, JsonValue payload) {
         checkRoom(room);
-        if (event == null || event.isEmpty() || event.length() > Protocol.MAX_EVENT_LENGTH) {
-            throw new IllegalArgumentException("online-now: bad event name \"" + event
-                    + "\"; expected 1 to " + Protocol.MAX_EVENT_LENGTH + " characters");
+        if (!Protocol.validEvent(event)) {
+            throw new IllegalArgumentException("online-now: bad event name \"" + event + "\"; expected 1 to "
+                    + Protocol.MAX_EVENT_LENGTH + " characters of valid Unicode without control characters");
+        }
+        if (payload != null && !FrameDecoder.allValidUnicode(payload)) {
+            throw new IllegalArgumentException("online-now: the payload of event \"" + event
+                    + "\" holds a string that is not valid Unicode (a lone surrogate); it could not be sent");
         }
         JsonObject frame = Protocol.event(room, event, payload == null ? JsonValue.NULL : payload);
         bus.publish(new RoomMessage(RoomMessage.Kind.EVENT, room, frame, null, null));
@@ -373,15 +377,12 @@ public final class LivePresence implements AutoCloseable {
     // --- the endpoint's side ------------------------------------------------------------------
 
     /** Decides identity and origin at the handshake. */
-    Handshake handshake(Map<String, List<String>> headers, Principal principal, HttpSession http) {
+    Handshake handshake(Map<String, List<String>> headers, String requestScheme, Principal principal,
+                        HttpSession http) {
         if (closed) {
             return Handshake.refused("server stopping");
         }
-        return handshakes.handshake(headers, principal, http);
-    }
-
-    boolean originAllowed(String origin, String host) {
-        return handshakes.originAllowed(origin, host);
+        return handshakes.handshake(headers, requestScheme, principal, http);
     }
 
     /** A socket opened; refuses it (1008) if the handshake said so or a limit is reached. */
@@ -433,7 +434,7 @@ public final class LivePresence implements AutoCloseable {
     private static void checkRoom(String room) {
         if (!Protocol.validRoom(room)) {
             throw new IllegalArgumentException("online-now: bad room name \"" + room + "\"; expected 1 to "
-                    + Protocol.MAX_ROOM_LENGTH + " characters without control characters");
+                    + Protocol.MAX_ROOM_LENGTH + " characters of valid Unicode without control characters");
         }
     }
 

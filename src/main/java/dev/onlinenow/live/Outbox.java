@@ -1,8 +1,12 @@
 package dev.onlinenow.live;
 
+import jakarta.websocket.RemoteEndpoint;
+
+import java.io.IOException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -20,8 +24,16 @@ import java.util.function.Consumer;
  * tick or a broadcast queues one frame for hundreds of sockets, and must not wait for hundreds of
  * socket writes (containers often write inline in an async send) before the next room's turn.
  *
- * <p>The queue is bounded: a client that reads slower than it is written to fills it, and is
- * then reported through {@code onOverflow} (the live layer closes it) instead of growing memory.
+ * <p>The queue is bounded in frames and in characters: a client that reads slower than it is
+ * written to fills it, and is then reported through {@code onOverflow} (the live layer closes it)
+ * instead of growing memory. A frame always fits into an empty queue, so one frame larger than
+ * the character bound (a big room's {@code state}) still goes out.
+ *
+ * <p>The writer survives whatever the container does: a send that throws (Tomcat throws
+ * {@code IllegalArgumentException} for text it cannot encode, Tyrus wraps failures in a
+ * {@code java.lang.Error}) or completes with a failure closes this outbox and reports it through
+ * {@code onFailure} (the live layer closes that one socket); a completion reported twice is
+ * counted once. No failure leaves the outbox busy with frames that never go out.
  */
 final class Outbox {
 
@@ -30,39 +42,56 @@ final class Outbox {
         void send(String text, Consumer<Throwable> done);
     }
 
+    /** The sender of a socket: its async remote (a result that is not OK is a failure, whatever it carries). */
+    static Sender sender(RemoteEndpoint.Async remote) {
+        return (text, done) -> remote.sendText(text, r -> done.accept(r.isOK() ? null
+                : r.getException() != null ? r.getException() : new IOException("send failed")));
+    }
+
     private static final int SENDING = 0;
     private static final int RETURNED = 1;
     private static final int COMPLETED_INLINE = 2;
+    private static final int DONE = 3;
 
     private final Sender sender;
     private final java.util.concurrent.Executor executor;
     private final int capacity;
+    private final long maxChars;
     private final Runnable onOverflow;
     private final Consumer<Throwable> onFailure;
     private final ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger size = new AtomicInteger();
+    private final AtomicLong chars = new AtomicLong();
     private final AtomicBoolean busy = new AtomicBoolean();
     private volatile boolean closed;
 
-    Outbox(Sender sender, java.util.concurrent.Executor executor, int capacity, Runnable onOverflow,
+    /**
+     * @param capacity frames that may wait
+     * @param maxChars characters of text that may wait (beyond the first frame)
+     */
+    Outbox(Sender sender, java.util.concurrent.Executor executor, int capacity, long maxChars, Runnable onOverflow,
            Consumer<Throwable> onFailure) {
         this.sender = sender;
         this.executor = executor;
         this.capacity = capacity;
+        this.maxChars = maxChars;
         this.onOverflow = onOverflow;
         this.onFailure = onFailure;
     }
 
     /**
      * Queues a frame. Returns false, queueing nothing, once the outbox is closed or when the
-     * queue is full (then it closes and reports the overflow once).
+     * queue is full, in frames or in characters (then it closes and reports the overflow once).
      */
     boolean offer(String text) {
         if (closed) {
             return false;
         }
-        if (size.incrementAndGet() > capacity) {
+        int n = size.incrementAndGet();
+        long c = chars.addAndGet(text.length());
+        if (n > capacity || (n > 1 && c > maxChars)) {
             size.decrementAndGet();
+            chars.addAndGet(-text.length());
             overflow();
             return false;
         }
@@ -87,11 +116,25 @@ final class Outbox {
         return closed;
     }
 
+    /** Frames waiting (for tests). */
+    int queued() {
+        return size.get();
+    }
+
+    /** Characters waiting (for tests). */
+    long queuedChars() {
+        return chars.get();
+    }
+
     private void overflow() {
         if (!closed) {
             closed = true;
             queue.clear();
-            onOverflow.run();
+            try {
+                onOverflow.run();
+            } catch (RuntimeException e) {
+                // the live layer's handler failed; this outbox is closed either way
+            }
         }
     }
 
@@ -108,10 +151,13 @@ final class Outbox {
                 continue; // this thread owns the pump again
             }
             size.decrementAndGet();
+            chars.addAndGet(-next.length());
             AtomicInteger phase = new AtomicInteger(SENDING);
             try {
                 sender.send(next, failure -> completed(phase, failure));
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // whatever the container throws, Tyrus's Errors included: this socket is done, and the
+                // failure goes to onFailure; thrown on, it would reach the thread that offered the frame
                 fail(e);
                 return;
             }
@@ -126,14 +172,25 @@ final class Outbox {
     }
 
     private void completed(AtomicInteger phase, Throwable failure) {
-        if (failure != null) {
-            fail(failure);
-            return;
+        for (;;) {
+            int p = phase.get();
+            if (p == DONE || p == COMPLETED_INLINE) {
+                return; // a second completion of one send: counted once
+            }
+            if (failure != null) {
+                if (phase.compareAndSet(p, DONE)) {
+                    fail(failure);
+                    return;
+                }
+            } else if (p == SENDING) {
+                if (phase.compareAndSet(SENDING, COMPLETED_INLINE)) {
+                    return; // pump() is still on the stack and continues
+                }
+            } else if (phase.compareAndSet(RETURNED, DONE)) {
+                pump();
+                return;
+            }
         }
-        if (phase.compareAndSet(SENDING, COMPLETED_INLINE)) {
-            return; // pump() is still on the stack and continues
-        }
-        pump();
     }
 
     private void fail(Throwable failure) {
@@ -142,7 +199,11 @@ final class Outbox {
         queue.clear();
         busy.set(false);
         if (wasOpen) {
-            onFailure.accept(failure);
+            try {
+                onFailure.accept(failure);
+            } catch (RuntimeException e) {
+                // the live layer's handler failed; this outbox is closed either way
+            }
         }
     }
 }

@@ -1,8 +1,10 @@
 package dev.onlinenow.live;
 
 import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
 import jakarta.json.JsonValue;
 
+import java.io.StringReader;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -11,19 +13,31 @@ import java.util.Objects;
  * chose (size-limited), how many connections (tabs) they have in the room, and since when.
  *
  * <p>Immutable. Getters follow the JavaBean convention so JSPs can write {@code ${p.name}}.
+ *
+ * <p>The meta is kept as its compact JSON text, not as parsed JSON-P objects: a room holds one
+ * per member for as long as they stay, and a parsed 1 KB meta takes many times its size in heap
+ * (a map entry, a key string and a value object per member). The frames embed the text as it is;
+ * {@link #getMeta()} parses it when someone asks.
  */
 public final class Presence {
 
+    private static final String EMPTY = "{}";
+
     private final String id;
     private final String name;
-    private final JsonObject meta;
+    private final String meta;
     private final int connections;
     private final long joinedAt;
 
     public Presence(String id, String name, JsonObject meta, int connections, long joinedAtMillis) {
+        this(id, name, meta == null || meta.isEmpty() ? EMPTY : meta.toString(), connections, joinedAtMillis);
+    }
+
+    /* metaJson: the compact JSON text of an object, as JsonObject.toString() writes it */
+    private Presence(String id, String name, String metaJson, int connections, long joinedAtMillis) {
         this.id = Objects.requireNonNull(id, "id");
         this.name = name == null ? id : name;
-        this.meta = meta == null ? jakarta.json.JsonValue.EMPTY_JSON_OBJECT : meta;
+        this.meta = metaJson;
         this.connections = connections;
         this.joinedAt = joinedAtMillis;
     }
@@ -44,10 +58,30 @@ public final class Presence {
         return Protocol.JSON.createObjectBuilder()
                 .add("id", id)
                 .add("name", name)
-                .add("meta", meta)
+                .add("meta", getMeta())
                 .add("connections", connections)
                 .add("joinedAt", joinedAt)
                 .build();
+    }
+
+    /** {@link #toJson()} as text, written without parsing the meta. */
+    String toJsonString() {
+        return appendJson(new StringBuilder(meta.length() + id.length() + name.length() + 80)).toString();
+    }
+
+    /** Appends {@link #toJson()}'s text to {@code sb}, the meta as it is kept. */
+    StringBuilder appendJson(StringBuilder sb) {
+        return sb.append("{\"id\":").append(Protocol.PROVIDER.createValue(id))
+                .append(",\"name\":").append(Protocol.PROVIDER.createValue(name))
+                .append(",\"meta\":").append(meta)
+                .append(",\"connections\":").append(connections)
+                .append(",\"joinedAt\":").append(joinedAt)
+                .append('}');
+    }
+
+    /** The meta's compact JSON text (an object; {@code {}} if none). */
+    String metaJson() {
+        return meta;
     }
 
     public String getId() {
@@ -59,9 +93,17 @@ public final class Presence {
         return name;
     }
 
-    /** What the user's client set (e.g. {@code away}); never contains server-set fields. */
+    /**
+     * What the user's client set (e.g. {@code away}); never contains server-set fields. Parsed
+     * from the kept text on every call: callers that ask often should keep the result.
+     */
     public JsonObject getMeta() {
-        return meta;
+        if (meta.equals(EMPTY)) {
+            return JsonValue.EMPTY_JSON_OBJECT;
+        }
+        try (JsonReader r = Protocol.READERS.createReader(new StringReader(meta))) {
+            return r.readObject();
+        }
     }
 
     /** Open connections (tabs) of this user in this room, on this node or, with Redis, on all nodes. */
@@ -83,7 +125,7 @@ public final class Presence {
         return new Presence(id, name, newMeta, connections, joinedAt);
     }
 
-    /** The same presence with another connection count. */
+    /** The same presence with another connection count (the meta's text is shared, not copied). */
     public Presence withConnections(int n) {
         return new Presence(id, name, meta, n, joinedAt);
     }

@@ -44,8 +44,18 @@ final class Protocol {
     /** Keys a client's meta may not carry: the server sets them on the presence. */
     static final List<String> SERVER_FIELDS = List.of("id", "name", "connections", "joinedAt");
 
+    /*
+     * The protocol's fixed limits (docs/protocol.md, section 11, lists them with the settings).
+     * Lengths of names are in UTF-16 code units, as JavaScript's String.length counts them.
+     */
     static final int MAX_ROOM_LENGTH = 200;
     static final int MAX_EVENT_LENGTH = 200;
+    /** Levels of nesting in a client's frame; the frame object itself is the first. */
+    static final int MAX_DEPTH = 16;
+    /** Characters of one JSON number in a client's frame (a double needs at most 24). */
+    static final int MAX_NUMBER_LENGTH = 40;
+    /** Digits of a JSON number's exponent in a client's frame (a double's range is within e±324). */
+    static final int MAX_EXPONENT_DIGITS = 3;
 
     /*
      * The static Json.createXxx() methods look the provider up through a ServiceLoader on every
@@ -74,9 +84,17 @@ final class Protocol {
      */
     static String state(String room, String self, Collection<Presence> presences, Collection<Cursor> cursors,
                         long pingIntervalMillis) {
-        JsonArrayBuilder ps = JSON.createArrayBuilder();
+        // written as text: each presence's meta is embedded as it is kept, never parsed (Presence)
+        StringBuilder sb = new StringBuilder(128 + 160 * presences.size());
+        sb.append("{\"type\":\"").append(STATE).append("\",\"room\":").append(PROVIDER.createValue(room))
+                .append(",\"self\":").append(PROVIDER.createValue(self)).append(",\"presences\":[");
+        boolean first = true;
         for (Presence p : presences) {
-            ps.add(presence(p));
+            if (!first) {
+                sb.append(',');
+            }
+            p.appendJson(sb);
+            first = false;
         }
         JsonArrayBuilder cs = JSON.createArrayBuilder();
         for (Cursor c : cursors) {
@@ -84,11 +102,8 @@ final class Protocol {
                 cs.add(cursor(c));
             }
         }
-        return JSON.createObjectBuilder()
-                .add("type", STATE).add("room", room).add("self", self)
-                .add("presences", ps).add("cursors", cs)
-                .add("pingInterval", pingIntervalMillis)
-                .build().toString();
+        return sb.append("],\"cursors\":").append(cs.build()).append(",\"pingInterval\":").append(pingIntervalMillis)
+                .append('}').toString();
     }
 
     static JsonObject join(String room, Presence p) {
@@ -143,16 +158,41 @@ final class Protocol {
         return v.toString().getBytes(StandardCharsets.UTF_8).length;
     }
 
-    /** A room name the live layer accepts: 1 to 200 characters, none of them a control character. */
+    /**
+     * A room name the live layer accepts: 1 to 200 characters, valid Unicode, none of them a
+     * control character (U+0000 to U+001F, U+007F to U+009F).
+     */
     static boolean validRoom(String room) {
-        if (room == null || room.isEmpty() || room.length() > MAX_ROOM_LENGTH) {
-            return false;
-        }
-        for (int i = 0; i < room.length(); i++) {
-            if (Character.isISOControl(room.charAt(i))) {
+        return validName(room, MAX_ROOM_LENGTH);
+    }
+
+    /** An event name for {@code broadcast}: the same rule as a room name. */
+    static boolean validEvent(String event) {
+        return validName(event, MAX_EVENT_LENGTH);
+    }
+
+    private static boolean validName(String s, int maxLength) {
+        return s != null && !s.isEmpty() && s.length() <= maxLength && validMetaKey(s);
+    }
+
+    /** A key of a client's meta: valid Unicode without control characters (it may be empty). */
+    static boolean validMetaKey(String key) {
+        for (int i = 0; i < key.length(); i++) {
+            if (Character.isISOControl(key.charAt(i))) {
                 return false;
             }
         }
-        return true;
+        return FrameDecoder.validUnicode(key);
+    }
+
+    /** A string value in a client's meta: valid Unicode, no control character but tab, line feed, carriage return. */
+    static boolean validMetaString(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isISOControl(c) && c != '\t' && c != '\n' && c != '\r') {
+                return false;
+            }
+        }
+        return FrameDecoder.validUnicode(value);
     }
 }

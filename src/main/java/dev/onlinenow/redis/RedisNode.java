@@ -140,7 +140,16 @@ final class RedisNode implements AutoCloseable {
                 // Lettuce's default backs off to 30 s; a node should be back within seconds of Redis
                 .reconnectDelay(() -> Delay.equalJitter(Duration.ofMillis(100), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
                 .build();
-        RedisURI uri = RedisURI.create(settings.redisUri());
+        RedisURI uri;
+        try {
+            uri = RedisURI.create(settings.redisUri());
+        } catch (RuntimeException e) {
+            // Lettuce's message may quote the URI, password and all: name it redacted, drop the cause
+            resources.shutdown(0, 0, TimeUnit.SECONDS);
+            throw new IllegalArgumentException("online-now: bad value for '" + OnlineNowSettings.REDIS_URI + "': \""
+                    + OnlineNowSettings.redact(settings.redisUri().toString()) + "\"; Lettuce cannot use it ("
+                    + e.getClass().getSimpleName() + ")");
+        }
         uri.setTimeout(settings.redisTimeout());
         this.client = RedisClient.create(resources, uri);
         client.setOptions(ClientOptions.builder()
@@ -636,7 +645,7 @@ final class RedisNode implements AutoCloseable {
         if (host != null && host.contains("@")) {
             host = host.substring(host.indexOf('@') + 1);
         }
-        return uri.getScheme() + "://" + host + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
+        return OnlineNowSettings.redact(uri.getScheme() + "://" + host + (uri.getPort() > 0 ? ":" + uri.getPort() : ""));
     }
 
     @Override

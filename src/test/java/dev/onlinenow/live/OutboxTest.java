@@ -44,7 +44,7 @@ class OutboxTest {
     @Test
     void sendsOneAtATimeInOrder() {
         ManualSender s = new ManualSender();
-        Outbox o = new Outbox(s, Runnable::run, 10, overflows::incrementAndGet, failure::set);
+        Outbox o = new Outbox(s, Runnable::run, 10, Long.MAX_VALUE, overflows::incrementAndGet, failure::set);
         o.offer("a");
         o.offer("b");
         o.offer("c");
@@ -77,7 +77,7 @@ class OutboxTest {
             done.accept(null);
             depth.decrementAndGet();
         };
-        box[0] = new Outbox(inline, Runnable::run, 100_000, overflows::incrementAndGet, failure::set);
+        box[0] = new Outbox(inline, Runnable::run, 100_000, Long.MAX_VALUE, overflows::incrementAndGet, failure::set);
         box[0].offer("0");
         assertThat(sent).hasSize(50_000);
         assertThat(sent.get(49_999)).isEqualTo("49999");
@@ -87,7 +87,7 @@ class OutboxTest {
     @Test
     void aFullQueueClosesAndReportsOnce() {
         ManualSender s = new ManualSender();
-        Outbox o = new Outbox(s, Runnable::run, 3, overflows::incrementAndGet, failure::set);
+        Outbox o = new Outbox(s, Runnable::run, 3, Long.MAX_VALUE, overflows::incrementAndGet, failure::set);
         assertThat(o.offer("in flight")).isTrue();
         assertThat(o.offer("1")).isTrue();
         assertThat(o.offer("2")).isTrue();
@@ -104,7 +104,7 @@ class OutboxTest {
     @Test
     void aFailedSendClosesAndReportsTheFailure() {
         ManualSender s = new ManualSender();
-        Outbox o = new Outbox(s, Runnable::run, 10, overflows::incrementAndGet, failure::set);
+        Outbox o = new Outbox(s, Runnable::run, 10, Long.MAX_VALUE, overflows::incrementAndGet, failure::set);
         o.offer("a");
         o.offer("b");
         IllegalStateException boom = new IllegalStateException("boom");
@@ -119,7 +119,7 @@ class OutboxTest {
     void aThrowingSenderClosesTheOutbox() {
         Outbox o = new Outbox((t, d) -> {
             throw new IllegalStateException("socket closed");
-        }, Runnable::run, 10, overflows::incrementAndGet, failure::set);
+        }, Runnable::run, 10, Long.MAX_VALUE, overflows::incrementAndGet, failure::set);
         o.offer("a");
         assertThat(failure.get()).hasMessage("socket closed");
         assertThat(o.offer("b")).isFalse();
@@ -160,7 +160,7 @@ class OutboxTest {
                     completer.execute(complete);
                 }
             };
-            Outbox o = new Outbox(sender, pumpOn, 10_000, overflows::incrementAndGet, failure::set);
+            Outbox o = new Outbox(sender, pumpOn, 10_000, Long.MAX_VALUE, overflows::incrementAndGet, failure::set);
             int threads = 4;
             int each = 100;
             CountDownLatch go = new CountDownLatch(1);
@@ -192,5 +192,135 @@ class OutboxTest {
             assertThat(overflows.get()).isZero();
             assertThat(failure.get()).isNull();
         }
+    }
+    @Test
+    void theQueueIsBoundedInCharactersToo() {
+        ManualSender s = new ManualSender();
+        Outbox o = new Outbox(s, Runnable::run, 1000, 100, overflows::incrementAndGet, failure::set);
+        assertThat(o.offer("x".repeat(500))).as("in flight: not queued").isTrue();
+        assertThat(o.offer("y".repeat(300))).as("a frame always fits into an empty queue").isTrue();
+        assertThat(o.queuedChars()).isEqualTo(300);
+        s.completeOne();
+        assertThat(o.queuedChars()).as("sent, no longer counted").isZero();
+        assertThat(o.offer("a".repeat(60))).isTrue();
+        assertThat(o.offer("b".repeat(40))).isTrue();
+        assertThat(o.queuedChars()).isEqualTo(100);
+        assertThat(overflows.get()).isZero();
+        assertThat(o.offer("c")).as("one character too many").isFalse();
+        assertThat(overflows.get()).isEqualTo(1);
+        assertThat(o.isClosed()).isTrue();
+    }
+
+    @Test
+    void whateverTheContainerThrowsClosesThisOutboxOnly() {
+        List<Throwable> thrown = List.of(new IllegalArgumentException("malformed text"), new Error("Tyrus wraps it"),
+                new StackOverflowError(), new AssertionError("a container's assert"));
+        for (Throwable t : thrown) {
+            failure.set(null);
+            AtomicInteger calls = new AtomicInteger();
+            Outbox o = new Outbox((text, done) -> {
+                calls.incrementAndGet();
+                if (t instanceof RuntimeException) {
+                    throw (RuntimeException) t;
+                }
+                throw (Error) t;
+            }, Runnable::run, 10, Long.MAX_VALUE, overflows::incrementAndGet, failure::set);
+            o.offer("a");
+            assertThat(failure.get()).as(t.toString()).isSameAs(t);
+            assertThat(o.isClosed()).isTrue();
+            assertThat(o.offer("b")).isFalse();
+            assertThat(calls.get()).as("nothing more is tried").isEqualTo(1);
+        }
+        // and the next socket's outbox works as ever
+        ManualSender s = new ManualSender();
+        failure.set(null);
+        Outbox next = new Outbox(s, Runnable::run, 10, Long.MAX_VALUE, overflows::incrementAndGet, failure::set);
+        next.offer("ok");
+        s.completeOne();
+        assertThat(s.sent).containsExactly("ok");
+        assertThat(failure.get()).isNull();
+    }
+
+    @Test
+    void aFailureOnAnotherThreadIsReportedAndNothingIsLeftBusy() throws Exception {
+        java.util.concurrent.ExecutorService container = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            CountDownLatch failed = new CountDownLatch(1);
+            AtomicInteger sends = new AtomicInteger();
+            Outbox o = new Outbox((text, done) -> {
+                sends.incrementAndGet();
+                container.execute(() -> done.accept(new java.io.IOException("broken pipe")));
+            }, Runnable::run, 10, Long.MAX_VALUE, overflows::incrementAndGet, f -> {
+                failure.set(f);
+                failed.countDown();
+            });
+            o.offer("a");
+            o.offer("b");
+            assertThat(failed.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(failure.get()).hasMessage("broken pipe");
+            assertThat(o.isClosed()).isTrue();
+            assertThat(o.offer("c")).isFalse();
+            assertThat(sends.get()).isEqualTo(1);
+        } finally {
+            container.shutdownNow();
+        }
+    }
+
+    @Test
+    void aCompletionReportedTwiceIsCountedOnce() {
+        ManualSender s = new ManualSender();
+        List<Consumer<Throwable>> raw = new ArrayList<>();
+        Outbox.Sender twice = (text, done) -> {
+            raw.add(done);
+            s.send(text, done);
+        };
+        Outbox o = new Outbox(twice, Runnable::run, 10, Long.MAX_VALUE, overflows::incrementAndGet, failure::set);
+        o.offer("a");
+        o.offer("b");
+        o.offer("c");
+        raw.get(0).accept(null);
+        raw.get(0).accept(null); // a container that calls back twice must not start two sends
+        assertThat(s.sent).containsExactly("a", "b");
+        raw.get(1).accept(null);
+        assertThat(s.sent).containsExactly("a", "b", "c");
+        assertThat(failure.get()).isNull();
+    }
+
+    @Test
+    void aFailingHandlerOfTheLiveLayerDoesNotBreakTheOutbox() {
+        Outbox o = new Outbox((t, d) -> d.accept(new java.io.IOException("gone")), Runnable::run, 10, Long.MAX_VALUE,
+                () -> {
+                    throw new IllegalStateException("overflow handler bug");
+                }, f -> {
+                    throw new IllegalStateException("failure handler bug");
+                });
+        o.offer("a");
+        assertThat(o.isClosed()).isTrue();
+        assertThat(o.offer("b")).isFalse();
+    }
+
+    @Test
+    void theSocketSenderReportsTheContainersFailures() {
+        jakarta.websocket.RemoteEndpoint.Async remote = org.mockito.Mockito.mock(jakarta.websocket.RemoteEndpoint.Async.class);
+        java.io.IOException reset = new java.io.IOException("connection reset");
+        org.mockito.Mockito.doAnswer(inv -> {
+            ((jakarta.websocket.SendHandler) inv.getArgument(1)).onResult(new jakarta.websocket.SendResult(reset));
+            return null;
+        }).when(remote).sendText(org.mockito.ArgumentMatchers.eq("a"), org.mockito.ArgumentMatchers.any());
+        Outbox o = new Outbox(Outbox.sender(remote), Runnable::run, 10, Long.MAX_VALUE, overflows::incrementAndGet,
+                failure::set);
+        o.offer("a");
+        assertThat(failure.get()).isSameAs(reset);
+        assertThat(o.isClosed()).isTrue();
+
+        Error wrapped = new Error(new IllegalArgumentException("unpaired surrogate"));
+        org.mockito.Mockito.doThrow(wrapped).when(remote).sendText(org.mockito.ArgumentMatchers.eq("b"),
+                org.mockito.ArgumentMatchers.any());
+        failure.set(null);
+        Outbox p = new Outbox(Outbox.sender(remote), Runnable::run, 10, Long.MAX_VALUE, overflows::incrementAndGet,
+                failure::set);
+        p.offer("b");
+        assertThat(failure.get()).isSameAs(wrapped);
+        assertThat(p.isClosed()).isTrue();
     }
 }
