@@ -21,7 +21,8 @@ import java.util.stream.Stream;
 /**
  * A stock container distribution (unpacked by maven-dependency-plugin) run as its own process,
  * with the example WAR copied in exactly as an administrator would deploy it, on a free port.
- * Start-up is detected from the container's own log line, never by sleeping.
+ * Start-up is detected from the container's own log line (GlassFish: none), then readiness by
+ * polling the app's home page until it answers 200, never by sleeping.
  */
 final class ExternalContainer implements AutoCloseable {
 
@@ -239,7 +240,7 @@ final class ExternalContainer implements AutoCloseable {
                 throw new AssertionError("the server's process ended; last answer: " + last);
             }
             try {
-                int status = http.send(java.net.http.HttpRequest.newBuilder(url).timeout(java.time.Duration.ofSeconds(10))
+                int status = http.send(java.net.http.HttpRequest.newBuilder(url).timeout(java.time.Duration.ofSeconds(60))
                         .GET().build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
                 if (status == 200) {
                     return;
@@ -301,6 +302,17 @@ final class ExternalContainer implements AutoCloseable {
         } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
             c.close();
             throw new AssertionError(name + " did not start (" + e + "); its log:\n" + c.logText(), e);
+        }
+        // started is not ready: the first GET compiles the home page's JSP, which on a busy
+        // machine takes longer than a test's request timeout
+        CompletableFuture<Void> ended = new CompletableFuture<>();
+        p.onExit().thenRun(() -> ended.complete(null));
+        try {
+            awaitOk(c.app, ended, START_TIMEOUT_SECONDS);
+        } catch (AssertionError | RuntimeException e) {
+            c.close();
+            throw new AssertionError(name + " started but does not serve the app (" + e.getMessage() + "); its log:\n"
+                    + c.logText(), e);
         }
         return c;
     }
