@@ -103,6 +103,12 @@ class ContainersIT {
 
         @Test
         @Order(2)
+        void aTextMessageOverMaxFrameBytesInSeveralFramesIsClosedWith1009() throws Exception {
+            HostileFrames.aTextMessageOverMaxFrameBytesInSeveralFramesIsClosedWith1009(app());
+        }
+
+        @Test
+        @Order(2)
         void aBinaryFrameIsClosedWith1003() throws Exception {
             HostileFrames.aBinaryFrameIsClosedWith1003(app());
         }

@@ -28,13 +28,35 @@ final class HostileFrames {
     private HostileFrames() {
     }
 
-    /** A text frame over maxFrameBytes is closed with 1009, whether or not the container enforces the limit. */
+    /**
+     * A text message over maxFrameBytes in one frame, as a browser sends it, is closed with 1009,
+     * whether or not the container enforces the limit; the bystander sees the sender leave.
+     */
     static void aTextFrameOverMaxFrameBytesIsClosedWith1009(URI app) throws Exception {
         try (Room r = Room.open(app)) {
-            r.attacker.sendExpectingClose("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(ONE_MIB) + "\"}");
-            assertThat(r.attacker.awaitClose()).as("close code for a 1 MiB text frame").isEqualTo(1009);
-            r.bystanderSeesTheAttackerLeaveAndIsUnharmed();
+            String name = "Big " + r.room.substring(r.room.indexOf('-') + 1);
+            try (RawWebSocket raw = RawWebSocket.open(new WebClient(app).signIn(name))) {
+                raw.sendOneFrame("{\"type\":\"join\",\"room\":\"" + r.room + "\",\"meta\":{}}");
+                assertThat(r.bystander.awaitType("join", r.room).getJsonObject("presence").getString("id"))
+                        .isEqualTo(name);
+                raw.sendOneFrame(oneMiBPing());
+                assertThat(raw.awaitClose()).as("close code for a 1 MiB text frame").isEqualTo(1009);
+            }
+            r.bystanderSeesLeaveAndIsUnharmed(name);
         }
+    }
+
+    /** The same message in 16 KiB frames: the limit is on the message, not on each frame. */
+    static void aTextMessageOverMaxFrameBytesInSeveralFramesIsClosedWith1009(URI app) throws Exception {
+        try (Room r = Room.open(app)) {
+            r.attacker.sendInParts(oneMiBPing(), 16 * 1024);
+            assertThat(r.attacker.awaitClose()).as("close code for a 1 MiB message in 16 KiB frames").isEqualTo(1009);
+            r.bystanderSeesLeaveAndIsUnharmed(r.attackerName);
+        }
+    }
+
+    private static String oneMiBPing() {
+        return "{\"type\":\"ping\",\"pad\":\"" + "x".repeat(ONE_MIB) + "\"}";
     }
 
     /** Binary frames are not part of the protocol: closed with 1003. */
@@ -42,7 +64,7 @@ final class HostileFrames {
         try (Room r = Room.open(app)) {
             r.attacker.sendBinary(new byte[] {1, 2, 3});
             assertThat(r.attacker.awaitClose()).as("close code for a binary frame").isEqualTo(1003);
-            r.bystanderSeesTheAttackerLeaveAndIsUnharmed();
+            r.bystanderSeesLeaveAndIsUnharmed(r.attackerName);
         }
     }
 
@@ -165,10 +187,10 @@ final class HostileFrames {
             assertThat(bystander.isClosed()).as("the bystander's socket").isFalse();
         }
 
-        /** After the attacker was closed: the bystander hears it leave, stays open and gets its pong. */
-        void bystanderSeesTheAttackerLeaveAndIsUnharmed() throws Exception {
+        /** After a sender was closed: the bystander hears it leave, stays open and gets its pong. */
+        void bystanderSeesLeaveAndIsUnharmed(String who) throws Exception {
             JsonObject left = bystander.awaitType("leave", room);
-            assertThat(left.getString("id")).isEqualTo(attackerName);
+            assertThat(left.getString("id")).isEqualTo(who);
             assertThat(bystander.ping()).as("what the bystander got before its pong")
                     .noneMatch(m -> "error".equals(m.getString("type", null)));
             assertThat(bystander.isClosed()).as("the bystander's socket").isFalse();

@@ -52,15 +52,16 @@ final class LiveSocket implements WebSocket.Listener, AutoCloseable {
         return this;
     }
 
-    /**
-     * Sends, and does not mind if the send fails: for frames the server is expected to close the
-     * socket over (it may do so before the client has finished writing them).
-     */
-    LiveSocket sendExpectingClose(String json) {
+    /** Sends one message as several frames of {@code partLength} characters; does not mind if the server closes meanwhile. */
+    LiveSocket sendInParts(String json, int partLength) {
         try {
-            socket.sendText(json, true).get(WebClient.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            for (int at = 0; at < json.length(); at += partLength) {
+                int end = Math.min(json.length(), at + partLength);
+                socket.sendText(json.substring(at, end), end == json.length())
+                        .get(WebClient.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            }
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            // the server closed the socket mid-frame: what awaitClose() looks at
+            // the server closed the socket mid-message: what awaitClose() looks at
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
