@@ -1,45 +1,211 @@
 package dev.onlinenow.example;
 
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
+import static java.util.stream.Collectors.joining;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The drop-in claim: the very WAR the build made, unchanged, copied into stock Tomcat 11 and
- * Jetty 12 distributions (each with its own WebSocket implementation), at a non-root context
- * path, does everything the embedded launcher does.
+ * The drop-in claim: the very WAR the build made, unchanged, copied into stock Tomcat 11, Jetty 12
+ * and GlassFish 7 distributions (each with its own WebSocket implementation: Tomcat's, Jetty's,
+ * Tyrus), at a non-root context path, does everything the embedded launcher does, and keeps the
+ * protocol's bad-input rules ({@link HostileFrames}) on each.
+ *
+ * <p>One container start per nested class: the scenario runs first, on the fresh web app it
+ * needs (nobody signed in yet); the hostile-frame checks use users and rooms of their own; the
+ * container's log is looked at last.
  */
 class ContainersIT {
 
-    private static final Path WAR = Path.of(System.getProperty("example.war"));
-    private static final Path WORK = Path.of(System.getProperty("containers.dir")).resolve("runs");
+    static final Path WAR = Path.of(System.getProperty("example.war"));
+    static final Path WORK = Path.of(System.getProperty("containers.dir")).resolve("runs");
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"tomcat", "jetty", "jetty-with-its-own-jstl"})
-    void theUnchangedWarWorksInAStockContainer(String which) throws Exception {
-        Files.createDirectories(WORK);
-        try (ExternalContainer c = switch (which) {
-            case "tomcat" -> ExternalContainer.tomcat(Path.of(System.getProperty("tomcat.home")), WAR, WORK);
-            case "jetty" -> ExternalContainer.jetty(Path.of(System.getProperty("jetty.home")), WAR, WORK, false);
-            default -> ExternalContainer.jetty(Path.of(System.getProperty("jetty.home")), WAR, WORK, true);
-        }) {
-            HttpResponse<String> home = new WebClient(c.app()).get("");
-            assertThat(home.statusCode()).as("GET /example/ on %s; its log:\n%s", c, c.logText()).isEqualTo(200);
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+    abstract static class StockContainer {
+
+        private ExternalContainer container;
+
+        abstract ExternalContainer start() throws Exception;
+
+        /** Log records that mean something went wrong in this container (a WARN of the app, a SEVERE). */
+        abstract Pattern trouble();
+
+        /** The container's log as records; one line each, unless the container writes records over several. */
+        Stream<String> records(String log) {
+            return log.lines();
+        }
+
+        @BeforeAll
+        void startContainer() throws Exception {
+            Files.createDirectories(WORK);
+            container = start();
+        }
+
+        @AfterAll
+        void stopContainer() {
+            if (container != null) {
+                container.close();
+            }
+        }
+
+        URI app() {
+            return container.app();
+        }
+
+        @Test
+        @Order(1)
+        void theHomePageAndTheScenario() throws Exception {
+            HttpResponse<String> home = new WebClient(app()).get("");
+            assertThat(home.statusCode()).as("GET /example/ on %s; its log:\n%s", container, container.logText())
+                    .isEqualTo(200);
             assertThat(home.body()).contains("href=\"/example/static/app.css\"");
 
-            ExampleScenario.twoUsersSeeEachOtherAndSignOutLeavesAtOnce(c.app());
-            ExampleScenario.liveRoomSeesJoinsAndSignOut(c.app());
+            ExampleScenario.twoUsersSeeEachOtherAndSignOutLeavesAtOnce(app());
+            ExampleScenario.liveRoomSeesJoinsAndSignOut(app());
 
-            HttpResponse<String> js = new WebClient(c.app()).get("online-now/online-now.js");
+            HttpResponse<String> js = new WebClient(app()).get("online-now/online-now.js");
             assertThat(js.statusCode()).as("the client script from the library jar").isEqualTo(200);
             assertThat(js.body()).contains("window.OnlineNow");
+        }
 
-            assertThat(c.logText()).as("%s's log", c).doesNotContain("SEVERE").doesNotContain(":WARN :oejw");
+        @Test
+        @Order(Integer.MAX_VALUE)
+        void theLogShowsNoTrouble() {
+            String log = container.logText();
+            assertThat(records(log).filter(trouble().asPredicate()).map(r -> r.lines().limit(3).collect(joining("\n"))))
+                    .as("%s's log, in %s", container, WORK).isEmpty();
+        }
+    }
+
+    /** A container whose WebSocket implementation is not covered elsewhere gets the bad-input checks too. */
+    abstract static class StockContainerWithHostileFrames extends StockContainer {
+
+        @Test
+        @Order(2)
+        void aTextFrameOverMaxFrameBytesIsClosedWith1009() throws Exception {
+            HostileFrames.aTextFrameOverMaxFrameBytesIsClosedWith1009(app());
+        }
+
+        @Test
+        @Order(2)
+        void aTextMessageOverMaxFrameBytesInSeveralFramesIsClosedWith1009() throws Exception {
+            HostileFrames.aTextMessageOverMaxFrameBytesInSeveralFramesIsClosedWith1009(app());
+        }
+
+        @Test
+        @Order(2)
+        void aBinaryFrameIsClosedWith1003() throws Exception {
+            HostileFrames.aBinaryFrameIsClosedWith1003(app());
+        }
+
+        @Test
+        @Order(2)
+        void aMetaWithALoneSurrogateIsRefusedAndNeverReachesABystander() throws Exception {
+            HostileFrames.aMetaWithALoneSurrogateIsRefusedAndNeverReachesABystander(app());
+        }
+
+        @Test
+        @Order(2)
+        void aNumberTheParserCannotReadIsBadJson() throws Exception {
+            HostileFrames.aNumberTheParserCannotReadIsBadJson(app());
+        }
+
+        @Test
+        @Order(2)
+        void deepNestingIsBadJson() throws Exception {
+            HostileFrames.deepNestingIsBadJson(app());
+        }
+    }
+
+    /* Tomcat logs through JULI: a SEVERE, or a WARNING from the app's own classes. */
+    private static final Pattern TOMCAT_TROUBLE = Pattern.compile("SEVERE|WARNING.*dev\\.onlinenow");
+
+    @Nested
+    class Tomcat11 extends StockContainerWithHostileFrames {
+        @Override
+        ExternalContainer start() throws Exception {
+            return ExternalContainer.tomcat(Path.of(System.getProperty("tomcat.home")), WAR, WORK);
+        }
+
+        @Override
+        Pattern trouble() {
+            return TOMCAT_TROUBLE;
+        }
+    }
+
+    /* Jetty: a SEVERE, a warning of its WebSocket or web app code (:WARN :oejw...), or a
+     * java.util.logging WARNING (ours: JUL's console format puts the level on the second line). */
+    private static final Pattern JETTY_TROUBLE = Pattern.compile("SEVERE|:WARN :oejw|^WARNING: ");
+
+    @Nested
+    class Jetty12 extends StockContainerWithHostileFrames {
+        @Override
+        ExternalContainer start() throws Exception {
+            return ExternalContainer.jetty(Path.of(System.getProperty("jetty.home")), WAR, WORK, false);
+        }
+
+        @Override
+        Pattern trouble() {
+            return JETTY_TROUBLE;
+        }
+    }
+
+    /** Jetty with its own JSTL module enabled as well: the WAR's JSTL must not clash with it. */
+    @Nested
+    class Jetty12WithItsOwnJstl extends StockContainer {
+        @Override
+        ExternalContainer start() throws Exception {
+            return ExternalContainer.jetty(Path.of(System.getProperty("jetty.home")), WAR, WORK, true);
+        }
+
+        @Override
+        Pattern trouble() {
+            return JETTY_TROUBLE;
+        }
+    }
+
+    /*
+     * GlassFish: a SEVERE or WARNING record, except two that every deployment of this WAR gets:
+     * the records GlassFish makes of what the web app prints to stderr when SLF4J (which Ehcache
+     * logs through) finds no provider and logs nothing (Tomcat and Jetty print the same lines,
+     * unlabelled), and its notice that it ignores the session cookie's SameSite attribute (see
+     * the README's Compatibility section).
+     */
+    private static final Pattern GLASSFISH_TROUBLE = Pattern.compile(
+            "^(?!.*(?:jakarta\\.enterprise\\.logging\\.stderr.*\\[\\[\\s*SLF4J\\(W\\)"
+                    + "|Deprecated element attribute-(?:name|value) with value (?:SameSite|Lax) is ignored))"
+                    + ".*\\] \\[(?:SEVERE|WARNING)\\] \\[", Pattern.DOTALL);
+
+    @Nested
+    class GlassFish7 extends StockContainerWithHostileFrames {
+        @Override
+        ExternalContainer start() throws Exception {
+            return ExternalContainer.glassfish(Path.of(System.getProperty("glassfish.home")), WAR, WORK);
+        }
+
+        @Override
+        Pattern trouble() {
+            return GLASSFISH_TROUBLE;
+        }
+
+        @Override
+        Stream<String> records(String log) {
+            return Pattern.compile("(?m)^(?=\\[\\d{4}-\\d\\d-\\d\\dT)").splitAsStream(log);
         }
     }
 }

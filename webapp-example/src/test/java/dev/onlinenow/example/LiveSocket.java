@@ -52,6 +52,64 @@ final class LiveSocket implements WebSocket.Listener, AutoCloseable {
         return this;
     }
 
+    /** Sends one message as several frames of {@code partLength} characters; does not mind if the server closes meanwhile. */
+    LiveSocket sendInParts(String json, int partLength) {
+        try {
+            for (int at = 0; at < json.length(); at += partLength) {
+                int end = Math.min(json.length(), at + partLength);
+                socket.sendText(json.substring(at, end), end == json.length())
+                        .get(WebClient.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            }
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // the server closed the socket mid-message: what awaitClose() looks at
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+        return this;
+    }
+
+    LiveSocket sendBinary(byte[] data) {
+        socket.sendBinary(java.nio.ByteBuffer.wrap(data), true).join();
+        return this;
+    }
+
+    /**
+     * Sends a ping and waits for its pong; returns every other message that came first. Fails if
+     * no pong comes within the timeout or the socket is closed.
+     */
+    List<JsonObject> ping() throws InterruptedException {
+        if (closed.isDone()) {
+            throw new AssertionError("the socket is closed: " + closed.handle((code, e) -> e != null ? e : code).join()
+                    + "; received " + seen());
+        }
+        send("{\"type\":\"ping\"}");
+        List<JsonObject> before = new ArrayList<>();
+        long deadline = System.nanoTime() + WebClient.TIMEOUT.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            JsonObject m = left <= 0 ? null : messages.poll(left, TimeUnit.NANOSECONDS);
+            if (m == null) {
+                throw new AssertionError("no pong within " + WebClient.TIMEOUT + "; received " + seen()
+                        + (closed.isDone() ? "; closed with " + closed.handle((code, e) -> e != null ? e : code).join() : ""));
+            }
+            if ("pong".equals(m.getString("type", null))) {
+                return before;
+            }
+            before.add(m);
+        }
+    }
+
+    boolean isClosed() {
+        return closed.isDone();
+    }
+
+    private List<JsonObject> seen() {
+        synchronized (seen) {
+            return new ArrayList<>(seen);
+        }
+    }
+
     LiveSocket join(String room) {
         return send("{\"type\":\"join\",\"room\":\"" + room + "\",\"meta\":{}}");
     }
@@ -63,7 +121,7 @@ final class LiveSocket implements WebSocket.Listener, AutoCloseable {
             long left = deadline - System.nanoTime();
             JsonObject m = left <= 0 ? null : messages.poll(left, TimeUnit.NANOSECONDS);
             if (m == null) {
-                throw new AssertionError("no " + what + " within " + WebClient.TIMEOUT + "; received " + seen
+                throw new AssertionError("no " + what + " within " + WebClient.TIMEOUT + "; received " + seen()
                         + (closed.isDone() ? "; closed with " + closed.join() : ""));
             }
             if (wanted.test(m)) {
