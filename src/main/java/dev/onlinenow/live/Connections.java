@@ -116,8 +116,11 @@ final class Connections {
             drop(c, CloseReason.CloseCodes.VIOLATED_POLICY, LivePresence.SESSION_ENDED);
             return;
         }
-        // small container buffers on every socket; TextFrames enforces maxFrameBytes
-        session.setMaxTextMessageBufferSize(TextFrames.CONTAINER_BUFFER_CHARS);
+        // small container buffers on every socket; TextFrames enforces maxFrameBytes. Tyrus (GlassFish)
+        // does not hand a message over in parts as it should, nor limit a one-frame message: there
+        // the buffer is the limit and the whole-message handler checks each message itself
+        boolean tyrus = session.getClass().getName().startsWith("org.glassfish.tyrus.");
+        session.setMaxTextMessageBufferSize(tyrus ? settings.maxFrameBytes() : TextFrames.CONTAINER_BUFFER_CHARS);
         session.setMaxBinaryMessageBufferSize(TextFrames.CONTAINER_BUFFER_CHARS);
         // a wall-clock backstop; the heartbeat check on the ticker normally acts first
         session.setMaxIdleTimeout(2 * settings.heartbeatTimeout().toMillis());
@@ -139,11 +142,23 @@ final class Connections {
                 });
         if (session.isOpen() && !c.dropped.get()) {
             BiConsumer<LiveConnection, String> handler = inbound;
-            session.addMessageHandler(String.class, new TextFrames(settings.maxFrameBytes(),
-                    text -> handler.accept(c, text), () -> {
-                        stats.dropped(OnlineNowStats.DropReason.BAD_FRAMES);
-                        drop(c, CloseReason.CloseCodes.TOO_BIG, "frame over maxFrameBytes");
-                    }));
+            Runnable tooBig = () -> {
+                stats.dropped(OnlineNowStats.DropReason.BAD_FRAMES);
+                drop(c, CloseReason.CloseCodes.TOO_BIG, "frame over maxFrameBytes");
+            };
+            if (tyrus) {
+                int max = settings.maxFrameBytes();
+                session.addMessageHandler(String.class, (MessageHandler.Whole<String>) text -> {
+                    if (TextFrames.utf8Length(text, max + 1) > max) {
+                        tooBig.run();
+                    } else {
+                        handler.accept(c, text);
+                    }
+                });
+            } else {
+                session.addMessageHandler(String.class, new TextFrames(settings.maxFrameBytes(),
+                        text -> handler.accept(c, text), tooBig));
+            }
             session.addMessageHandler(ByteBuffer.class, (MessageHandler.Partial<ByteBuffer>) (data, last) -> {
                 stats.dropped(OnlineNowStats.DropReason.BAD_FRAMES);
                 drop(c, CloseReason.CloseCodes.CANNOT_ACCEPT, "binary frames are not supported");

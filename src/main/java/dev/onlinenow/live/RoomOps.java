@@ -47,6 +47,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class RoomOps {
 
     private static final System.Logger LOG = System.getLogger(RoomOps.class.getName());
+    private static final java.util.Comparator<Presence> JOIN_ORDER =
+            java.util.Comparator.comparingLong(Presence::getJoinedAtMillis).thenComparing(Presence::getId);
     /** How long a room that only the server-side API reads stays watched after its last read. */
     static final long WATCH_NANOS = TimeUnit.SECONDS.toNanos(60);
 
@@ -487,8 +489,13 @@ final class RoomOps {
                 missed.add(new RoomMessage(RoomMessage.Kind.LEAVE, r.name, Protocol.leave(r.name, id), null, null));
             }
         }
+        // in join order, also where a member kept from the old view sits among fresh ones
+        List<Presence> ordered = new ArrayList<>(next.values());
+        ordered.sort(JOIN_ORDER);
         r.view.clear();
-        r.view.putAll(next);
+        for (Presence p : ordered) {
+            r.view.put(p.getId(), p);
+        }
         r.publishView();
         // cursors: the store's, but for those this server placed itself (it knows them best)
         Set<String> freshCursorIds = new HashSet<>();

@@ -94,7 +94,8 @@ class ReadmeSnippetsIT {
         Snippet jsp = only(Kind.JSP_PAGE);
         Snippet html = only(Kind.HTML_PAGE);
         Snippet resolverLine = only(Kind.INIT_PARAM);
-        Snippet redis = only(Kind.CONTEXT_PARAMS);
+        Snippet redis = only(Kind.CONTEXT_PARAMS, "online-now.redisUri");
+        Snippet proxy = only(Kind.CONTEXT_PARAMS, "online-now.trustForwardedHeaders");
 
         tomcat = new Tomcat();
         tomcat.setBaseDir(temp.resolve("tomcat").toString());
@@ -111,6 +112,8 @@ class ReadmeSnippetsIT {
         // the store=redis context-params with the filter snippet, as written (that Redis does not
         // resolve here: the README says each server then keeps counting its own users)
         app("/redis", webXml(List.of(redis), filter, null, null), jsp);
+        // the reverse-proxy context-param with the filter snippet, as written
+        app("/proxied", webXml(List.of(proxy), filter, null, null), jsp);
         tomcat.start();
         apps.forEach((path, ctx) -> assertThat(ctx.getState().isAvailable())
                 .as(path + " started (" + ctx.getState() + ")").isTrue());
@@ -141,7 +144,7 @@ class ReadmeSnippetsIT {
 
     static Kind classify(int line, String lang, String text) throws Exception {
         switch (lang) {
-            case "java", "sh":
+            case "java", "sh", "nginx": // code, commands and a proxy's configuration: nothing to deploy
                 return Kind.NOT_DEPLOYED;
             case "jsp":
                 if (text.contains("<%@ taglib")) {
@@ -192,6 +195,16 @@ class ReadmeSnippetsIT {
     private static Document parse(String xml) throws Exception {
         return DocumentBuilderFactory.newInstance().newDocumentBuilder()
                 .parse(new org.xml.sax.InputSource(new StringReader(xml)));
+    }
+
+    /** The one snippet of {@code kind} that holds {@code marker}; every snippet of the kind must be one of those asked for. */
+    private static Snippet only(Kind kind, String marker) {
+        List<Snippet> all = snippets.stream().filter(s -> s.kind() == kind).toList();
+        assertThat(all).as("README.md's " + kind + " snippets: each needs its own check here")
+                .allMatch(s -> s.text().contains("online-now.redisUri") || s.text().contains("online-now.trustForwardedHeaders"));
+        List<Snippet> of = all.stream().filter(s -> s.text().contains(marker)).toList();
+        assertThat(of).as("README.md's " + kind + " snippet with " + marker).hasSize(1);
+        return of.get(0);
     }
 
     private static Snippet only(Kind kind) {
@@ -404,6 +417,16 @@ class ReadmeSnippetsIT {
         assertThat(settings.getClass().getMethod("store").invoke(settings)).hasToString("REDIS");
         assertThat(settings.getClass().getMethod("threshold").invoke(settings))
                 .as("the filter's init-params with the context-params").hasToString("PT15M");
+    }
+
+    @Test
+    void theReverseProxySnippetTrustsTheForwardedHeaders() throws Exception {
+        Object online = apps.get("/proxied").getServletContext().getAttribute("dev.onlinenow.OnlineNow");
+        Object settings = online.getClass().getMethod("settings").invoke(online);
+        assertThat(settings.getClass().getMethod("trustForwardedHeaders").invoke(settings)).isEqualTo(true);
+        Browser ann = Browser.open();
+        ann.signIn("/proxied", "ann");
+        assertThat(ann.get("/proxied/").body()).contains("<p>1 online</p>");
     }
 
     @Test
