@@ -52,23 +52,6 @@ final class LiveSocket implements WebSocket.Listener, AutoCloseable {
         return this;
     }
 
-    /** Sends one message as several frames of {@code partLength} characters; does not mind if the server closes meanwhile. */
-    LiveSocket sendInParts(String json, int partLength) {
-        try {
-            for (int at = 0; at < json.length(); at += partLength) {
-                int end = Math.min(json.length(), at + partLength);
-                socket.sendText(json.substring(at, end), end == json.length())
-                        .get(WebClient.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            }
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            // the server closed the socket mid-message: what awaitClose() looks at
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-        return this;
-    }
-
     LiveSocket sendBinary(byte[] data) {
         socket.sendBinary(java.nio.ByteBuffer.wrap(data), true).join();
         return this;

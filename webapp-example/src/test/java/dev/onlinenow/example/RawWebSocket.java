@@ -58,9 +58,33 @@ final class RawWebSocket implements AutoCloseable {
 
     /** Sends {@code text} as one final, masked text frame, however long. */
     RawWebSocket sendOneFrame(String text) throws IOException {
-        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        writeFrame(0x81, text.getBytes(StandardCharsets.UTF_8)); // FIN, text
+        return this;
+    }
+
+    /**
+     * Sends {@code text} as one message in frames of {@code frameBytes} (a text frame, then
+     * continuation frames), as a browser may; stops writing once the server has closed.
+     */
+    RawWebSocket sendInFrames(String text, int frameBytes) throws IOException {
+        byte[] all = text.getBytes(StandardCharsets.UTF_8);
+        for (int at = 0; at < all.length; at += frameBytes) {
+            int n = Math.min(frameBytes, all.length - at);
+            boolean last = at + n >= all.length;
+            int opcode = at == 0 ? 0x1 : 0x0;
+            byte[] part = new byte[n];
+            System.arraycopy(all, at, part, 0, n);
+            if (!writeFrame((last ? 0x80 : 0) | opcode, part)) {
+                break;
+            }
+        }
+        return this;
+    }
+
+    /** Writes one masked frame; false if the server closed before it was written (awaitClose() looks at that). */
+    private boolean writeFrame(int firstByte, byte[] payload) {
         ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
-        frame.write(0x81); // FIN, text
+        frame.write(firstByte);
         if (payload.length < 126) {
             frame.write(0x80 | payload.length);
         } else if (payload.length < 65536) {
@@ -75,18 +99,18 @@ final class RawWebSocket implements AutoCloseable {
         }
         byte[] mask = new byte[4];
         RANDOM.nextBytes(mask);
-        frame.write(mask);
+        frame.write(mask, 0, 4);
         for (int i = 0; i < payload.length; i++) {
             payload[i] ^= mask[i & 3];
         }
-        frame.write(payload);
+        frame.write(payload, 0, payload.length);
         try {
             out.write(frame.toByteArray());
             out.flush();
+            return true;
         } catch (IOException e) {
-            // the server may close before the whole frame is written: awaitClose() looks at that
+            return false;
         }
-        return this;
     }
 
     /**
