@@ -116,14 +116,19 @@ final class Connections {
             drop(c, CloseReason.CloseCodes.VIOLATED_POLICY, LivePresence.SESSION_ENDED);
             return;
         }
+        boolean tyrus = session.getClass().getName().startsWith("org.glassfish.tyrus.");
         // small container buffers on every socket; TextFrames enforces maxFrameBytes. Tyrus (GlassFish)
         // does not hand a message over in parts as it should, nor limit a one-frame message: there
         // the buffer is the limit and the whole-message handler checks each message itself
-        boolean tyrus = session.getClass().getName().startsWith("org.glassfish.tyrus.");
         session.setMaxTextMessageBufferSize(tyrus ? settings.maxFrameBytes() : TextFrames.CONTAINER_BUFFER_CHARS);
         session.setMaxBinaryMessageBufferSize(TextFrames.CONTAINER_BUFFER_CHARS);
-        // a wall-clock backstop; the heartbeat check on the ticker normally acts first
-        session.setMaxIdleTimeout(2 * settings.heartbeatTimeout().toMillis());
+        // a wall-clock backstop; the heartbeat check on the ticker normally acts first. Not on Tyrus:
+        // its session runs an idle task from the start, and a timeout set while that task runs closes
+        // the new socket at once (seen as sockets closed right after they opened); the heartbeat
+        // sweep is the check there
+        if (!tyrus) {
+            session.setMaxIdleTimeout(2 * settings.heartbeatTimeout().toMillis());
+        }
         c.outbox = new Outbox(
                 Outbox.sender(session.getAsyncRemote()),
                 senders,
