@@ -117,7 +117,7 @@ public class OnlineNowFilter implements Filter {
         HttpServletRequest request = (HttpServletRequest) req;
         String recorded = null;
         try {
-            recorded = record(request);
+            recorded = record(request, res);
         } catch (RuntimeException e) {
             failed("recording activity", e);
         }
@@ -176,7 +176,7 @@ public class OnlineNowFilter implements Filter {
      * Records the request's user or guest. Returns the user id, {@link #GUEST} for a request that
      * counted as a guest, or null.
      */
-    private String record(HttpServletRequest request) {
+    private String record(HttpServletRequest request, ServletResponse response) {
         OnlineNowSettings s = online.settings();
         HttpSession session = request.getSession(false);
         String userId = s.userId().userIdOf(request, session);
@@ -195,7 +195,11 @@ public class OnlineNowFilter implements Filter {
                 // A first visit (or one whose session ended): it can not count, but the next
                 // request can show that the visitor kept a session only if there is one. This
                 // is what trackAnonymous costs a request without the cookie (README, Settings).
-                request.getSession(true);
+                // Not on a dispatch whose response is committed already (an include, an error
+                // page): a session can not be created then, and the request that began it had one.
+                if (!response.isCommitted()) {
+                    request.getSession(true);
+                }
                 return null;
             }
             return online.guestOf(session) != null ? GUEST : null;

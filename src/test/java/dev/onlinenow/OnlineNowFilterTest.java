@@ -230,6 +230,23 @@ class OnlineNowFilterTest {
     }
 
     @Test
+    void aDispatchWhoseResponseIsCommittedCreatesNoSession() throws Exception {
+        // an include or an error page after the response was committed: a container refuses to
+        // create a session then (GlassFish: IllegalStateException), so the filter must not try
+        OnlineNowFilter filter = filter(OnlineNowSettings.builder().trackAnonymous(true));
+        HttpServletRequest req = mock(HttpServletRequest.class);
+        when(req.getServletPath()).thenReturn("/page");
+        when(req.getSession(false)).thenReturn(null);
+        when(req.getSession(true)).thenThrow(new IllegalStateException("Cannot create a session after the response has been committed"));
+        HttpServletResponse committed = mock(HttpServletResponse.class);
+        when(committed.isCommitted()).thenReturn(true);
+        FilterChain chain = mock(FilterChain.class);
+        filter.doFilter(req, committed, chain);
+        verify(chain).doFilter(req, committed);
+        verify(req, org.mockito.Mockito.never()).getSession(true);
+    }
+
+    @Test
     void cookielessRequestsNeverCountAndBindNothing() throws Exception {
         OnlineNowFilter filter = filter(OnlineNowSettings.builder().trackAnonymous(true));
         for (int i = 0; i < 100; i++) {
