@@ -4,11 +4,7 @@ import dev.onlinenow.OnlineNow;
 import dev.onlinenow.OnlineNowSettings;
 import dev.onlinenow.OnlineNowStats;
 import dev.onlinenow.Ticker;
-import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonObjectBuilder;
-import jakarta.json.JsonString;
-import jakarta.json.JsonValue;
 import jakarta.websocket.CloseReason;
 
 import java.lang.System.Logger.Level;
@@ -69,8 +65,9 @@ final class Inbound {
             }
             return;
         }
-        JsonObject msg = ((FrameDecoder.Message) decoded).json();
-        String type = string(msg, "type");
+        // the decoder checked the type, the room, the meta and the coordinates: use what it read
+        FrameDecoder.Message msg = (FrameDecoder.Message) decoded;
+        String type = msg.type();
         if (Protocol.CURSOR.equals(type)) {
             // cursors have their own, silent limit; a flood of them still counts as a flood
             if (!c.cursors.tryTake(now)) {
@@ -89,29 +86,21 @@ final class Inbound {
         if (!c.guest) {
             online.touch(c.userId);
         }
-        if (type == null) {
-            c.send(refuse(Protocol.BAD_MESSAGE, "a message needs a string \"type\"", null));
-            return;
-        }
         switch (type) {
             case Protocol.PING:
                 c.send(Protocol.PONG_FRAME);
                 break;
             case Protocol.JOIN:
-                join(c, msg);
+                join(c, msg.room(), msg.meta());
                 break;
             case Protocol.LEAVE:
-                leave(c, msg);
+                leave(c, msg.room());
                 break;
             case Protocol.META:
-                meta(c, msg);
+                meta(c, msg.room(), msg.meta());
                 break;
-            case Protocol.CURSOR:
-                cursor(c, msg);
-                break;
-            default:
-                c.send(refuse(Protocol.UNKNOWN_TYPE, "unknown message type \"" + abbreviate(type) + "\"",
-                        abbreviate(type)));
+            default: // cursor: the decoder lets no other type through
+                cursor(c, msg.room(), msg.x(), msg.y());
         }
     }
 
@@ -149,18 +138,7 @@ final class Inbound {
         connections.drop(c, CloseReason.CloseCodes.VIOLATED_POLICY, "rate limit exceeded");
     }
 
-    private void join(LiveConnection c, JsonObject msg) {
-        String room = room(c, msg, Protocol.JOIN);
-        if (room == null) {
-            return;
-        }
-        JsonObject meta = null;
-        if (msg.containsKey("meta") && msg.get("meta").getValueType() != JsonValue.ValueType.NULL) {
-            meta = clientMeta(c, msg, Protocol.JOIN);
-            if (meta == null) {
-                return;
-            }
-        }
+    private void join(LiveConnection c, String room, JsonObject meta) {
         boolean again = c.rooms.contains(room);
         if (!again && c.rooms.size() >= settings.maxRoomsPerConnection()) {
             c.send(refuse(Protocol.TOO_MANY_ROOMS, "a connection may be in at most "
@@ -182,11 +160,7 @@ final class Inbound {
         rooms.join(c, room, meta);
     }
 
-    private void leave(LiveConnection c, JsonObject msg) {
-        String room = room(c, msg, Protocol.LEAVE);
-        if (room == null) {
-            return;
-        }
+    private void leave(LiveConnection c, String room) {
         if (!c.rooms.remove(room)) {
             c.send(refuse(Protocol.NOT_JOINED, "not in this room", Protocol.LEAVE, room));
             return;
@@ -194,19 +168,7 @@ final class Inbound {
         rooms.leave(c, room, OnlineNowStats.LeaveReason.CLOSED);
     }
 
-    private void meta(LiveConnection c, JsonObject msg) {
-        String room = room(c, msg, Protocol.META);
-        if (room == null) {
-            return;
-        }
-        if (!msg.containsKey("meta")) {
-            c.send(refuse(Protocol.BAD_MESSAGE, "meta needs a \"meta\" object", Protocol.META, room));
-            return;
-        }
-        JsonObject meta = clientMeta(c, msg, Protocol.META);
-        if (meta == null) {
-            return;
-        }
+    private void meta(LiveConnection c, String room, JsonObject meta) {
         if (!c.rooms.contains(room)) {
             c.send(refuse(Protocol.NOT_JOINED, "join the room before setting meta", Protocol.META, room));
             return;
@@ -214,24 +176,12 @@ final class Inbound {
         rooms.meta(c, room, meta);
     }
 
-    private void cursor(LiveConnection c, JsonObject msg) {
-        String room = room(c, msg, Protocol.CURSOR);
-        if (room == null) {
-            return;
-        }
-        JsonValue x = msg.get("x");
-        JsonValue y = msg.get("y");
-        if (!(x instanceof JsonNumber) || !(y instanceof JsonNumber)
-                || !Cursor.validCoordinate(((JsonNumber) x).doubleValue())
-                || !Cursor.validCoordinate(((JsonNumber) y).doubleValue())) {
-            c.send(refuse(Protocol.BAD_CURSOR, "x and y must be finite numbers within ±1e6", Protocol.CURSOR, room));
-            return;
-        }
+    private void cursor(LiveConnection c, String room, double x, double y) {
         if (!c.rooms.contains(room)) {
             c.send(refuse(Protocol.NOT_JOINED, "join the room before moving a cursor in it", Protocol.CURSOR, room));
             return;
         }
-        rooms.move(room, c.userId, ((JsonNumber) x).doubleValue(), ((JsonNumber) y).doubleValue(), true);
+        rooms.move(room, c.userId, x, y, true);
     }
 
     /** An {@code error} frame for a refused message, counted by its code. */
@@ -245,45 +195,6 @@ final class Inbound {
         return Protocol.error(code, message, ref, room);
     }
 
-    private String room(LiveConnection c, JsonObject msg, String type) {
-        String room = string(msg, "room");
-        if (!Protocol.validRoom(room)) {
-            c.send(refuse(Protocol.BAD_MESSAGE, type + " needs a \"room\": a string of 1 to "
-                    + Protocol.MAX_ROOM_LENGTH + " characters without control characters", type));
-            return null;
-        }
-        return room;
-    }
-
-    /** The client's meta without server-set fields, or null (after an error reply) if refused. */
-    private JsonObject clientMeta(LiveConnection c, JsonObject msg, String type) {
-        JsonValue v = msg.get("meta");
-        if (v == null || v.getValueType() != JsonValue.ValueType.OBJECT) {
-            c.send(refuse(Protocol.BAD_MESSAGE, "\"meta\" must be a JSON object", type));
-            return null;
-        }
-        JsonObject meta = v.asJsonObject();
-        if (Protocol.utf8Length(meta) > settings.maxMetaBytes()) {
-            c.send(refuse(Protocol.META_TOO_LARGE, "meta may take at most " + settings.maxMetaBytes()
-                    + " bytes as JSON", type));
-            return null;
-        }
-        boolean clean = true;
-        for (String k : Protocol.SERVER_FIELDS) {
-            clean &= !meta.containsKey(k);
-        }
-        if (clean) {
-            return meta;
-        }
-        JsonObjectBuilder b = Protocol.JSON.createObjectBuilder();
-        meta.forEach((k, val) -> {
-            if (!Protocol.SERVER_FIELDS.contains(k)) {
-                b.add(k, val);
-            }
-        });
-        return b.build();
-    }
-
     private boolean authorized(LiveConnection c, String room) {
         try {
             return authorizer.mayJoin(c.userId, room);
@@ -294,12 +205,4 @@ final class Inbound {
         }
     }
 
-    private static String string(JsonObject o, String key) {
-        JsonValue v = o.get(key);
-        return v instanceof JsonString ? ((JsonString) v).getString() : null;
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
-    }
 }
