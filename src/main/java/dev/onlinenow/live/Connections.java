@@ -3,6 +3,7 @@ package dev.onlinenow.live;
 import dev.onlinenow.OnlineNowSettings;
 import dev.onlinenow.OnlineNowStats;
 import dev.onlinenow.Ticker;
+import dev.onlinenow.internal.RateLimitedLog;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.MessageHandler;
 import jakarta.websocket.Session;
@@ -41,7 +42,7 @@ final class Connections {
     private final RoomOps rooms;
     private final Executor senders;
     private final Executor closer;
-    private final LimitWarnings warnings;
+    private final RateLimitedLog warnings;
     private final OnlineNowStats stats;
     private final AtomicLong seq = new AtomicLong();
     private final AtomicInteger open = new AtomicInteger();
@@ -52,7 +53,7 @@ final class Connections {
     private volatile boolean closed;
 
     Connections(OnlineNowSettings settings, String nodeId, RoomOps rooms, Executor senders, Executor closer,
-                LimitWarnings warnings, OnlineNowStats stats) {
+                RateLimitedLog warnings, OnlineNowStats stats) {
         this.stats = stats;
         this.settings = settings;
         this.ticker = settings.ticker();
@@ -81,9 +82,9 @@ final class Connections {
         if (open.incrementAndGet() > settings.maxConnections()) {
             open.decrementAndGet();
             stats.dropped(OnlineNowStats.DropReason.LIMITS);
-            warnings.warn(OnlineNowSettings.MAX_CONNECTIONS, "online-now: this server holds "
+            warnings.warn(OnlineNowSettings.MAX_CONNECTIONS, () -> "online-now: this server holds "
                     + settings.maxConnections() + " live connections (" + OnlineNowSettings.MAX_CONNECTIONS
-                    + "); new ones are closed with 1008 \"" + LivePresence.SERVER_FULL + "\"");
+                    + "); new ones are closed with 1008 \"" + LivePresence.SERVER_FULL + "\"", null);
             closeNow(session, CloseReason.CloseCodes.VIOLATED_POLICY, LivePresence.SERVER_FULL);
             return;
         }

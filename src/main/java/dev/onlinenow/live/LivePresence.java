@@ -2,6 +2,7 @@ package dev.onlinenow.live;
 
 import dev.onlinenow.OnlineNow;
 import dev.onlinenow.OnlineNowSettings;
+import dev.onlinenow.internal.RateLimitedLog;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import jakarta.servlet.ServletContext;
@@ -95,7 +96,8 @@ public final class LivePresence implements AutoCloseable {
                 : OnlineNow.instantiate(settings.authorizer(), OnlineNowSettings.AUTHORIZER, RoomAuthorizer.class,
                         b.context);
         this.handshakes = new HandshakePolicy(online);
-        LimitWarnings warnings = new LimitWarnings(settings.ticker());
+        // a limit users hit: one WARN a minute per limit, on the ticker
+        RateLimitedLog warnings = new RateLimitedLog(LOG, java.time.Duration.ofMinutes(1), settings.ticker()::nanos);
 
         ThreadPoolExecutor c = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 daemon("online-now-live-close"));

@@ -3,6 +3,7 @@ package dev.onlinenow.live;
 import dev.onlinenow.OnlineNowSettings;
 import dev.onlinenow.OnlineNowStats;
 import dev.onlinenow.Ticker;
+import dev.onlinenow.internal.RateLimitedLog;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
@@ -62,7 +63,7 @@ final class RoomOps {
     private final RoomShard[] shards;
     private final Executor events;
     private final PresenceEvents listeners;
-    private final LimitWarnings warnings;
+    private final RateLimitedLog warnings;
     private final OnlineNowStats stats;
 
     /** Every room any shard holds, for the server-side API's reads. */
@@ -82,7 +83,7 @@ final class RoomOps {
     }
 
     RoomOps(OnlineNowSettings settings, RoomState state, RoomBus bus, boolean shared, int shardCount,
-            Executor events, PresenceEvents listeners, LimitWarnings warnings, OnlineNowStats stats) {
+            Executor events, PresenceEvents listeners, RateLimitedLog warnings, OnlineNowStats stats) {
         this.stats = stats;
         this.settings = settings;
         this.clock = settings.clock();
@@ -180,17 +181,17 @@ final class RoomOps {
         boolean firstHere = r == null || !r.hasLocalMembers();
         if (firstHere && localRooms.get() >= settings.maxRooms()) {
             c.rooms.remove(name);
-            warnings.warn(OnlineNowSettings.MAX_ROOMS, "online-now: this server has members in " + settings.maxRooms()
+            warnings.warn(OnlineNowSettings.MAX_ROOMS, () -> "online-now: this server has members in " + settings.maxRooms()
                     + " rooms (" + OnlineNowSettings.MAX_ROOMS + "); joins of further rooms are refused with "
-                    + Protocol.SERVER_FULL);
+                    + Protocol.SERVER_FULL, null);
             c.send(refuse(Protocol.SERVER_FULL, "this server is at its limit of rooms", Protocol.JOIN, name));
             return;
         }
         if (r != null && !r.view.containsKey(c.userId) && r.view.size() >= settings.maxMembersPerRoom()) {
             c.rooms.remove(name);
-            warnings.warn(OnlineNowSettings.MAX_MEMBERS_PER_ROOM, "online-now: room " + abbreviate(name) + " has "
+            warnings.warn(OnlineNowSettings.MAX_MEMBERS_PER_ROOM, () -> "online-now: room " + abbreviate(name) + " has "
                     + settings.maxMembersPerRoom() + " members (" + OnlineNowSettings.MAX_MEMBERS_PER_ROOM
-                    + "); further users are refused with " + Protocol.ROOM_FULL);
+                    + "); further users are refused with " + Protocol.ROOM_FULL, null);
             c.send(refuse(Protocol.ROOM_FULL, "this room is full", Protocol.JOIN, name));
             return;
         }
