@@ -600,17 +600,13 @@ final class RoomOps {
                             s.coalescer.gone(r.name, e.getKey());
                         }
                     }
-                    if (r.idle(now, WATCH_NANOS) && !hasPending(s, r.name)) {
+                    if (r.idle(now, WATCH_NANOS) && !s.coalescer.hasPending(r.name)) {
                         it.remove();
                         index.remove(r.name, r);
                     }
                 }
             });
         }
-    }
-
-    private static boolean hasPending(RoomShard s, String room) {
-        return s.coalescer.hasPending(room);
     }
 
     /**

@@ -66,10 +66,6 @@ final class RoomShard implements Executor {
         }
     }
 
-    boolean onShard() {
-        return Thread.currentThread() == owner;
-    }
-
     private static void run(Runnable task) {
         try {
             task.run();

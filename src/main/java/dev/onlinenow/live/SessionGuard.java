@@ -10,10 +10,10 @@ import java.util.HexFormat;
 
 /**
  * Kept in the HttpSession of every live connection; when the session ends (logout, timeout) the
- * container unbinds it and the session's sockets close with 1008 "session ended". Also holds
- * the guest id of an anonymous visitor, so their tabs share one presence.
+ * container unbinds it and the session's sockets close with 1008 "session ended". (A guest's id
+ * is the core's, {@code OnlineNow.guestOf}, one id for the filter and the live layer.)
  *
- * <p>Serializable, holding only two random strings, so sessions still persist and replicate.
+ * <p>Serializable, holding only a random key and a timeout, so sessions still persist and replicate.
  * Its key is not the session id: that changes at login and must never reach other users.
  */
 final class SessionGuard implements HttpSessionBindingListener, Serializable {
@@ -26,17 +26,13 @@ final class SessionGuard implements HttpSessionBindingListener, Serializable {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final String key;
-    private final String guestId;
     /** The session's own timeout in seconds, before keepAlive first stretched it (0: not yet). */
     private volatile int baseInterval;
 
     private SessionGuard() {
         byte[] k = new byte[12];
-        byte[] g = new byte[6];
         RANDOM.nextBytes(k);
-        RANDOM.nextBytes(g);
         this.key = HexFormat.of().formatHex(k);
-        this.guestId = "guest-" + HexFormat.of().formatHex(g);
     }
 
     /**
@@ -94,9 +90,6 @@ final class SessionGuard implements HttpSessionBindingListener, Serializable {
         }
     }
 
-    String guestId() {
-        return guestId;
-    }
 
     @Override
     public void valueUnbound(HttpSessionBindingEvent event) {
