@@ -90,6 +90,9 @@ public final class OnlineNowMetrics implements MeterBinder {
         }
         counter(registry, "onlinenow.redis.failures", "Redis commands that failed", Tags.empty(),
                 s -> s.redisFailures());
+        counter(registry, "onlinenow.live.cursors.merged",
+                "cursors frames merged into the one still waiting for a socket that fell behind", Tags.empty(),
+                s -> s.cursorFramesMerged());
         FunctionTimer.builder("onlinenow.live.fanout", this,
                         m -> (long) m.stat(s -> s.fanouts()), m -> m.stat(s -> s.fanoutNanos()),
                         TimeUnit.NANOSECONDS)

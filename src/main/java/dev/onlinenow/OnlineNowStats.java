@@ -71,6 +71,7 @@ public final class OnlineNowStats {
     private final ConcurrentHashMap<String, LongAdder> refused = new ConcurrentHashMap<>();
     private final List<Consumer<String>> codeListeners = new CopyOnWriteArrayList<>();
     private final LongAdder redisFailures = new LongAdder();
+    private final LongAdder cursorFramesMerged = new LongAdder();
     private final Timing fanout = new Timing();
     private final Timing redis = new Timing();
 
@@ -122,6 +123,14 @@ public final class OnlineNowStats {
     /** One room message was handed to this server's sockets in the room, taking this long. */
     public void fanout(long nanos) {
         fanout.record(nanos);
+    }
+
+    /**
+     * A {@code cursors} frame was merged into the room's frame still waiting for a socket that
+     * fell behind, instead of being queued behind it.
+     */
+    public void cursorFrameMerged() {
+        cursorFramesMerged.increment();
     }
 
     /** One Redis command was answered, this long after it was sent. */
@@ -189,6 +198,11 @@ public final class OnlineNowStats {
 
     public long redisFailures() {
         return redisFailures.sum();
+    }
+
+    /** {@code cursors} frames merged into a waiting one for a socket that fell behind (see {@link #cursorFrameMerged}). */
+    public long cursorFramesMerged() {
+        return cursorFramesMerged.sum();
     }
 
     /** Fan-outs measured. */

@@ -82,6 +82,9 @@ class OnlineNowMetricsTest {
         s.dropped(OnlineNowStats.DropReason.RATE_LIMITED);
         s.dropped(OnlineNowStats.DropReason.BAD_FRAMES);
         s.redisFailure();
+        s.cursorFrameMerged();
+        s.cursorFrameMerged();
+        s.cursorFrameMerged();
 
         assertThat(counter("onlinenow.live.joins")).isEqualTo(2);
         assertThat(counter("onlinenow.live.leaves", "reason", "closed")).isEqualTo(1);
@@ -93,6 +96,7 @@ class OnlineNowMetricsTest {
         assertThat(counter("onlinenow.live.connections.dropped", "reason", "bad_frames")).isEqualTo(1);
         assertThat(counter("onlinenow.live.connections.dropped", "reason", "limits")).isZero();
         assertThat(counter("onlinenow.redis.failures")).isEqualTo(1);
+        assertThat(counter("onlinenow.live.cursors.merged")).isEqualTo(3);
         assertThat(registry.get("onlinenow.live.leaves").functionCounters()).hasSize(4);
         assertThat(registry.get("onlinenow.live.connections.dropped").functionCounters()).hasSize(4);
     }

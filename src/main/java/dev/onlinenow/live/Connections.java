@@ -323,6 +323,19 @@ final class Connections {
         return s == null ? 0 : s.size();
     }
 
+    /** Frames waiting in the user's connections' outboxes (for tests). */
+    int queuedFor(String userId) {
+        Set<LiveConnection> s = byUser.get(userId);
+        int n = 0;
+        if (s != null) {
+            for (LiveConnection c : s) {
+                Outbox o = c.outbox;
+                n += o == null ? 0 : o.queued();
+            }
+        }
+        return n;
+    }
+
     /** Closes every socket (1001, going away). */
     void closeAll() {
         closed = true;

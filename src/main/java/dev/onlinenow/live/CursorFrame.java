@@ -3,46 +3,70 @@ package dev.onlinenow.live;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * A {@code cursors} frame cut into its entries, so that each mover gets the frame without
  * their own entry by joining strings, not by building JSON per recipient: with every member
- * moving, that is one frame per member and tick.
+ * moving, that is one frame per member and tick. Immutable: one instance goes to every
+ * recipient's {@link Outbox}, where a socket that fell behind merges it into the room's frame
+ * still waiting for it.
  */
 final class CursorFrame {
     private final String head;
+    private final String[] ids;
     private final String[] parts;
     private final Map<String, Integer> index;
 
     CursorFrame(String room, JsonObject frame) {
         JsonArray cs = frame.getJsonArray("cursors");
         this.head = "{\"type\":\"cursors\",\"room\":" + Protocol.PROVIDER.createValue(room) + ",\"cursors\":[";
+        this.ids = new String[cs.size()];
         this.parts = new String[cs.size()];
         this.index = new HashMap<>(cs.size() * 2);
         for (int i = 0; i < parts.length; i++) {
             JsonObject e = cs.getJsonObject(i);
+            ids[i] = e.getString("id");
             parts[i] = e.toString();
-            index.put(e.getString("id"), i);
+            index.put(ids[i], i);
         }
+    }
+
+    /** Entries. */
+    int size() {
+        return parts.length;
+    }
+
+    /** The user id of entry i. */
+    String id(int i) {
+        return ids[i];
+    }
+
+    /** Entry i, serialized. */
+    String part(int i) {
+        return parts[i];
+    }
+
+    /** What comes before the entries. */
+    String head() {
+        return head;
     }
 
     boolean has(String userId) {
         return index.containsKey(userId);
     }
 
-    /** The frame without the user's entry (null: the whole frame); empty if nothing else is left. */
+    /** The frame without the user's entry (null, or a user without one: the whole frame); empty if nothing else is left. */
     String without(String userId) {
-        int skip = userId == null ? -1 : index.get(userId);
+        Integer at = userId == null ? null : index.get(userId);
+        int skip = at == null ? -1 : at;
         if (skip >= 0 && parts.length == 1) {
             return "";
         }
-        int size = head.length() + 2;
-        for (String p : parts) {
-            size += p.length() + 1;
-        }
-        StringBuilder sb = new StringBuilder(size).append(head);
+        StringBuilder sb = new StringBuilder(length(head, Arrays.asList(parts))).append(head);
         boolean first = true;
         for (int i = 0; i < parts.length; i++) {
             if (i != skip) {
@@ -52,6 +76,29 @@ final class CursorFrame {
                 sb.append(parts[i]);
                 first = false;
             }
+        }
+        return sb.append("]}").toString();
+    }
+
+    /** The length of a frame of these entries. */
+    static int length(String head, Collection<String> entries) {
+        int size = head.length() + 2 + Math.max(0, entries.size() - 1);
+        for (String p : entries) {
+            size += p.length();
+        }
+        return size;
+    }
+
+    /** A frame of these entries ({@code length} is its length, as {@link #length} gives it). */
+    static String join(String head, Collection<String> entries, int length) {
+        StringBuilder sb = new StringBuilder(length).append(head);
+        boolean first = true;
+        for (String p : entries) {
+            if (!first) {
+                sb.append(',');
+            }
+            sb.append(p);
+            first = false;
         }
         return sb.append("]}").toString();
     }

@@ -63,6 +63,12 @@ final class LiveConnection {
         return o != null && o.offer(text);
     }
 
+    /** Queues a room's {@code cursors} frame, or merges it into the one still waiting (see {@link Outbox#offerCursors}). */
+    Outbox.Offered sendCursors(String room, CursorFrame frame, String text) {
+        Outbox o = outbox;
+        return o == null ? Outbox.Offered.REFUSED : o.offerCursors(room, frame, text, userId);
+    }
+
     @Override
     public String toString() {
         return "connection " + id + " of " + userId;

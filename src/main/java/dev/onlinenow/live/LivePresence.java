@@ -522,4 +522,9 @@ public final class LivePresence implements AutoCloseable {
     int connectionsOf(String userId) {
         return connections.connectionsOf(userId);
     }
+
+    /** Frames waiting to be sent to the user's connections (for tests). */
+    int queuedFor(String userId) {
+        return connections.queuedFor(userId);
+    }
 }

@@ -396,15 +396,23 @@ final class RoomOps {
             if (!e.getValue().joined || c.userId.equals(m.skipUser()) || c.id.equals(m.skipConnection())) {
                 continue;
             }
+            if (cursors == null) {
+                if (c.send(text)) {
+                    framesSent.incrementAndGet();
+                }
+                continue;
+            }
             String out = text;
-            if (cursors != null && cursors.has(c.userId)) {
+            if (cursors.has(c.userId)) {
                 out = perUser.computeIfAbsent(c.userId, cursors::without);
                 if (out.isEmpty()) {
                     continue; // only their own cursor changed
                 }
             }
-            if (c.send(out)) {
-                framesSent.incrementAndGet();
+            switch (c.sendCursors(m.room(), cursors, out)) {
+                case QUEUED -> framesSent.incrementAndGet();
+                case MERGED -> stats.cursorFrameMerged();
+                default -> { }
             }
         }
         stats.fanout(System.nanoTime() - start);

@@ -647,7 +647,7 @@ abstract class LiveEndpointITBase {
         WsClient bob = joined("bob");
         alice.next("join");
         String part = "x".repeat(MAX_FRAME / 4);
-        bob.sendInFrames("{\"type\":\"ping\",\"pad\":\"", part, part, part, part, "\"}");
+        bob.sendInFramesUntilClosed("{\"type\":\"ping\",\"pad\":\"", part, part, part, part, "\"}");
         assertThat(bob.awaitClose().code()).isEqualTo(1009);
         assertThat(alice.next("leave").getString("id")).isEqualTo("bob");
     }

@@ -109,6 +109,12 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
         reading = false;
     }
 
+    /** Reads again after {@link #stopReading}. */
+    public void resumeReading() {
+        reading = true;
+        socket.request(1);
+    }
+
     /** Sends a text frame, waiting until it is written. */
     public void send(String text) {
         socket.sendText(text, true).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
@@ -118,6 +124,21 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
     public void sendInFrames(String... parts) {
         for (int i = 0; i < parts.length; i++) {
             socket.sendText(parts[i], i == parts.length - 1).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+        }
+    }
+
+    /**
+     * As {@link #sendInFrames}, for a message the server may close the socket on before its last
+     * part: the parts after the close are not sent (the client's output is closed then).
+     */
+    public void sendInFramesUntilClosed(String... parts) {
+        try {
+            sendInFrames(parts);
+        } catch (java.util.concurrent.CompletionException e) {
+            if (!(e.getCause() instanceof java.io.IOException)) {
+                throw e;
+            }
+            awaitClose(); // the output closed because the server closed the socket; fails if it did not
         }
     }
 
