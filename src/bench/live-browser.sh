@@ -20,6 +20,11 @@
 # WebSocket buffers -Dorg.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE=2048 (8192), the context-params
 # org.apache.tomcat.websocket.binaryBufferSize/textBufferSize 1024 (8192), and a heap that gives back
 # what it does not use: -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 (40 and 70).
+# STARVE=N starves the server of CPU, as on a busy shared host: once it is up, all its threads are
+# pinned to CPU 0 with N busy loops beside them (the server gets about 1/(N+1) of a core), and the
+# clients run on CPU 1. STARVE_CLIENTS=N puts N busy loops beside the clients on CPU 1 instead (or
+# too): readers that fall behind, as slow devices do, with the server on a CPU of its own.
+# WAR=path deploys another build of the example WAR (to compare two builds).
 # MAX_CONNECTIONS (default 20000) is the Tomcat connector's maxConnections (NIO's default, 8192,
 # would queue the 8193rd socket). The script raises `ulimit -n` to 65536 (or the hard limit) for server and clients.
 # Needs: mvn install of the library and `mvn -f webapp-example/pom.xml -DskipTests package`
@@ -34,7 +39,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 example=$root/webapp-example
 tomcat_version=$(sed -n 's:.*<tomcat-dist.version>\(.*\)</tomcat-dist.version>.*:\1:p' "$example/pom.xml")
 tomcat_home=$example/target/containers/apache-tomcat-$tomcat_version
-war=$example/target/online-now-example-0.1.0-SNAPSHOT.war
+war=${WAR:-$example/target/online-now-example-0.1.0-SNAPSHOT.war}
 work=$root/target/bench-live
 mkdir -p "$work"
 
@@ -59,7 +64,11 @@ if [[ -n ${LEAN:-} ]]; then
 fi
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 pid=
+hogs=()
 cleanup() {
+  if [[ ${#hogs[@]} -gt 0 ]]; then
+    kill "${hogs[@]}" 2>/dev/null || true
+  fi
   if [[ -n $pid ]]; then
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
@@ -142,5 +151,12 @@ case $server in
   *) echo "unknown server $server (tomcat, embedded, floor)" >&2; exit 2 ;;
 esac
 
-echo "server: $server (pid $pid, log $work/server.log${COMPRESSION:+, online-now.compression=$COMPRESSION}${ONLINE_NOW:+, online-now: $ONLINE_NOW}${LEAN:+, lean container settings}), ulimit -n $(ulimit -n), $(java -version 2>&1 | head -1)"
-node "$root/src/bench/js/live-load.mjs" --base="$url" --scenario="$scenario" --pid="$pid" "$@"
+client=()
+if [[ -n ${STARVE:-}${STARVE_CLIENTS:-} ]]; then
+  taskset -a -p -c 0 "$pid" > /dev/null
+  for _ in $(seq 1 "${STARVE:-0}"); do taskset -c 0 bash -c 'while :; do :; done' & hogs+=($!); done
+  for _ in $(seq 1 "${STARVE_CLIENTS:-0}"); do taskset -c 1 bash -c 'while :; do :; done' & hogs+=($!); done
+  client=(taskset -c 1)
+fi
+echo "server: $server (pid $pid, log $work/server.log${COMPRESSION:+, online-now.compression=$COMPRESSION}${ONLINE_NOW:+, online-now: $ONLINE_NOW}${LEAN:+, lean container settings}${STARVE:+, server starved: CPU 0 shared with $STARVE busy loops}${STARVE_CLIENTS:+, clients starved: CPU 1 shared with $STARVE_CLIENTS busy loops}), ulimit -n $(ulimit -n), $(java -version 2>&1 | head -1)"
+"${client[@]}" node "$root/src/bench/js/live-load.mjs" --base="$url" --scenario="$scenario" --pid="$pid" "$@"

@@ -319,6 +319,49 @@ class OnlineNowFilterTest {
     }
 
     @Test
+    void aSessionAttributeChangedToAnotherUserCountsThatUserAtOnce() throws Exception {
+        OnlineNowFilter filter = filter(OnlineNowSettings.builder().userId(UserIdSource.parse("session:user")));
+        FakeSession session = new FakeSession(context);
+        session.setAttribute("user", "ann");
+        request(filter, null, session, "/");
+        assertThat(ids(request(filter, null, session, "/"))).as("the marker's own id, taken as it is").containsExactly("ann");
+
+        session.setAttribute("user", "bob"); // the app's login, in the same session
+        assertThat(ids(request(filter, null, session, "/"))).containsExactly("bob");
+        assertThat(online.isOnline("ann")).as("her marker went with her").isFalse();
+        session.setAttribute("user", new String("bob")); // the same id, another object: checked, same user
+        assertThat(ids(request(filter, null, session, "/"))).containsExactly("bob");
+        session.setAttribute("user", " ");
+        assertThat(ids(request(filter, null, session, "/"))).as("a blank id is checked, not taken").isEmpty();
+        assertThat(online.isOnline("bob")).isFalse();
+    }
+
+    @Test
+    void aGuestsOwnIdObjectPutInTheSessionIsStillNoUserId() throws Exception {
+        OnlineNowFilter filter = filter(OnlineNowSettings.builder().trackAnonymous(true)
+                .userId(UserIdSource.parse("session:user")));
+        FakeSession session = new FakeSession(context);
+        request(filter, null, session, "/");
+        request(filter, null, session, "/");
+        String guestId = online.guestOf(session); // the very String the guest's marker holds
+        assertThat(guestId).startsWith(OnlineNow.GUEST_PREFIX);
+
+        session.setAttribute("user", guestId);
+        Map<String, Object> attrs = request(filter, null, session, "/");
+        assertThat(ids(attrs)).isEmpty();
+        assertThat(online.count()).isZero();
+    }
+
+    @Test
+    void aPrincipalIsTakenOnEveryRequestWhateverObjectTheContainerHandsOut() throws Exception {
+        OnlineNowFilter filter = filter(OnlineNowSettings.builder());
+        FakeSession session = new FakeSession(context);
+        request(filter, "ann", session, "/");
+        assertThat(ids(request(filter, new String("ann"), session, "/"))).containsExactly("ann");
+        assertThat(ids(request(filter, "guest:ann", session, "/"))).as("the reserved prefix, as ever").isEmpty();
+    }
+
+    @Test
     void theGuestRuleForTheLiveHandshake() {
         filter(OnlineNowSettings.builder().trackAnonymous(true));
         assertThat(online.guestOf(null)).as("cookieless: no session").isNull();
