@@ -2,13 +2,18 @@
 # The filter in a real container: one stock Tomcat 11 with two copies of a minimal JSP app, one
 # behind no filter ("nofilter") and one behind OnlineNowFilter ("filter"), 5,000 signed-in users in
 # each (a session per user, its cookie picked at random per request), wrk on loopback. Prints each
-# round's requests/s of both apps and their ratio, with the load average.
+# round's requests/s of both apps and their ratio, Tomcat's CPU time per request in each app, and
+# the load average.
 #
 #   src/bench/filter-in-tomcat/run.sh            # from the repository's top; about 5 minutes
 #
 # Settings (environment): ROUNDS (5), SECONDS_PER_RUN (20), WARMUP_SECONDS (20), USERS (5000),
 # CONNECTIONS (16), WRK_THREADS (1), HEAP (1g), JFR=1 (a JFR profile of the whole run in
-# target/bench-tomcat/run.jfr, with the hottest frames of each app's requests printed at the end).
+# target/bench-tomcat/run.jfr, with the hottest frames of each app's requests printed at the end),
+# CONTROL=1 (an A/A run: the "filter" app without the filter too, for what the tool itself can tell
+# apart), NOOP=1 (the "filter" app behind a filter that does nothing: what any filter costs in Tomcat),
+# SWAP=1 (the filter in the context named /nofilter and none in /filter: the roles keep their columns,
+# the deployment order and names change; for a bias of the second app, which an A/A run shows).
 # Needs: java 17+, mvn, curl, wrk (Debian: apt-get install wrk). Offline if the Tomcat
 # distribution is in ~/.m2 already (the example's ITs put it there).
 set -euo pipefail
@@ -53,10 +58,23 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 sed -i -e "s/port=\"8080\"/port=\"$port\" address=\"127.0.0.1\"/" -e 's/<Server port="8005"/<Server port="-1"/' \
     -e '/AccessLogValve/,/\/>/d' "$tc/conf/server.xml"
 
+# the context path of each role: the apps are named after their roles, or swapped (SWAP=1)
+ctx() { if [ "${SWAP:-0}" = 1 ]; then [ "$1" = filter ] && echo nofilter || echo filter; else echo "$1"; fi; }
+
 for app in nofilter filter; do
-  w=$tc/webapps/$app
+  w=$tc/webapps/$(ctx $app)
   mkdir -p "$w/WEB-INF/lib"
   cp "$here"/webapp/*.jsp "$w/"
+  if [ "${CONTROL:-0}" = 1 ]; then
+    cp "$here/web-nofilter.xml" "$w/WEB-INF/web.xml"  # A/A: both apps without the filter
+    continue
+  fi
+  if [ "${NOOP:-0}" = 1 ] && [ "$app" = filter ]; then  # the floor: a filter that does nothing
+    cp "$here/web-noop.xml" "$w/WEB-INF/web.xml"
+    mkdir -p "$w/WEB-INF/classes"
+    javac -d "$w/WEB-INF/classes" -cp "$tc/lib/servlet-api.jar" "$here/noop/NoopFilter.java"
+    continue
+  fi
   cp "$here/web-$app.xml" "$w/WEB-INF/web.xml"
   if [ "$app" = filter ]; then
     cp "$jar" "$out"/lib/*.jar "$w/WEB-INF/lib/"
@@ -74,7 +92,7 @@ tomcat=$!
 trap 'kill $tomcat 2>/dev/null || true; wait $tomcat 2>/dev/null || true' EXIT
 for app in nofilter filter; do
   for _ in $(seq 1 300); do
-    curl -sf -o /dev/null "http://127.0.0.1:$port/$app/index.jsp" && break
+    curl -sf -o /dev/null "http://127.0.0.1:$port/$(ctx $app)/index.jsp" && break
     kill -0 $tomcat 2>/dev/null || { cat "$out/catalina.out"; exit 1; }
     sleep 0.2
   done
@@ -84,7 +102,7 @@ echo "== signing in $USERS users in each app"
 for app in nofilter filter; do
   : >"$out/login-$app.curl"
   for i in $(seq 1 "$USERS"); do
-    echo "url = \"http://127.0.0.1:$port/$app/login.jsp?id=$((1000000 + i))\"" >>"$out/login-$app.curl"
+    echo "url = \"http://127.0.0.1:$port/$(ctx $app)/login.jsp?id=$((1000000 + i))\"" >>"$out/login-$app.curl"
   done
   curl -s -K "$out/login-$app.curl" -o /dev/null -w '%header{set-cookie}\n' \
     | sed -n 's/^\(JSESSIONID=[^;]*\).*/\1/p' >"$out/cookies-$app.txt"
@@ -101,36 +119,47 @@ for app in nofilter filter; do
   } >"$out/cookies-$app.lua"
 done
 
-run() { # app seconds -> requests/s
-  local r
-  r=$(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$2"s -s "$out/cookies-$1.lua" "http://127.0.0.1:$port/$1/index.jsp")
+ticks() { awk '{print $14 + $15}' "/proc/$tomcat/stat"; } # Tomcat's CPU time so far (utime + stime), in clock ticks
+hz=$(getconf CLK_TCK)
+run() { # app seconds -> "requests/s us-of-Tomcat-CPU-per-request"
+  local r t0 t1
+  t0=$(ticks)
+  r=$(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$2"s -s "$out/cookies-$1.lua" "http://127.0.0.1:$port/$(ctx $1)/index.jsp")
+  t1=$(ticks)
   echo "$r" >>"$out/wrk-$1.txt"
   if echo "$r" | grep -q -e "Non-2xx" -e "Socket errors"; then echo "$r" >&2; fi
-  echo "$r" | awk '/^Requests\/sec/ {print $2}'
+  echo "$r" | awk -v t="$((t1 - t0))" -v hz="$hz" '/requests in/ {n=$1} /^Requests\/sec/ {rps=$2}
+    END {printf "%s %.2f\n", rps, t * 1e6 / hz / n}'
 }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 
 # the page in the filter app must show the users (the filter works, the sessions are signed in)
-page=$(curl -s -b "$(head -1 "$out/cookies-filter.txt")" "http://127.0.0.1:$port/filter/index.jsp")
-echo "$page" | grep -q "<p>[0-9]* online</p>" || { echo "filter app page: $page" >&2; exit 1; }
+page=$(curl -s -b "$(head -1 "$out/cookies-filter.txt")" "http://127.0.0.1:$port/$(ctx filter)/index.jsp")
+[ "${CONTROL:-0}${NOOP:-0}" != 00 ] || echo "$page" | grep -q "<p>[0-9]* online</p>" || { echo "filter app page: $page" >&2; exit 1; }
 
 echo "== warm-up: ${WARMUP_SECONDS}s each, twice (load $(load))"
 for _ in 1 2; do run nofilter "$WARMUP_SECONDS" >/dev/null; run filter "$WARMUP_SECONDS" >/dev/null; done
-shown=$(curl -s -b "$(head -1 "$out/cookies-filter.txt")" "http://127.0.0.1:$port/filter/index.jsp" | sed -n 's/.*<p>\([0-9]*\) online.*/\1/p')
+shown=$(curl -s -b "$(head -1 "$out/cookies-filter.txt")" "http://127.0.0.1:$port/$(ctx filter)/index.jsp" | sed -n 's/.*<p>\([0-9]*\) online.*/\1/p')
 echo "   the filter app's page: $shown online (of $USERS)"
 
 echo "== $ROUNDS rounds of ${SECONDS_PER_RUN}s per app, alternating which goes first"
-printf '%-6s %14s %14s %8s   %s\n' round "nofilter r/s" "filter r/s" ratio "load average (before the round)"
+echo "   (us/req: Tomcat's CPU time per request, all its threads; the filter's cost is the difference)"
+printf '%-6s %14s %14s %8s %13s %11s   %s\n' round "nofilter r/s" "filter r/s" ratio "nofilter us/req" "filter us/req" "load average (before the round)"
 ratios=()
+extra=()
 for r in $(seq 1 "$ROUNDS"); do
   l=$(load)
   if [ $((r % 2)) = 1 ]; then a=$(run nofilter "$SECONDS_PER_RUN"); b=$(run filter "$SECONDS_PER_RUN")
   else b=$(run filter "$SECONDS_PER_RUN"); a=$(run nofilter "$SECONDS_PER_RUN"); fi
+  read -r a ca <<<"$a"
+  read -r b cb <<<"$b"
   ratio=$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.3f", b / a}')
   ratios+=("$ratio")
-  printf '%-6s %14s %14s %8s   %s\n' "$r" "$a" "$b" "$ratio" "$l"
+  extra+=("$(awk -v a="$ca" -v b="$cb" 'BEGIN {printf "%.2f", b - a}')")
+  printf '%-6s %14s %14s %8s %13s %11s   %s\n' "$r" "$a" "$b" "$ratio" "$ca" "$cb" "$l"
 done
 printf '%s\n' "${ratios[@]}" | sort -n | awk '{v[NR]=$1} END {printf "ratio filter/nofilter: min %s, median %s, max %s (load now %s)\n", v[1], v[int((NR+1)/2)], v[NR], "'"$(load)"'"}'
+printf '%s\n' "${extra[@]}" | sort -n | awk '{v[NR]=$1} END {printf "Tomcat CPU per request, filter minus nofilter: min %s us, median %s us, max %s us\n", v[1], v[int((NR+1)/2)], v[NR]}'
 
 if [ "${JFR:-0}" = 1 ]; then
   kill $tomcat; wait $tomcat 2>/dev/null || true; trap - EXIT

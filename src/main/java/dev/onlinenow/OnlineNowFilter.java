@@ -164,10 +164,7 @@ public class OnlineNowFilter implements Filter {
      * getSession(false), shared by the user id and the session marker; the exclude patterns
      * matched against the servlet path and path info the container has already decoded and
      * mapped (getContextPath() is no cheap getter in Tomcat: it decodes and normalizes the URI on
-     * every call); one getAttribute for the marker, read first: a user id that is the very String
-     * the marker was made for is taken without reading its characters again (among thousands of
-     * users they are cold in memory, and checking them was half of the filter's own time in a
-     * profile); the touch; four setAttribute. Those four
+     * every call); one getAttribute for the marker; the touch; four setAttribute. Those four
      * stay: EL finds ${onlineNowCount} through PageContext.findAttribute, which asks
      * request.getAttribute(name), so each documented name must be a request attribute (a
      * request wrapper answering getAttribute would be lost on error pages and startAsync()
@@ -182,16 +179,14 @@ public class OnlineNowFilter implements Filter {
     private String record(HttpServletRequest request, ServletResponse response) {
         OnlineNowSettings s = online.settings();
         HttpSession session = request.getSession(false);
-        boolean excluded = !s.exclude().isEmpty() && s.exclude().matches(request.getServletPath(), request.getPathInfo());
-        SessionMarker marker = excluded ? null : markerOf(session);
-        String userId = s.userId().userIdOf(request, session, marker == null || marker.guest() ? null : marker.key());
-        if (excluded) {
+        String userId = s.userId().userIdOf(request, session);
+        if (!s.exclude().isEmpty() && s.exclude().matches(request.getServletPath(), request.getPathInfo())) {
             return userId;
         }
         if (userId != null) {
             online.touch(userId);
             if (session != null) {
-                mark(session, userId, marker);
+                mark(session, userId);
             }
             return userId;
         }
@@ -209,7 +204,7 @@ public class OnlineNowFilter implements Filter {
             }
             return online.guestOf(session) != null ? GUEST : null;
         }
-        if (marker != null) {
+        if (session != null && SessionMarker.of(session) != null) {
             // signed out without invalidating the session: the user leaves now
             session.removeAttribute(SessionMarker.ATTRIBUTE);
         }
@@ -226,22 +221,14 @@ public class OnlineNowFilter implements Filter {
         if (userId != null) {
             online.touch(userId);
             if (session != null) {
-                mark(session, userId, SessionMarker.of(session)); // replaces the guest's marker, which takes the guest off
+                mark(session, userId); // replaces the guest's marker, which takes the guest off
             }
         }
     }
 
-    /** The session's marker; null without a session, or for one invalidated meanwhile (by another request). */
-    private static SessionMarker markerOf(HttpSession session) {
-        try {
-            return session == null ? null : SessionMarker.of(session);
-        } catch (IllegalStateException invalidated) {
-            return null;
-        }
-    }
-
-    /** Binds the user's marker unless the session already has it ({@code m}): written once per session. */
-    private static void mark(HttpSession session, String userId, SessionMarker m) {
+    /** Binds the user's marker unless the session already has it: written once per session. */
+    private static void mark(HttpSession session, String userId) {
+        SessionMarker m = SessionMarker.of(session);
         if (m == null || m.guest() || !m.key().equals(userId)) {
             session.setAttribute(SessionMarker.ATTRIBUTE, new SessionMarker(userId, false));
         }

@@ -115,25 +115,13 @@ public final class UserIdSource {
 
     /** Like {@link #userId(HttpServletRequest)}, with the request's session already looked up (or null). */
     String userIdOf(HttpServletRequest request, HttpSession session) {
-        return userIdOf(request, session, null);
-    }
-
-    /**
-     * Like {@link #userIdOf(HttpServletRequest, HttpSession)}; {@code known} is an id found
-     * usable before (the one the session's marker was made for), and the very same object is
-     * taken as it is, not checked again. That is the filter's common case, a user's next request
-     * with the same session attribute: its characters, cold in memory among thousands of users,
-     * are not read (docs/benchmarks.md, "Where the filter's time goes").
-     */
-    String userIdOf(HttpServletRequest request, HttpSession session, String known) {
         String id;
         if (attribute == null) {
-            String user = request.getRemoteUser();
-            id = user != null && user == known ? known : usable(user);
+            id = usable(request.getRemoteUser());
         } else {
-            id = session == null ? null : fromSession(session, known);
+            id = session == null ? null : fromSession(session);
         }
-        return id != null || fallback == null ? id : fallback.userIdOf(request, session, known);
+        return id != null || fallback == null ? id : fallback.userIdOf(request, session);
     }
 
     /**
@@ -145,12 +133,12 @@ public final class UserIdSource {
         if (attribute == null) {
             id = principal == null ? null : usable(principal.getName());
         } else {
-            id = session == null ? null : fromSession(session, null);
+            id = session == null ? null : fromSession(session);
         }
         return id != null || fallback == null ? id : fallback.userId(principal, session);
     }
 
-    private String fromSession(HttpSession session, String known) {
+    private String fromSession(HttpSession session) {
         Object value;
         try {
             value = session.getAttribute(attribute);
@@ -165,9 +153,6 @@ public final class UserIdSource {
             if (value == null) {
                 return null;
             }
-        }
-        if (value == known) {
-            return known; // the String found usable before, unchanged (compared by identity on purpose)
         }
         return usable(value.toString());
     }
