@@ -385,6 +385,92 @@ abstract class LiveEndpointITBase {
     }
 
     @Test
+    void aSlowListenerDelaysNoRoomAndListenersHearEventsInOrder() throws Exception {
+        String listened = "listened-" + room;
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        List<String> heard = java.util.Collections.synchronizedList(new ArrayList<>());
+        Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        server.live().onJoin((r, p) -> {
+            if (r.equals(listened)) {
+                threads.add(Thread.currentThread().getName());
+                heard.add("join " + p.getId());
+                try {
+                    release.await(WsClient.WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS); // a slow listener
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        server.live().onLeave((r, p) -> {
+            if (r.equals(listened)) {
+                threads.add(Thread.currentThread().getName());
+                heard.add("leave " + p.getId());
+            }
+        });
+        try {
+            WsClient ann = connect("ann");
+            ann.join(listened);
+            ann.next("state");
+            Await.until("the listener to be called", WsClient.WAIT, () -> heard.size() == 1);
+            // while it is stuck in ann's join: the same room and another one carry on
+            WsClient bob = connect("bob");
+            bob.join(listened);
+            bob.next("state");
+            assertThat(ann.next("join").getJsonObject("presence").getString("id")).isEqualTo("bob");
+            WsClient cid = joined("cid");
+            bob.leave(listened);
+            assertThat(ann.next("leave").getString("id")).isEqualTo("bob");
+            assertThat(cid.drainUntilPong()).isEmpty();
+            assertThat(heard).as("still held by the first call").containsExactly("join ann");
+
+            release.countDown();
+            Await.until("the listeners to catch up", WsClient.WAIT, () -> heard.size() == 3);
+            assertThat(heard).as("in the order of the events").containsExactly("join ann", "join bob", "leave bob");
+            assertThat(threads).as("the live layer's events thread, not a room's or a socket's")
+                    .allMatch(n -> n.startsWith("online-now-live-events"));
+        } finally {
+            release.countDown();
+        }
+    }
+
+    /** The container's HttpSession behind a {@code JSESSIONID=...} cookie. */
+    org.apache.catalina.Session httpSession(String cookie) throws Exception {
+        String id = cookie.substring(cookie.indexOf('=') + 1).split(";")[0].trim();
+        org.apache.catalina.Session s = server.context().getManager().findSession(id);
+        assertThat(s).as("the session of " + cookie).isNotNull();
+        return s;
+    }
+
+    @Test
+    void workOnASocketKeepsTheHttpSessionAliveAndPingsAloneDoNot() throws Exception {
+        // the sessions' last access is the container's wall clock: line the test's clock up with it
+        clock.set(java.time.Instant.now());
+        String workerCookie = server.login("worker");
+        String idlerCookie = server.login("idler");
+        WsClient worker = connectAs(workerCookie, "worker");
+        WsClient idler = connectAs(idlerCookie, "idler");
+        worker.join(room);
+        worker.next("state");
+        idler.join(room);
+        idler.next("state");
+        int interval = httpSession(workerCookie).getMaxInactiveInterval();
+        assertThat(httpSession(idlerCookie).getMaxInactiveInterval()).isEqualTo(interval).isPositive();
+
+        clock.advance(Duration.ofSeconds(90)); // no HTTP request meanwhile
+        worker.cursor(room, 0.25, 0.75); // work
+        worker.drainUntilPong();
+        idler.drainUntilPong(); // a ping only, as an open tab in the background sends
+        server.live().sweep();
+
+        assertThat(httpSession(workerCookie).getMaxInactiveInterval())
+                .as("stretched to end its own interval after the last action on the socket")
+                .isBetween(interval + 85, interval + 95);
+        assertThat(httpSession(idlerCookie).getMaxInactiveInterval()).as("pings keep nothing alive")
+                .isEqualTo(interval);
+        assertThat(server.live().count(room)).as("both still connected").isEqualTo(2);
+    }
+
+    @Test
     void heartbeatTimeoutDropsASilentConnection() throws Exception {
         WsClient alice = joined("alice");
         WsClient bob = joined("bob");
