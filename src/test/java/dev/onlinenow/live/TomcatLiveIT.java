@@ -41,25 +41,23 @@ class TomcatLiveIT extends LiveEndpointITBase {
         alice.next("state");
         slow.next("join");
         slow.stopReading();
-        // fill the socket's buffers (loopback's take megabytes) until frames stay in the server's
-        // queue for it: a few queued frames that are still there a while later (the queue's bound,
-        // 4 MB, is 64 of these frames)
+        // fill the socket's buffers (loopback's take megabytes) until nothing leaves the server's
+        // queue for it: 24 blobs in a row that each stay queued (a socket that still takes bytes
+        // sends a queued frame as soon as the one before it is written). The queue's bound, 4 MB,
+        // is 64 of these frames.
         String big = "y".repeat(64 * 1024);
         int blobs = 0;
+        int stayed = 0;
         int waiting = 0;
-        while (blobs < 600) {
+        while (stayed < 24 && blobs < 600) {
             server.live().broadcast(r, "blob", Map.of("i", blobs++, "data", big));
             server.live().flushCursors(); // returns when the room's thread has handed the blob to the sockets
             assertThat(server.live().connectionsOf("laggard")).as("within the queue's bounds").isEqualTo(1);
-            if (server.live().queuedFor("laggard") >= 4) {
-                Thread.sleep(300);
-                waiting = server.live().queuedFor("laggard");
-                if (waiting >= 4) {
-                    break; // nothing went out in 300 ms: the socket is full
-                }
-            }
+            int now = server.live().queuedFor("laggard");
+            stayed = now == waiting + 1 ? stayed + 1 : 0;
+            waiting = now;
         }
-        assertThat(waiting).as("frames wait for the slow reader").isGreaterThanOrEqualTo(4);
+        assertThat(stayed).as("frames wait for the slow reader").isEqualTo(24);
         long mergedBefore = server.online().stats().cursorFramesMerged();
 
         for (int i = 1; i <= 40; i++) {
