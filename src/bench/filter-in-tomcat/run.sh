@@ -13,7 +13,7 @@
 # CONTROL=1 (an A/A run: the "filter" app without the filter too, for what the tool itself can tell
 # apart), NOOP=1 (the "filter" app behind a filter that does nothing: what any filter costs in Tomcat),
 # SWAP=1 (the filter in the context named /nofilter and none in /filter: the roles keep their columns,
-# the deployment order and names change; for a bias of the second app, which an A/A run shows).
+# the contexts trade places; for a bias of one context, which an A/A run shows).
 # Needs: java 17+, mvn, curl, wrk (Debian: apt-get install wrk). Offline if the Tomcat
 # distribution is in ~/.m2 already (the example's ITs put it there).
 set -euo pipefail

@@ -5,6 +5,7 @@ import jakarta.websocket.RemoteEndpoint;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -110,26 +111,24 @@ final class Outbox {
      * queued before this one (a join, a leave, a {@code state}), so none overtakes it.
      */
     boolean offer(String text) {
-        boolean start;
+        boolean queued;
         synchronized (this) {
             if (closed) {
                 return false;
             }
-            if (!fits(text.length())) {
-                start = false;
-            } else {
+            queued = fits(text.length());
+            if (queued) {
                 open = null;
                 queue.add(text);
                 size++;
                 chars += text.length();
-                start = !busy;
-                busy = true;
-                if (!start) {
+                if (busy) {
                     return true;
                 }
+                busy = true;
             }
         }
-        return start ? start() : overflow();
+        return queued ? start() : overflow();
     }
 
     /**
@@ -335,7 +334,7 @@ final class Outbox {
         private final CursorFrame first;
         private final String firstText;
         /* id -> entry, in order of first appearance; null until a second frame is merged */
-        private java.util.LinkedHashMap<String, String> merged;
+        private LinkedHashMap<String, String> merged;
         /** The characters this batch will send. */
         long chars;
 
@@ -350,7 +349,7 @@ final class Outbox {
         /** Merges a newer frame of the room in; returns how many characters the batch grew by (may be negative). */
         long merge(CursorFrame newer) {
             if (merged == null) {
-                merged = new java.util.LinkedHashMap<>(first.size() * 2);
+                merged = new LinkedHashMap<>(first.size() * 2);
                 put(first);
             }
             put(newer);
