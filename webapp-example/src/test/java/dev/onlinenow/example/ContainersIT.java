@@ -13,6 +13,7 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -43,7 +44,7 @@ class ContainersIT {
         abstract ExternalContainer start() throws Exception;
 
         /** Log records that mean something went wrong in this container (a WARN of the app, a SEVERE). */
-        abstract Pattern trouble();
+        abstract Predicate<String> trouble();
 
         /** The container's log as records; one line each, unless the container writes records over several. */
         Stream<String> records(String log) {
@@ -87,7 +88,7 @@ class ContainersIT {
         @Order(Integer.MAX_VALUE)
         void theLogShowsNoTrouble() {
             String log = container.logText();
-            assertThat(records(log).filter(trouble().asPredicate()).map(r -> r.lines().limit(3).collect(joining("\n"))))
+            assertThat(records(log).filter(trouble()).map(r -> r.lines().limit(3).collect(joining("\n"))))
                     .as("%s's log, in %s", container, WORK).isEmpty();
         }
     }
@@ -143,8 +144,8 @@ class ContainersIT {
         }
 
         @Override
-        Pattern trouble() {
-            return TOMCAT_TROUBLE;
+        Predicate<String> trouble() {
+            return TOMCAT_TROUBLE.asPredicate();
         }
     }
 
@@ -160,8 +161,8 @@ class ContainersIT {
         }
 
         @Override
-        Pattern trouble() {
-            return JETTY_TROUBLE;
+        Predicate<String> trouble() {
+            return JETTY_TROUBLE.asPredicate();
         }
     }
 
@@ -174,23 +175,12 @@ class ContainersIT {
         }
 
         @Override
-        Pattern trouble() {
-            return JETTY_TROUBLE;
+        Predicate<String> trouble() {
+            return JETTY_TROUBLE.asPredicate();
         }
     }
 
-    /*
-     * GlassFish: a SEVERE or WARNING record, except two that every deployment of this WAR gets:
-     * the records GlassFish makes of what the web app prints to stderr when SLF4J (which Ehcache
-     * logs through) finds no provider and logs nothing (Tomcat and Jetty print the same lines,
-     * unlabelled), and its notice that it ignores the session cookie's SameSite attribute (see
-     * the README's Compatibility section).
-     */
-    private static final Pattern GLASSFISH_TROUBLE = Pattern.compile(
-            "^(?!.*(?:jakarta\\.enterprise\\.logging\\.stderr.*\\[\\[\\s*SLF4J\\(W\\)"
-                    + "|Deprecated element attribute-(?:name|value) with value (?:SameSite|Lax) is ignored))"
-                    + ".*\\] \\[(?:SEVERE|WARNING)\\] \\[", Pattern.DOTALL);
-
+    /* GlassFish: a SEVERE or WARNING record, but for the container's own, listed in GlassFishLog. */
     @Nested
     class GlassFish7 extends StockContainerWithHostileFrames {
         @Override
@@ -199,13 +189,13 @@ class ContainersIT {
         }
 
         @Override
-        Pattern trouble() {
-            return GLASSFISH_TROUBLE;
+        Predicate<String> trouble() {
+            return GlassFishLog::isTrouble;
         }
 
         @Override
         Stream<String> records(String log) {
-            return Pattern.compile("(?m)^(?=\\[\\d{4}-\\d\\d-\\d\\dT)").splitAsStream(log);
+            return GlassFishLog.records(log);
         }
     }
 }

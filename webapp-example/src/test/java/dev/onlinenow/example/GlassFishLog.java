@@ -1,0 +1,100 @@
+package dev.onlinenow.example;
+
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Reads GlassFish's {@code server.log} for trouble: every SEVERE or WARNING record, except the
+ * few that are the container's own, named here one by one, each by its message id and by the
+ * exception that caused it and where that was thrown.
+ *
+ * <p>Allowed, and why:
+ * <ul>
+ * <li>What the web app prints to stderr when SLF4J (which Ehcache logs through) finds no
+ *     provider; GlassFish labels each stderr line a record (Tomcat and Jetty print the same lines,
+ *     unlabelled).</li>
+ * <li>Its notice that it ignores the session cookie's SameSite attribute (the README's
+ *     Compatibility section).</li>
+ * <li>A socket that closed under a request: {@code AS-WEB-CORE-00037} (SEVERE, "an exception
+ *     occurred in the container during the request processing") or {@code GRIZZLY0013} (WARNING,
+ *     "exception during FilterChain execution") whose root cause is Grizzly's own
+ *     {@code NullPointerException} on a connection already gone ({@code "connection" is null},
+ *     thrown inside {@code org.glassfish.grizzly}), or an {@code IOException} of the peer's
+ *     (broken pipe, connection reset) thrown by the JDK's socket or Grizzly. Seen on a loaded
+ *     machine when a test's client had gone; the request it belonged to had been answered.</li>
+ * </ul>
+ * Any other record of those ids, and every record whose root cause is thrown in the library's own
+ * code ({@code dev.onlinenow}) or has another cause, is trouble: {@code GlassFishLogTest} proves
+ * that the library's own lines are still caught.
+ */
+final class GlassFishLog {
+
+    private GlassFishLog() {
+    }
+
+    /** A record's head: {@code [time] [product] [LEVEL] [MESSAGE-ID] [logger] ...}; the level and id. */
+    private static final Pattern HEAD = Pattern.compile("\\] \\[(SEVERE|WARNING)\\] \\[([^\\]]*)\\]");
+
+    private static final Pattern SLF4J_STDERR = Pattern.compile(
+            "jakarta\\.enterprise\\.logging\\.stderr.*\\[\\[\\s*SLF4J\\(W\\)", Pattern.DOTALL);
+    private static final Pattern SAME_SITE = Pattern.compile(
+            "Deprecated element attribute-(?:name|value) with value (?:SameSite|Lax) is ignored");
+
+    /** The container's ids for "a request failed inside me". */
+    private static final List<String> REQUEST_FAILED_IDS = List.of("AS-WEB-CORE-00037", "GRIZZLY0013");
+
+    /** A throwable's line: its class, and its message if any; "Caused by: " before a cause. */
+    private static final Pattern THROWABLE = Pattern.compile(
+            "^\\s*(?:Caused by: )?([a-zA-Z_$][\\w$]*(?:\\.[a-zA-Z_$][\\w$]*)+(?:Exception|Error))(?::\\s?(.*))?$",
+            Pattern.MULTILINE);
+    private static final Pattern FRAME = Pattern.compile("^\\s*at (?:[\\w.$@-]+/)?([\\w$.]+)\\(", Pattern.MULTILINE); // module/ before it, as java.base/
+
+    /** The log as records: each starts with {@code [yyyy-mm-ddT}. */
+    static Stream<String> records(String log) {
+        return Pattern.compile("(?m)^(?=\\[\\d{4}-\\d\\d-\\d\\dT)").splitAsStream(log);
+    }
+
+    /** Whether a record means something went wrong (in the app, or in the container for a reason not listed above). */
+    static boolean isTrouble(String record) {
+        String first = record.lines().findFirst().orElse("");
+        Matcher head = HEAD.matcher(first);
+        if (!head.find()) {
+            return false; // INFO, FINE, ... or not a record
+        }
+        if (SLF4J_STDERR.matcher(record).find() || SAME_SITE.matcher(record).find()) {
+            return false;
+        }
+        return !(REQUEST_FAILED_IDS.contains(head.group(2)) && rootCauseIsAGoneClient(record));
+    }
+
+    private static boolean rootCauseIsAGoneClient(String record) {
+        Matcher t = THROWABLE.matcher(record);
+        int at = -1;
+        String type = null;
+        String message = null;
+        while (t.find()) { // the last throwable in the record is the root cause
+            at = t.end();
+            type = t.group(1);
+            message = t.group(2) == null ? "" : t.group(2);
+        }
+        if (type == null) {
+            return false;
+        }
+        Matcher f = FRAME.matcher(record);
+        if (!f.find(at)) {
+            return false;
+        }
+        String thrownIn = f.group(1);
+        if (type.equals("java.lang.NullPointerException")) {
+            return message.contains("\"connection\" is null") && thrownIn.startsWith("org.glassfish.grizzly.");
+        }
+        if (type.equals("java.io.IOException") || type.endsWith(".ClosedChannelException")) {
+            boolean peerWentAway = type.endsWith(".ClosedChannelException")
+                    || message.contains("Broken pipe") || message.contains("Connection reset by peer");
+            return peerWentAway && (thrownIn.startsWith("sun.nio.ch.") || thrownIn.startsWith("org.glassfish.grizzly."));
+        }
+        return false;
+    }
+}
