@@ -35,7 +35,7 @@ import java.util.function.BiConsumer;
  *   <tr><td>maxTracked</td><td>1000000</td><td>hard cap on tracked users per store (memory bound)</td></tr>
  *   <tr><td>resolver</td><td>(id as name)</td><td>class name of a {@link UserResolver}</td></tr>
  * </table>
- * The live endpoint's and the Redis store's keys are listed in README.md.
+ * The live endpoint's and the Redis store's keys are listed in docs/settings.md.
  */
 public final class OnlineNowSettings {
 
