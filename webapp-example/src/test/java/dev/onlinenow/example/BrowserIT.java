@@ -112,6 +112,7 @@ class BrowserIT {
                 .attributeToBe(By.cssSelector("[data-testid=board-design-here]"), "data-count", "2"));
         assertThat(grace.findElements(By.cssSelector("[data-testid=board-design-here] .avatar"))).hasSize(2);
         screenshot(grace, "03-home-shows-who-is-in-each-board");
+        assertReadable(grace, "[data-testid=online-list] .avatar, [data-testid=board-design-here] .avatar", 4);
         grace.close();
         grace.switchTo().window(graceBoardTab);
 
@@ -128,6 +129,9 @@ class BrowserIT {
         adaWaits.withMessage("Grace's cursor labelled with her name").until(d -> d.findElement(
                 By.cssSelector(".online-now-cursor[data-id='Grace Hopper']")).getText().equals("Grace Hopper"));
         screenshot(ada, "04-ada-sees-grace-in-the-board-with-her-cursor");
+        // every name on a user's colour reads at 4.5:1 (WCAG 2.2, 1.4.3), as the browser paints it
+        assertReadable(ada, ".online-now-cursor-label", 1);
+        assertReadable(ada, "#here-avatars .avatar, #here-list .avatar, .topbar .avatar", 5);
         moveAndExpect(graceBoard, 160, 90);
         screenshot(grace, "05-grace-view-of-the-board");
 
@@ -232,6 +236,49 @@ class BrowserIT {
         WebDriverWait w = new WebDriverWait(d, WAIT);
         w.ignoring(StaleElementReferenceException.class);
         return w;
+    }
+
+    /**
+     * Measures the contrast of the text of every element matching {@code css} (at least
+     * {@code atLeast} of them) on its own background, from the colours the browser computed.
+     */
+    private static void assertReadable(WebDriver d, String css, int atLeast) {
+        @SuppressWarnings("unchecked")
+        List<List<String>> painted = (List<List<String>>) ((org.openqa.selenium.JavascriptExecutor) d).executeScript(
+                "return Array.from(document.querySelectorAll(arguments[0])).map(e => {"
+                        + " const s = getComputedStyle(e); return [e.textContent, s.color, s.backgroundColor]; });", css);
+        assertThat(painted).as("elements " + css).hasSizeGreaterThanOrEqualTo(atLeast);
+        for (List<String> p : painted) {
+            double ratio = contrast(rgb(p.get(1)), rgb(p.get(2)));
+            assertThat(ratio).as("contrast of \"" + p.get(0) + "\": " + p.get(1) + " on " + p.get(2))
+                    .isGreaterThanOrEqualTo(4.5);
+        }
+    }
+
+    private static final Pattern RGB = Pattern.compile("rgba?\\((\\d+), (\\d+), (\\d+)(, ([0-9.]+))?\\)");
+
+    private static int[] rgb(String css) {
+        Matcher m = RGB.matcher(css);
+        assertThat(m.matches()).as("a computed colour: " + css).isTrue();
+        assertThat(m.group(5) == null || Double.parseDouble(m.group(5)) == 1).as("opaque: " + css).isTrue();
+        return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))};
+    }
+
+    /** WCAG 2.2's contrast ratio of two sRGB colours. */
+    static double contrast(int[] a, int[] b) {
+        double la = luminance(a);
+        double lb = luminance(b);
+        return (Math.max(la, lb) + 0.05) / (Math.min(la, lb) + 0.05);
+    }
+
+    private static double luminance(int[] rgb) {
+        double[] w = {0.2126, 0.7152, 0.0722};
+        double l = 0;
+        for (int i = 0; i < 3; i++) {
+            double c = rgb[i] / 255.0;
+            l += w[i] * (c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4));
+        }
+        return l;
     }
 
     private static void assertNoHorizontalScroll(WebDriver d) {
