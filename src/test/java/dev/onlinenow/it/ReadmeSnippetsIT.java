@@ -552,6 +552,25 @@ class ReadmeSnippetsIT {
         return list.getLength() == 0 ? null : list.item(0).getTextContent().trim();
     }
 
+    /** The example's "How this page is built": README's snippets, as deployed above, character for character. */
+    @Test
+    void theExamplesHowThisPageIsBuiltShowsTheReadmesSnippets() throws Exception {
+        String home = Files.readString(Path.of("webapp-example/src/main/webapp/WEB-INF/jsp/home.jsp"));
+        Matcher pre = Pattern.compile("(?s)<pre data-readme-snippet><code>(.*?)</code></pre>").matcher(home);
+        List<String> shown = new ArrayList<>();
+        while (pre.find()) {
+            // HTML-escaped, and ${ written as ${'$'}{ so that the JSP prints it instead of evaluating it
+            shown.add(pre.group(1).replace("${'$'}", "$").replace("&lt;", "<").replace("&gt;", ">")
+                    .replace("&quot;", "\"").replace("&amp;", "&") + "\n");
+        }
+        assertThat(shown).as("snippets on the example's home page").containsExactly(
+                only(Kind.FILTER).text(), only(Kind.JSP_PAGE).text());
+        assertThat(shown.get(0)).as("a session-based app lists nobody without it")
+                .contains("<param-name>userId</param-name><param-value>session:user</param-value>");
+        assertThat(home).as("the listener line, as README's")
+                .contains(only(Kind.LISTENER).text().strip().replace("<", "&lt;").replace(">", "&gt;"));
+    }
+
     @Test
     void aNewKindOfBlockFailsTheTest() {
         assertThatThrownBy(() -> classify("x.md line 1", "properties", "a=b"))
