@@ -48,7 +48,8 @@
    * answers again, the parts catch up by themselves. If the answer is for another user than the
    * page shows (the session ended meanwhile), the top bar and the page's content are swapped as
    * well, and the event 'example:identity' tells the board page: a page never greets someone the
-   * server no longer knows.
+   * server no longer knows. The event 'example:server-back' lets the board page reconnect at once
+   * instead of at its next backoff step.
    */
   function keepCurrent(intervalMs) {
     if (!window.fetch || !window.DOMParser || !document.querySelector('[data-testid="online-pill"]')) return;
@@ -66,7 +67,7 @@
         } catch (e) {
           /* the server is not answering (stopped, restarting, or the network is down) */
         }
-        if (!res || res.status >= 500) { // a proxy answers 502/503 while the app restarts
+        if (!res || res.status === 502 || res.status === 503 || res.status === 504) { // a proxy's answers while the app restarts
           serverDown();
           return;
         }
@@ -145,6 +146,7 @@
       const banner = document.getElementById('offline-banner');
       if (banner) banner.hidden = true;
       document.querySelectorAll('[data-refresh]').forEach(unmarkStale);
+      document.dispatchEvent(new CustomEvent('example:server-back'));
       document.querySelectorAll('[data-while-up]').forEach(function (el) { el.textContent = el.dataset.whileUp; });
     }
 

@@ -65,6 +65,10 @@
       if (e && e.reason && e.code !== 1000) toastText('The board closed the connection: ' + e.reason);
     }
   });
+  // the page's own requests reach the server again (app.js): no need to wait for the next retry
+  document.addEventListener('example:server-back', function () {
+    if (!ended && live.status === 'waiting') live.reconnect();
+  });
   // the page's own requests found the session gone (app.js): the same as the socket saying so
   const signedInAs = body.dataset.me;
   document.addEventListener('example:identity', function (e) {
