@@ -151,7 +151,7 @@ public final class OnlineNow implements AutoCloseable {
     /**
      * Makes {@code online} the web app's instance (for tests and for apps that build it in code,
      * before the filter starts), and registers its MBean {@code dev.onlinenow:type=OnlineNow,
-     * context=PATH} in the platform MBeanServer (README, "Monitoring"); {@link #uninstall} and
+     * context=PATH} in the platform MBeanServer (docs/operations.md, "Monitoring"); {@link #uninstall} and
      * {@link #close} unregister it.
      *
      * @throws IllegalStateException if the web app already has one

@@ -25,8 +25,8 @@ import java.util.function.Predicate;
  * setters check their values the same way, with the same message.
  *
  * <p>Each key is written once, as a {@link Setting}: its name, its default, how its text parses,
- * its bounds, and a line saying what it is. {@link #settings()} lists them; README.md's settings
- * tables show them (a test keeps the two equal).
+ * its bounds, and a line saying what it is. {@link #settings()} lists them; docs/settings.md's
+ * settings tables show them (a test keeps the two equal).
  */
 public final class OnlineNowSettings {
 

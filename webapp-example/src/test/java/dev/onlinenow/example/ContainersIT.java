@@ -68,6 +68,13 @@ class ContainersIT {
             return container.app();
         }
 
+        /** Stops the container cleanly and starts it again with the same base, port and log. */
+        void restart() throws Exception {
+            ExternalContainer c = container;
+            container = null;
+            container = c.restart();
+        }
+
         @Test
         @Order(1)
         void theHomePageAndTheScenario() throws Exception {
@@ -133,8 +140,9 @@ class ContainersIT {
         }
     }
 
-    /* Tomcat logs through JULI: a SEVERE, or a WARNING from the app's own classes. */
-    private static final Pattern TOMCAT_TROUBLE = Pattern.compile("SEVERE|WARNING.*dev\\.onlinenow");
+    /* Tomcat logs through JULI: a SEVERE, a WARNING from the app's own classes, or SLF4J's
+     * warning that it found no provider (the WAR brings slf4j-jdk14). */
+    private static final Pattern TOMCAT_TROUBLE = Pattern.compile("SEVERE|WARNING.*dev\\.onlinenow|SLF4J\\(W\\)");
 
     @Nested
     class Tomcat11 extends StockContainerWithHostileFrames {
@@ -143,15 +151,34 @@ class ContainersIT {
             return ExternalContainer.tomcat(Path.of(System.getProperty("tomcat.home")), WAR, WORK);
         }
 
+        /* The WAR's META-INF/context.xml turns on the session persistence stock Tomcat 11 ships
+         * without: a signed-in user is still signed in after a restart, and their socket is the
+         * same person again. */
+        @Test
+        @Order(Integer.MAX_VALUE - 1)
+        void aSignedInUserIsStillSignedInAfterARestart() throws Exception {
+            WebClient ada = new WebClient(app()).signIn("Ada Lovelace");
+            assertThat(ada.home().signedInAs()).contains("Ada Lovelace");
+            restart();
+            WebClient.Page after = ada.home();
+            assertThat(after.signedInAs()).as("signed in after the restart").contains("Ada Lovelace");
+            assertThat(after.onlineIds()).contains("Ada Lovelace");
+            try (LiveSocket live = LiveSocket.open(ada)) {
+                live.join("design");
+                assertThat(live.awaitType("state", "design").getString("self")).isEqualTo("Ada Lovelace");
+            }
+        }
+
         @Override
         Predicate<String> trouble() {
             return TOMCAT_TROUBLE.asPredicate();
         }
     }
 
-    /* Jetty: a SEVERE, a warning of its WebSocket or web app code (:WARN :oejw...), or a
-     * java.util.logging WARNING (ours: JUL's console format puts the level on the second line). */
-    private static final Pattern JETTY_TROUBLE = Pattern.compile("SEVERE|:WARN :oejw|^WARNING: ");
+    /* Jetty: a SEVERE, a warning of its WebSocket or web app code (:WARN :oejw...), a
+     * java.util.logging WARNING (ours: JUL's console format puts the level on the second line), or
+     * SLF4J's warning that it found no provider. */
+    private static final Pattern JETTY_TROUBLE = Pattern.compile("SEVERE|:WARN :oejw|^WARNING: |SLF4J\\(W\\)");
 
     @Nested
     class Jetty12 extends StockContainerWithHostileFrames {
@@ -180,7 +207,8 @@ class ContainersIT {
         }
     }
 
-    /* GlassFish: a SEVERE or WARNING record, but for the container's own, listed in GlassFishLog. */
+    /* GlassFish: a SEVERE or WARNING record, but for the container's own, listed in GlassFishLog
+     * (SLF4J's warning that it found no provider is trouble: the WAR brings one). */
     @Nested
     class GlassFish7 extends StockContainerWithHostileFrames {
         @Override

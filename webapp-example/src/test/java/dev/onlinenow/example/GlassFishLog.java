@@ -12,11 +12,8 @@ import java.util.stream.Stream;
  *
  * <p>Allowed, and why:
  * <ul>
- * <li>What the web app prints to stderr when SLF4J (which Ehcache logs through) finds no
- *     provider; GlassFish labels each stderr line a record (Tomcat and Jetty print the same lines,
- *     unlabelled).</li>
- * <li>Its notice that it ignores the session cookie's SameSite attribute (the README's
- *     Compatibility section).</li>
+ * <li>Its notice that it ignores the session cookie's SameSite attribute
+ *     (docs/compatibility.md).</li>
  * <li>A socket that closed under a request: {@code AS-WEB-CORE-00037} (SEVERE, "an exception
  *     occurred in the container during the request processing") or {@code GRIZZLY0013} (WARNING,
  *     "exception during FilterChain execution") whose root cause is Grizzly's own
@@ -37,8 +34,6 @@ final class GlassFishLog {
     /** A record's head: {@code [time] [product] [LEVEL] [MESSAGE-ID] [logger] ...}; the level and id. */
     private static final Pattern HEAD = Pattern.compile("\\] \\[(SEVERE|WARNING)\\] \\[([^\\]]*)\\]");
 
-    private static final Pattern SLF4J_STDERR = Pattern.compile(
-            "jakarta\\.enterprise\\.logging\\.stderr.*\\[\\[\\s*SLF4J\\(W\\)", Pattern.DOTALL);
     private static final Pattern SAME_SITE = Pattern.compile(
             "Deprecated element attribute-(?:name|value) with value (?:SameSite|Lax) is ignored");
 
@@ -63,7 +58,7 @@ final class GlassFishLog {
         if (!head.find()) {
             return false; // INFO, FINE, ... or not a record
         }
-        if (SLF4J_STDERR.matcher(record).find() || SAME_SITE.matcher(record).find()) {
+        if (SAME_SITE.matcher(record).find()) {
             return false;
         }
         return !(REQUEST_FAILED_IDS.contains(head.group(2)) && rootCauseIsAGoneClient(record));
