@@ -36,8 +36,33 @@ class GlassFishLogTest {
             \tat org.glassfish.grizzly.nio.transport.TCPNIOUtils.flushByteBuffer(TCPNIOUtils.java:125)
             """;
 
+    /* As GlassFish 7.0.21 logged them in one CI run, for a WebSocket upgrade whose client had gone
+     * (the id field empty, the code opening the message), trimmed to their first frames. */
+    private static final String UPGRADE_OF_A_GONE_CLIENT = """
+            [2026-12-02T13:30:18.772903Z] [GF 7.0.21] [WARNING] [] [jakarta.enterprise.web.vs.server] [tid: _ThreadID=35 _ThreadName=http-listener-1(1)] [levelValue: 900] [[
+              StandardWrapperValve[default]: Servlet.service() for servlet default threw exception
+            java.lang.NullPointerException: Cannot invoke "org.apache.catalina.core.StandardContext.createHttpUpgradeHandlerInstance(java.lang.Class)" because the return value of "org.apache.catalina.connector.Request.getContext()" is null
+            	at org.apache.catalina.connector.Request.upgrade(Request.java:2761)
+            	at org.apache.catalina.connector.RequestFacade.upgrade(RequestFacade.java:748)
+            	at jakarta.servlet.http.HttpServletRequestWrapper.upgrade(HttpServletRequestWrapper.java:327)
+            	at org.glassfish.tyrus.servlet.TyrusServletUpgrade.upgrade(TyrusServletUpgrade.java:211)
+            	at org.glassfish.tyrus.servlet.TyrusServletFilter.doFilter(TyrusServletFilter.java:80)
+            	at dev.onlinenow.OnlineNowFilter.doFilter(OnlineNowFilter.java:129)
+            ]]
+            """;
+    private static final String STORAGE_OF_A_GONE_CLIENT = """
+            [2026-12-02T13:30:18.778797Z] [GF 7.0.21] [WARNING] [] [org.glassfish.grizzly.filterchain.DefaultFilterChain] [tid: _ThreadID=35 _ThreadName=http-listener-1(1)] [levelValue: 900] [[
+              GRIZZLY0013: Exception during FilterChain execution
+            java.lang.NullPointerException: Cannot invoke "org.glassfish.grizzly.attributes.AttributeStorage.getAttributes()" because "storage" is null
+            	at org.glassfish.grizzly.attributes.AttributeBuilder.get(DefaultAttributeBuilder.java:60)
+            	at org.glassfish.grizzly.http.HttpServerFilter.handleRead(HttpServerFilter.java:170)
+            ]]
+            """;
+
     @Test
     void theContainersOwnTraceOfAClientThatWentAwayIsAllowed() {
+        assertThat(GlassFishLog.isTrouble(UPGRADE_OF_A_GONE_CLIENT)).isFalse();
+        assertThat(GlassFishLog.isTrouble(STORAGE_OF_A_GONE_CLIENT)).isFalse();
         assertThat(GlassFishLog.isTrouble(record("SEVERE", "AS-WEB-CORE-00037", "jakarta.enterprise.web.core", GRIZZLY_NPE)))
                 .isFalse();
         assertThat(GlassFishLog.isTrouble(record("WARNING", "GRIZZLY0013",
@@ -72,6 +97,13 @@ class GlassFishLogTest {
                         java.lang.NullPointerException: Cannot invoke "x()" because "connection" is null
                         \tat dev.onlinenow.live.Connections.open(Connections.java:140)
                         """),
+                // the same codes and nulls, thrown in the library
+                UPGRADE_OF_A_GONE_CLIENT.replace("org.apache.catalina.connector.Request.upgrade(Request.java:2761)",
+                        "dev.onlinenow.live.HandshakePolicy.check(HandshakePolicy.java:40)"),
+                STORAGE_OF_A_GONE_CLIENT.replace("org.glassfish.grizzly.attributes.AttributeBuilder.get(DefaultAttributeBuilder",
+                        "dev.onlinenow.live.Connections.open(Connections"),
+                // an upgrade's NPE with another null
+                UPGRADE_OF_A_GONE_CLIENT.replace("Request.getContext()", "Request.getWrapper()"),
                 // a broken pipe met by the library's own writer is logged by it, never allowed by id
                 record("SEVERE", "", "dev.onlinenow.live.Outbox", SOCKET_GONE),
                 // SLF4J finding no provider: the WAR brings one, so this is trouble now
