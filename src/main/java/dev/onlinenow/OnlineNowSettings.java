@@ -27,7 +27,7 @@ import java.util.function.BiConsumer;
  *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>threshold</td><td>PT15M</td><td>how long after their last request a user still counts as online</td></tr>
  *   <tr><td>maxCount</td><td>50</td><td>the most ids {@code onlineNowIds} / {@code onlineNow} list</td></tr>
- *   <tr><td>userId</td><td>principal</td><td>{@code principal} or {@code session:NAME[.property]}, or several comma-separated</td></tr>
+ *   <tr><td>userId</td><td>principal</td><td>{@code principal} or {@code session:NAME[.property...]}, or several comma-separated</td></tr>
  *   <tr><td>trackAnonymous</td><td>false</td><td>also count visitors without a user id, by session</td></tr>
  *   <tr><td>exclude</td><td>(none)</td><td>comma-separated path patterns that do not count as activity</td></tr>
  *   <tr><td>store</td><td>ehcache</td><td>{@code ehcache} or {@code redis}</td></tr>
@@ -97,7 +97,7 @@ public final class OnlineNowSettings {
                 (b, v) -> b.threshold(parseDuration(THRESHOLD, v, Duration.ofSeconds(1))));
         key(MAX_COUNT, "a whole number from 1 to 10000",
                 (b, v) -> b.maxCount(parseInt(MAX_COUNT, v, 1, 10_000)));
-        key(USER_ID, "principal, or session:NAME (an HttpSession attribute), optionally session:NAME.property; several, comma-separated, are tried in order",
+        key(USER_ID, "principal, or session:NAME (an HttpSession attribute), optionally with properties of it: session:NAME.property or session:NAME.a.b; several, comma-separated, are tried in order",
                 (b, v) -> b.userId(UserIdSource.parse(v)));
         key(TRACK_ANONYMOUS, "true or false",
                 (b, v) -> b.trackAnonymous(parseBoolean(TRACK_ANONYMOUS, v)));
