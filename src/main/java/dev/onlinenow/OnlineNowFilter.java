@@ -131,7 +131,7 @@ public class OnlineNowFilter implements Filter {
         chain.doFilter(req, res);
         if (recorded == null || recorded == GUEST) {
             try {
-                signedInDuring(request, res);
+                signedInDuring(request, recorded == GUEST);
             } catch (RuntimeException e) {
                 failed("recording a sign-in", e);
             }
@@ -214,34 +214,32 @@ public class OnlineNowFilter implements Filter {
     }
 
     /*
-     * After the chain, for a request that had no user before it: the identity work once more.
-     * The request that signs in (a login form's POST) counts its user at once, in either filter
-     * order; a guest who signs in stops being a guest at once. Spring Security keeps its context
-     * in the session (UserIdSource, "principal"), so the pages after it count the user before
-     * the chain too. What a security filter after ours knows only through its request wrapper
-     * (a stateless token, another framework) is gone from the request we hold by now: where the
-     * session shows such a framework's sign-in, say so once, naming the fix.
+     * After the chain, for a request that had no user before it. A guest who signed in during it
+     * stops being a guest at once (a signed-in user without a guest's past is counted from their
+     * next request, the page the login redirects to: so a sign-in costs no extra write, and
+     * Spring Security's context, which it keeps in the session, is read there before the chain,
+     * see UserIdSource). What a security filter after ours knows only through its request
+     * wrapper (a stateless token, another framework) is gone from the request we hold by now:
+     * where the session shows such a framework's sign-in, say so once, naming the fix.
      * Cost for an anonymous request: one getSession(false), and for one with a session one
-     * attribute lookup (Spring's context), plus the few of FOREIGN_SIGN_INS until the warning.
+     * attribute lookup (Spring's context) plus the few of FOREIGN_SIGN_INS, until the warning.
      */
-    private void signedInDuring(HttpServletRequest request, ServletResponse response) {
+    private void signedInDuring(HttpServletRequest request, boolean guest) {
         if (request.isAsyncStarted()) {
             return; // the next request will tell
         }
         HttpSession session = request.getSession(false);
-        if (session == null) {
+        if (session == null || (!guest && warnedForeign)) {
             return;
         }
         String userId = online.settings().userId().userIdOf(request, session);
-        if (userId != null) {
-            if (!online.settings().exclude().isEmpty()
-                    && online.settings().exclude().matches(request.getServletPath(), request.getPathInfo())) {
-                return;
+        if (userId == null) {
+            if (!warnedForeign) {
+                foreignSignIn(session);
             }
+        } else if (guest) {
             online.touch(userId);
-            mark(session, userId); // replaces a guest's marker, which takes the guest off
-        } else if (!warnedForeign) {
-            foreignSignIn(session);
+            mark(session, userId); // replaces the guest's marker, which takes the guest off
         }
     }
 

@@ -89,11 +89,13 @@ class SpringSecurityIdentityTest {
     }
 
     @Test
-    void theSignInRequestCountsItsUserAtOnceAfterTheChain() throws Exception {
+    void theSignedInUserCountsFromThePageTheLoginRedirectsToAndLeavesAtLogout() throws Exception {
         OnlineNowFilter filter = filter(OnlineNowSettings.builder());
         FakeSession session = new FakeSession(context);
         // the login form's POST: nobody before the chain, Spring saves the context during it
         request(filter, session, s -> s.setAttribute(UserIdSource.SPRING_SECURITY_CONTEXT, signedIn("bob")));
+        // the redirect's GET, the filter before the chain
+        request(filter, session, s -> { });
         assertThat(online.onlineIds()).containsExactly("bob");
         // Spring's logout invalidates the session: the user leaves at once
         session.invalidate();

@@ -146,6 +146,13 @@ class ReadmeSnippetsIT {
         switch (lang) {
             case "java", "sh", "nginx": // code, commands and a proxy's configuration: nothing to deploy
                 return Kind.NOT_DEPLOYED;
+            case "properties":
+                // Spring Boot's application.properties: the starter's StarterIT checks that its
+                // app runs with these very lines (spring-boot-starter/it-app)
+                if (text.lines().allMatch(l -> l.isBlank() || l.startsWith("#") || l.startsWith("online-now."))) {
+                    return Kind.NOT_DEPLOYED;
+                }
+                break;
             case "jsp":
                 if (text.contains("<%@ taglib")) {
                     return Kind.JSP_PAGE;
@@ -169,6 +176,9 @@ class ReadmeSnippetsIT {
                 }
                 if (top.equals(Set.of("context-param"))) {
                     return Kind.CONTEXT_PARAMS;
+                }
+                if (top.equals(Set.of("dependency")) && text.contains("<artifactId>online-now-spring-boot-starter</artifactId>")) {
+                    return Kind.NOT_DEPLOYED; // the starter's coordinates are checked by its StarterIT
                 }
                 if (top.equals(Set.of("dependency"))) {
                     return Kind.DEPENDENCY;
@@ -462,6 +472,8 @@ class ReadmeSnippetsIT {
 
     @Test
     void aNewKindOfBlockFailsTheTest() {
+        assertThatThrownBy(() -> classify(1, "yaml", "a: b"))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("cannot classify");
         assertThatThrownBy(() -> classify(1, "properties", "a=b"))
                 .isInstanceOf(AssertionError.class).hasMessageContaining("cannot classify");
         assertThatThrownBy(() -> classify(1, "xml", "<servlet><servlet-name>x</servlet-name></servlet>"))

@@ -1,11 +1,16 @@
 package dev.onlinenow.spring.boot.it;
 
 import dev.onlinenow.OnlineNow;
+import dev.onlinenow.OnlineNowFilter;
+import dev.onlinenow.OnlineNowSettings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -21,6 +26,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -239,6 +246,62 @@ class StarterIT {
         assertThat(contributor).contains("\"status\":\"UP\"", "\"store\":\"ehcache\"", "\"online\":");
         assertThat(ManagementFactory.getPlatformMBeanServer().queryNames(
                 new ObjectName("dev.onlinenow:type=OnlineNow,*"), null)).as("the MBean").isNotEmpty();
+    }
+
+    /*
+     * An app's own OnlineNow replaces the starter's. Not a @Configuration: DemoApp's component scan
+     * would then give it to every test's app; it is a source of the one app below only.
+     */
+    static class OwnIndex {
+        @Bean
+        OnlineNow myOnlineNow() {
+            return OnlineNow.create(OnlineNowSettings.builder().maxCount(7).build());
+        }
+    }
+
+    @Test
+    void anAppReplacesAPieceAndAFilterOrderedFirstStillCountsSpringsUsers() throws Exception {
+        try (ConfigurableApplicationContext own = new SpringApplicationBuilder(DemoApp.class, OwnIndex.class)
+                .run("--server.port=0", "--online-now.filter.order=" + Integer.MIN_VALUE, "--online-now.live.enabled=false")) {
+            assertThat(own.getBeansOfType(OnlineNow.class)).containsOnlyKeys("myOnlineNow");
+            OnlineNow mine = own.getBean(OnlineNow.class);
+            FilterRegistrationBean<?> filter = own.getBean("onlineNowFilter", FilterRegistrationBean.class);
+            assertThat(filter.getOrder()).as("before Spring Security's chain").isEqualTo(Integer.MIN_VALUE);
+            assertThat(((OnlineNowFilter) filter.getFilter()).online()).isSameAs(mine);
+            URI saved = base;
+            base = URI.create("http://127.0.0.1:" + own.getEnvironment().getProperty("local.server.port"));
+            try {
+                Browser ann = Browser.open();
+                String page = ann.signIn("ann", "ann-pw");
+                assertThat(count(page)).isEqualTo("1");
+                assertThat(users(page)).containsExactly("ann");
+                assertThat(ann.get("/").body()).contains("<span>1</span> online");
+                assertThat(mine.count()).isEqualTo(1);
+            } finally {
+                base = saved;
+            }
+        }
+    }
+
+    /** README.md's Spring Boot snippets are this app's: the dependency and the properties. */
+    @Test
+    void theReadmesSpringBootSnippetsAreWhatThisAppUses() throws Exception {
+        Path readme = Path.of("../../README.md");
+        assertThat(readme).exists();
+        String text = Files.readString(readme);
+        Matcher props = Pattern.compile("(?m)^```properties\\n(.*?)^```", Pattern.DOTALL).matcher(text);
+        assertThat(props.find()).as("a properties block in README.md").isTrue();
+        String appProperties = Files.readString(Path.of("../it-app/src/test/resources/application.properties"));
+        for (String line : props.group(1).split("\\n")) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                assertThat(appProperties).as("README's " + line + " is what this app runs with").contains(line);
+            }
+        }
+        Matcher dep = Pattern.compile("<artifactId>online-now-spring-boot-starter</artifactId>\\s*<version>([^<]+)</version>")
+                .matcher(text);
+        assertThat(dep.find()).as("the starter's dependency in README.md").isTrue();
+        String pom = Files.readString(Path.of("pom.xml"));
+        assertThat(pom).contains("<version>" + dep.group(1) + "</version>");
     }
 
     @Test
