@@ -96,7 +96,7 @@ public final class OnlineNowSettings {
     private static final Setting<Integer> S_MAX_COUNT = integer(MAX_COUNT, 50, 1, 10_000,
             "the most ids onlineNowIds / onlineNow list");
     private static final Setting<UserIdSource> S_USER_ID = define(USER_ID, "principal", UserIdSource::parse, null,
-            "principal, or session:NAME (an HttpSession attribute), optionally session:NAME.property; several, comma-separated, are tried in order",
+            "principal, or session:NAME (an HttpSession attribute), optionally with properties of it: session:NAME.property or session:NAME.a.b; several, comma-separated, are tried in order",
             "where a user's id comes from");
     private static final Setting<Boolean> S_TRACK_ANONYMOUS = bool(TRACK_ANONYMOUS, false,
             "also count visitors without a user id, by session, as guests");

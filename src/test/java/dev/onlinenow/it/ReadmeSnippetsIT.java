@@ -168,6 +168,13 @@ class ReadmeSnippetsIT {
         switch (lang) {
             case "java", "sh", "nginx": // code, commands and a proxy's configuration: nothing to deploy
                 return Kind.NOT_DEPLOYED;
+            case "properties":
+                // Spring Boot's application.properties: the starter's StarterIT checks that its
+                // app runs with these very lines (spring-boot-starter/it-app)
+                if (text.lines().allMatch(l -> l.isBlank() || l.startsWith("#") || l.startsWith("online-now."))) {
+                    return Kind.NOT_DEPLOYED;
+                }
+                break;
             case "jsp":
                 if (text.contains("<%@ taglib")) {
                     return Kind.JSP_PAGE;
@@ -194,6 +201,9 @@ class ReadmeSnippetsIT {
                 }
                 if (top.equals(Set.of("context-param"))) {
                     return Kind.CONTEXT_PARAMS;
+                }
+                if (top.equals(Set.of("dependency")) && text.contains("<artifactId>online-now-spring-boot-starter</artifactId>")) {
+                    return Kind.NOT_DEPLOYED; // the starter's coordinates are checked by its StarterIT
                 }
                 if (top.equals(Set.of("dependency"))) {
                     return Kind.DEPENDENCY;
@@ -573,6 +583,8 @@ class ReadmeSnippetsIT {
 
     @Test
     void aNewKindOfBlockFailsTheTest() {
+        assertThatThrownBy(() -> classify("x.md line 1", "yaml", "a: b"))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("cannot classify");
         assertThatThrownBy(() -> classify("x.md line 1", "properties", "a=b"))
                 .isInstanceOf(AssertionError.class).hasMessageContaining("cannot classify");
         assertThatThrownBy(() -> classify("x.md line 1", "xml", "<servlet><servlet-name>x</servlet-name></servlet>"))
