@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -57,6 +58,11 @@ public final class OnlineNow implements AutoCloseable {
     private final OnlineNowSettings settings;
     private final PresenceStore users;
     private final PresenceStore guests;
+    /** Hidden users, apart from {@link #users} (an id is in one of the two); null when nobody can be hidden. */
+    private final PresenceStore hidden;
+    /** Users this server touched as hidden last (so that a user who shows again leaves {@link #hidden}). */
+    private final Set<String> hiddenHere = ConcurrentHashMap.newKeySet();
+    private final List<String> seeHidden;
     private final UserResolver resolver;
     private final Map<String, Integer> sessionsPerUser = new ConcurrentHashMap<>();
     private final List<Consumer<String>> logoutListeners = new CopyOnWriteArrayList<>();
@@ -65,11 +71,13 @@ public final class OnlineNow implements AutoCloseable {
     private ObjectName mbean; // guarded by this
     private volatile boolean closed;
 
-    private OnlineNow(OnlineNowSettings settings, PresenceStore users, PresenceStore guests, UserResolver resolver,
-                      OnlineNowStats stats, StoreHealth health) {
+    private OnlineNow(OnlineNowSettings settings, PresenceStore users, PresenceStore guests, PresenceStore hidden,
+                      UserResolver resolver, OnlineNowStats stats, StoreHealth health) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.users = Objects.requireNonNull(users, "users");
         this.guests = Objects.requireNonNull(guests, "guests");
+        this.hidden = hidden;
+        this.seeHidden = settings.seeHidden();
         this.resolver = Objects.requireNonNull(resolver, "resolver");
         this.stats = stats;
         this.health = health;
@@ -93,14 +101,21 @@ public final class OnlineNow implements AutoCloseable {
         StoreHealth health = settings.store() == OnlineNowSettings.StoreKind.REDIS
                 ? new StoreHealth("redis", settings.clock()) : StoreHealth.inProcess("ehcache");
         PresenceStore users = factory.create("users", settings, stats, health);
-        PresenceStore guests;
+        PresenceStore guests = null;
+        PresenceStore hidden = null;
         try {
             guests = factory.create("guests", settings, stats, health);
+            if (settings.hidden() != null) {
+                hidden = factory.create("hidden", settings, stats, health);
+            }
         } catch (RuntimeException e) {
             users.close();
+            if (guests != null) {
+                guests.close();
+            }
             throw e;
         }
-        return new OnlineNow(settings, users, guests, resolver, stats, health);
+        return new OnlineNow(settings, users, guests, hidden, resolver, stats, health);
     }
 
     /**
@@ -109,7 +124,14 @@ public final class OnlineNow implements AutoCloseable {
      */
     public static OnlineNow create(OnlineNowSettings settings, PresenceStore users, PresenceStore guests,
                                   UserResolver resolver) {
-        return new OnlineNow(settings, users, guests, resolver, new OnlineNowStats(), StoreHealth.inProcess(
+        return create(settings, users, guests,
+                settings.hidden() == null ? null : StoreFactory.EHCACHE.create("hidden", settings), resolver);
+    }
+
+    /** Like {@link #create(OnlineNowSettings, PresenceStore, PresenceStore, UserResolver)}, with the hidden users' store. */
+    public static OnlineNow create(OnlineNowSettings settings, PresenceStore users, PresenceStore guests,
+                                  PresenceStore hidden, UserResolver resolver) {
+        return new OnlineNow(settings, users, guests, hidden, resolver, new OnlineNowStats(), StoreHealth.inProcess(
                 users instanceof EhcachePresenceStore ? "ehcache" : users.getClass().getSimpleName()));
     }
 
@@ -231,9 +253,118 @@ public final class OnlineNow implements AutoCloseable {
         return settings.userId();
     }
 
-    /** Records activity of a signed-in user now. */
+    /**
+     * Records activity of a signed-in user now, hidden or not as this server last saw them (the
+     * live endpoint's activity; a request says which with {@link #touch(String, boolean)}).
+     */
     public void touch(String userId) {
-        users.touch(userId);
+        if (hidden != null && !hiddenHere.isEmpty() && hiddenHere.contains(userId)) {
+            hidden.touch(userId);
+        } else {
+            users.touch(userId);
+        }
+    }
+
+    /**
+     * Records activity of a signed-in user now, who hides their online status or not. A hidden
+     * user counts in {@link #count()} and {@link #hiddenCount()}, and is listed only to viewers
+     * who {@link #maySeeHidden may see} them. Without the {@code hidden} setting the flag is ignored.
+     */
+    public void touch(String userId, boolean hide) {
+        if (hidden == null) {
+            users.touch(userId);
+        } else if (hide) {
+            hidden.touch(userId);
+            if (hiddenHere.add(userId)) { // they were shown, or new here
+                users.remove(userId);
+                if ((hiddenAdds++ & 1023) == 1023) {
+                    hiddenHere.removeIf(id -> hidden.lastSeen(id).isEmpty()); // those who left
+                }
+            }
+        } else {
+            users.touch(userId);
+            if (!hiddenHere.isEmpty() && hiddenHere.contains(userId) && hiddenHere.remove(userId)) { // hid until now
+                hidden.remove(userId);
+            }
+        }
+    }
+
+    private int hiddenAdds; // racy on purpose: only paces the clean-up of hiddenHere
+
+    /** Whether hiding is configured (the {@code hidden} setting). */
+    public boolean hidingEnabled() {
+        return hidden != null;
+    }
+
+    /**
+     * Whether the viewer making this request may see hidden users: a member of a {@code seeHidden}
+     * role. (A hidden user always sees themself, whatever this says.)
+     */
+    public boolean maySeeHidden(jakarta.servlet.http.HttpServletRequest viewer) {
+        if (viewer == null) {
+            return false;
+        }
+        for (String role : seeHidden) {
+            if (viewer.isUserInRole(role)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The number of hidden users online (they are counted in {@link #count()} too); 0 without {@code hidden}. */
+    public long hiddenCount() {
+        return hidden == null ? 0 : hidden.count();
+    }
+
+    /** The hidden users online, most recent first, at most {@code limit}: for viewers who may see them. */
+    public List<LastSeen> recentHidden(int limit) {
+        return hidden == null ? List.of() : hidden.recent(limit);
+    }
+
+    /** When a hidden user was last active, if within the threshold: for viewers who may see them. */
+    public Optional<Instant> lastSeenHidden(String userId) {
+        return hidden == null || userId == null ? Optional.empty() : hidden.lastSeen(userId);
+    }
+
+    /**
+     * Whether the user is online as this viewer may know it: a hidden user is online only to a
+     * viewer who {@link #maySeeHidden may see hidden users}, and to themself.
+     */
+    public boolean isOnline(String userId, jakarta.servlet.http.HttpServletRequest viewer) {
+        return lastSeen(userId, viewer).isPresent();
+    }
+
+    /** When the user was last active, as this viewer may know it (see {@link #isOnline(String, jakarta.servlet.http.HttpServletRequest)}). */
+    public Optional<Instant> lastSeen(String userId, jakarta.servlet.http.HttpServletRequest viewer) {
+        Optional<Instant> shown = lastSeen(userId);
+        if (shown.isPresent() || hidden == null || viewer == null || hidden.count() == 0) {
+            return shown;
+        }
+        Optional<Instant> at = hidden.lastSeen(userId);
+        if (at.isEmpty()) {
+            return at;
+        }
+        return maySeeHidden(viewer) || userId.equals(settings.userId().userId(viewer)) ? at : Optional.empty();
+    }
+
+    /* The request whose page is being rendered on this thread, for the EL functions (set by the
+     * filter around the chain when hiding is on; null elsewhere). */
+    private static final ThreadLocal<jakarta.servlet.http.HttpServletRequest> VIEWER = new ThreadLocal<>();
+
+    /** The viewer of the EL functions on this thread; the previous one, to give back to {@link #viewerDone}. */
+    static jakarta.servlet.http.HttpServletRequest viewing(jakarta.servlet.http.HttpServletRequest request) {
+        jakarta.servlet.http.HttpServletRequest previous = VIEWER.get();
+        VIEWER.set(request);
+        return previous;
+    }
+
+    static void viewerDone(jakarta.servlet.http.HttpServletRequest previous) {
+        VIEWER.set(previous); // not remove(): set() after remove() allocates a new entry each request
+    }
+
+    static jakarta.servlet.http.HttpServletRequest viewer() {
+        return VIEWER.get();
     }
 
     /** Records activity of a guest (a session without a user id) now. */
@@ -299,19 +430,25 @@ public final class OnlineNow implements AutoCloseable {
 
     private static final java.security.SecureRandom GUEST_IDS = new java.security.SecureRandom();
 
-    /** True if {@code userId} was active within the threshold. */
+    /**
+     * True if {@code userId} was active within the threshold, as anyone may know it: a hidden user
+     * is not online here (see {@link #isOnline(String, jakarta.servlet.http.HttpServletRequest)}).
+     */
     public boolean isOnline(String userId) {
         return userId != null && users.lastSeen(userId).isPresent();
     }
 
-    /** When {@code userId} was last active, if within the threshold. */
+    /** When {@code userId} was last active, if within the threshold; empty for a hidden user. */
     public Optional<Instant> lastSeen(String userId) {
         return userId == null ? Optional.empty() : users.lastSeen(userId);
     }
 
-    /** The exact number of users active within the threshold (not capped by {@code maxCount}). */
+    /**
+     * The exact number of users active within the threshold (not capped by {@code maxCount}),
+     * hidden ones included.
+     */
     public long count() {
-        return users.count();
+        return hidden == null ? users.count() : users.count() + hidden.count();
     }
 
     /** The number of guests active within the threshold (0 unless {@code trackAnonymous}). */
@@ -319,7 +456,7 @@ public final class OnlineNow implements AutoCloseable {
         return guests.count();
     }
 
-    /** The users active within the threshold, most recent first, at most {@code limit}. */
+    /** The users active within the threshold, most recent first, at most {@code limit}; hidden ones not. */
     public List<LastSeen> recent(int limit) {
         return users.recent(limit);
     }
@@ -348,6 +485,11 @@ public final class OnlineNow implements AutoCloseable {
      * call. A failing resolver is logged and the ids are used as names.
      */
     public List<OnlineUser> resolve(List<LastSeen> seen) {
+        return resolve(seen, Set.of());
+    }
+
+    /** Like {@link #resolve(List)}; the users whose ids are in {@code hiddenIds} are marked hidden. */
+    public List<OnlineUser> resolve(List<LastSeen> seen, Set<String> hiddenIds) {
         if (seen.isEmpty()) {
             return List.of();
         }
@@ -363,7 +505,7 @@ public final class OnlineNow implements AutoCloseable {
         for (LastSeen s : seen) {
             UserInfo info = infos == null ? null : infos.get(s.id());
             out.add(new OnlineUser(s.id(), info == null ? s.id() : info.getName(), s.instant(),
-                    info == null ? Map.of() : info.getAttributes()));
+                    info == null ? Map.of() : info.getAttributes(), null, hiddenIds.contains(s.id())));
         }
         return out;
     }
@@ -385,6 +527,10 @@ public final class OnlineNow implements AutoCloseable {
      */
     public void logout(String userId) {
         users.remove(userId);
+        if (hidden != null) {
+            hidden.remove(userId);
+            hiddenHere.remove(userId);
+        }
         for (Consumer<String> l : logoutListeners) {
             try {
                 l.accept(userId);
@@ -425,6 +571,9 @@ public final class OnlineNow implements AutoCloseable {
     public void sweep() {
         users.sweep();
         guests.sweep();
+        if (hidden != null) {
+            hidden.sweep();
+        }
     }
 
     public boolean isClosed() {
@@ -442,7 +591,13 @@ public final class OnlineNow implements AutoCloseable {
         try {
             users.close();
         } finally {
-            guests.close();
+            try {
+                guests.close();
+            } finally {
+                if (hidden != null) {
+                    hidden.close();
+                }
+            }
         }
     }
 

@@ -16,8 +16,12 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.AbstractList;
 import java.util.ArrayList;
+import java.time.Instant;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -47,6 +51,8 @@ public class OnlineNowFilter implements Filter {
     public static final String USERS_ATTRIBUTE = "onlineNow";
     public static final String COUNT_ATTRIBUTE = "onlineNowCount";
     public static final String GUEST_COUNT_ATTRIBUTE = "onlineGuestCount";
+    /** Hidden users online ({@code long}); they are counted in {@value #COUNT_ATTRIBUTE} too. */
+    public static final String HIDDEN_COUNT_ATTRIBUTE = "onlineHiddenCount";
 
     private static final System.Logger LOG = System.getLogger(OnlineNowFilter.class.getName());
     private static final RateLimitedLog WARN = new RateLimitedLog(LOG);
@@ -56,6 +62,7 @@ public class OnlineNowFilter implements Filter {
     private ServletContext context;
     private volatile Long lastCount;
     private volatile Long lastGuestCount;
+    private volatile Long lastHiddenCount;
     private static final Long ZERO = 0L;
 
     public OnlineNowFilter() {
@@ -126,7 +133,17 @@ public class OnlineNowFilter implements Filter {
         } catch (RuntimeException e) {
             failed("exposing the online users", e);
         }
-        chain.doFilter(req, res);
+        if (online.hidingEnabled()) {
+            // the EL functions on:isOnline / on:lastSeen answer as this request's viewer may know
+            HttpServletRequest previous = OnlineNow.viewing(request);
+            try {
+                chain.doFilter(req, res);
+            } finally {
+                OnlineNow.viewerDone(previous);
+            }
+        } else {
+            chain.doFilter(req, res);
+        }
         if (recorded == GUEST) {
             try {
                 signedInDuring(request);
@@ -184,7 +201,7 @@ public class OnlineNowFilter implements Filter {
             return userId;
         }
         if (userId != null) {
-            online.touch(userId);
+            online.touch(userId, hides(s, session));
             if (session != null) {
                 mark(session, userId);
             }
@@ -219,11 +236,21 @@ public class OnlineNowFilter implements Filter {
         HttpSession session = request.getSession(false);
         String userId = online.settings().userId().userIdOf(request, session);
         if (userId != null) {
-            online.touch(userId);
+            online.touch(userId, hides(online.settings(), session));
             if (session != null) {
                 mark(session, userId); // replaces the guest's marker, which takes the guest off
             }
         }
+    }
+
+    /** Whether the session's user hides their online status ({@code hidden}: a Boolean, or the string true). */
+    static boolean hides(OnlineNowSettings s, HttpSession session) {
+        UserIdSource flag = s.hidden();
+        if (flag == null || session == null) {
+            return false;
+        }
+        Object v = flag.valueIn(session);
+        return v instanceof Boolean b ? b : v != null && v.toString().trim().equalsIgnoreCase("true");
     }
 
     /** Binds the user's marker unless the session already has it: written once per session. */
@@ -235,11 +262,21 @@ public class OnlineNowFilter implements Filter {
     }
 
     private void expose(HttpServletRequest request, String userId) {
-        Snapshot snapshot = new Snapshot(online, userId);
+        Snapshot snapshot = new Snapshot(online, userId, request);
         request.setAttribute(IDS_ATTRIBUTE, snapshot);
         request.setAttribute(USERS_ATTRIBUTE, snapshot.users);
         request.setAttribute(COUNT_ATTRIBUTE, boxedCount(online.count()));
         request.setAttribute(GUEST_COUNT_ATTRIBUTE, online.settings().trackAnonymous() ? boxedGuestCount(online.guestCount()) : ZERO);
+        request.setAttribute(HIDDEN_COUNT_ATTRIBUTE, online.hidingEnabled() ? boxedHiddenCount(online.hiddenCount()) : ZERO);
+    }
+
+    private Long boxedHiddenCount(long n) {
+        Long last = lastHiddenCount;
+        if (last == null || last != n) {
+            last = n;
+            lastHiddenCount = last;
+        }
+        return last;
     }
 
     /** The count as a Long, the same object while it does not change (one allocation less per request). */
@@ -274,14 +311,17 @@ public class OnlineNowFilter implements Filter {
     private static final class Snapshot extends AbstractList<String> {
         final OnlineNow online;
         final String self;
+        final HttpServletRequest viewer;
         final List<OnlineUser> users = new Users();
         private List<LastSeen> seen; // under this
+        private Set<String> hiddenIds = Set.of(); // under this: those of seen that are hidden
         private List<String> ids; // under this
         private List<OnlineUser> resolved; // under this
 
-        Snapshot(OnlineNow online, String self) {
+        Snapshot(OnlineNow online, String self, HttpServletRequest viewer) {
             this.online = online;
             this.self = self;
+            this.viewer = viewer;
         }
 
         private List<LastSeen> seen() {
@@ -289,11 +329,34 @@ public class OnlineNowFilter implements Filter {
                 try {
                     int max = online.settings().maxCount();
                     List<LastSeen> recent = online.recent(max);
+                    boolean anyHidden = online.hidingEnabled() && online.hiddenCount() > 0;
+                    if (anyHidden && online.maySeeHidden(viewer)) {
+                        // staff: the hidden users too, marked, in one list by time
+                        List<LastSeen> hidden = online.recentHidden(max);
+                        Set<String> marked = new HashSet<>();
+                        List<LastSeen> merged = new ArrayList<>(recent.size() + hidden.size());
+                        merged.addAll(recent);
+                        merged.addAll(hidden);
+                        merged.sort((a, b) -> Long.compare(b.epochMilli(), a.epochMilli()));
+                        recent = merged.size() > max ? merged.subList(0, max) : merged;
+                        for (LastSeen h : hidden) {
+                            marked.add(h.id());
+                        }
+                        marked.retainAll(OnlineNow.ids(recent));
+                        hiddenIds = marked;
+                    }
                     if (self != null && recent.stream().noneMatch(s -> s.id().equals(self))) {
                         // the current user is always listed: coalescing may have kept their time a
-                        // second old behind maxCount users who came in since
+                        // second old behind maxCount users who came in since; a hidden user sees themself
                         List<LastSeen> withSelf = new ArrayList<>(recent.size() + 1);
-                        online.users().lastSeen(self).ifPresent(at -> withSelf.add(new LastSeen(self, at.toEpochMilli())));
+                        Optional<Instant> at = online.lastSeen(self);
+                        if (at.isEmpty() && anyHidden) {
+                            at = online.lastSeenHidden(self);
+                            if (at.isPresent()) {
+                                hiddenIds = hiddenIds.isEmpty() ? Set.of(self) : union(hiddenIds, self);
+                            }
+                        }
+                        at.ifPresent(t -> withSelf.add(new LastSeen(self, t.toEpochMilli())));
                         withSelf.addAll(recent);
                         recent = withSelf.size() > max ? withSelf.subList(0, max) : withSelf;
                     }
@@ -302,9 +365,16 @@ public class OnlineNowFilter implements Filter {
                     WARN.warn("listing", () -> "online-now: could not list the online users; the page shows "
                             + "nobody (the count is unaffected) until the store answers again", e);
                     seen = List.of();
+                    hiddenIds = Set.of();
                 }
             }
             return seen;
+        }
+
+        private static Set<String> union(Set<String> set, String one) {
+            Set<String> out = new HashSet<>(set);
+            out.add(one);
+            return out;
         }
 
         private synchronized List<String> ids() {
@@ -316,7 +386,8 @@ public class OnlineNowFilter implements Filter {
 
         private synchronized List<OnlineUser> resolved() {
             if (resolved == null) {
-                resolved = Collections.unmodifiableList(online.resolve(seen()));
+                List<LastSeen> list = seen();
+                resolved = Collections.unmodifiableList(online.resolve(list, hiddenIds));
             }
             return resolved;
         }

@@ -12,21 +12,23 @@ import java.util.Date;
  * }</pre>
  *
  * They find the web app's index by the request thread; with no index they answer false / null.
+ * A user who hides their online status is not online to a viewer who may not see hidden users
+ * (README, "Hidden users").
  */
 public final class OnlineNowFunctions {
 
     private OnlineNowFunctions() {
     }
 
-    /** True if the user was active within the threshold. */
+    /** True if the user was active within the threshold (and the viewer may know it). */
     public static boolean isOnline(String userId) {
         OnlineNow online = OnlineNow.current();
-        return online != null && online.isOnline(userId);
+        return online != null && online.isOnline(userId, OnlineNow.viewer());
     }
 
-    /** When the user was last active, or null if not within the threshold. */
+    /** When the user was last active, or null if not within the threshold (or the viewer may not know it). */
     public static Date lastSeen(String userId) {
         OnlineNow online = OnlineNow.current();
-        return online == null ? null : online.lastSeen(userId).map(Date::from).orElse(null);
+        return online == null ? null : online.lastSeen(userId, OnlineNow.viewer()).map(Date::from).orElse(null);
     }
 }

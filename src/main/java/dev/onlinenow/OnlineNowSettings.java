@@ -44,6 +44,9 @@ public final class OnlineNowSettings {
     // --- our own keys ----------------------------------------------------------------------
     public static final String MAX_TRACKED = "maxTracked";
     public static final String RESOLVER = "resolver";
+    // who is online, as communities show it
+    public static final String HIDDEN = "hidden";
+    public static final String SEE_HIDDEN = "seeHidden";
     // live endpoint
     public static final String WS_PATH = "wsPath";
     public static final String ALLOWED_ORIGINS = "allowedOrigins";
@@ -115,6 +118,14 @@ public final class OnlineNowSettings {
             Function.identity(), OnlineNowSettings::isClassName,
             "the fully qualified name of a class implementing dev.onlinenow.UserResolver",
             "class name of the UserResolver that turns ids into names");
+    private static final Setting<UserIdSource> S_HIDDEN = defineAbsent(HIDDEN, null, "none", UserIdSource::parse,
+            UserIdSource::isOneSessionAttribute,
+            "session:NAME or session:NAME.property (an HttpSession attribute, or a property of it, holding a Boolean or the string true)",
+            "where a user's \"hide my online status\" comes from");
+    private static final Setting<List<String>> S_SEE_HIDDEN = defineAbsent(SEE_HIDDEN, List.of(), "none",
+            OnlineNowSettings::parseRoles, OnlineNowSettings::areRoles,
+            "role:NAME, or several comma-separated (role:admin,role:moderator)",
+            "the roles whose members see hidden users listed (marked hidden)");
 
     private static final Setting<String> S_WS_PATH = define(WS_PATH, "/online-now/ws", Function.identity(),
             OnlineNowSettings::isPath, "a path starting with / such as /online-now/ws", "where the live endpoint listens");
@@ -248,6 +259,10 @@ public final class OnlineNowSettings {
     public int maxTracked() { return get(S_MAX_TRACKED); }
     /** Class name of the configured {@link UserResolver}, or null for the default. */
     public String resolver() { return get(S_RESOLVER); }
+    /** Where a user's hidden flag is read, or null when nobody is hidden. */
+    public UserIdSource hidden() { return get(S_HIDDEN); }
+    /** The roles ({@code request.isUserInRole}) whose members see hidden users; empty for none. */
+    public List<String> seeHidden() { return get(S_SEE_HIDDEN); }
     public String wsPath() { return get(S_WS_PATH); }
     /** Allowed WebSocket origins; empty means the page's own origin only; {@code *} means any. */
     public List<String> allowedOrigins() { return get(S_ALLOWED_ORIGINS); }
@@ -411,6 +426,12 @@ public final class OnlineNowSettings {
         public Builder maxTracked(int maxTracked) { return put(S_MAX_TRACKED, maxTracked); }
         /** Class name of a {@link UserResolver}; null for ids as names. */
         public Builder resolver(String className) { return put(S_RESOLVER, className); }
+        /** Where a user's hidden flag is read ({@code session:NAME[.property]}); null: nobody is hidden. */
+        public Builder hidden(UserIdSource flag) { return put(S_HIDDEN, flag); }
+        /** Role names whose members see hidden users. */
+        public Builder seeHidden(List<String> roles) {
+            return put(S_SEE_HIDDEN, roles == null ? null : List.copyOf(roles));
+        }
         public Builder wsPath(String wsPath) { return put(S_WS_PATH, wsPath); }
         public Builder allowedOrigins(List<String> origins) {
             return put(S_ALLOWED_ORIGINS, origins == null ? null : List.copyOf(origins));
@@ -729,6 +750,27 @@ public final class OnlineNowSettings {
     private static boolean areOrigins(List<String> origins) {
         for (String o : origins) {
             if (o == null || (!o.equals("*") && !o.matches("(?i)https?://[^/\\s]+"))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static List<String> parseRoles(String v) {
+        List<String> out = new ArrayList<>();
+        for (String part : v.split(",")) {
+            String r = part.trim();
+            if (!r.regionMatches(true, 0, "role:", 0, 5) || r.length() == 5) {
+                throw new BadValue("not role:NAME");
+            }
+            out.add(r.substring(5).trim());
+        }
+        return List.copyOf(out);
+    }
+
+    private static boolean areRoles(List<String> roles) {
+        for (String r : roles) {
+            if (r == null || r.isBlank()) {
                 return false;
             }
         }

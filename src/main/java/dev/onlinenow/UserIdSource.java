@@ -203,6 +203,26 @@ public final class UserIdSource {
         return s;
     }
 
+    /** True for one {@code session:NAME} or {@code session:NAME.property}, without {@code principal} or a fallback. */
+    boolean isOneSessionAttribute() {
+        return attribute != null && fallback == null;
+    }
+
+    /**
+     * The value this source reads from the session, before it is made an id (for the {@code hidden}
+     * setting, which reads a flag the way {@code userId} reads an id); null when there is none or
+     * the session was invalidated.
+     */
+    Object valueIn(HttpSession session) {
+        Object value;
+        try {
+            value = session.getAttribute(attribute);
+        } catch (IllegalStateException invalidated) {
+            return null;
+        }
+        return value == null || property == null ? value : read(value);
+    }
+
     @Override
     public String toString() {
         String self = attribute == null ? "principal" : "session:" + attribute + (property == null ? "" : "." + property);
