@@ -63,6 +63,9 @@ public final class OnlineNow implements AutoCloseable {
     /** Users this server touched as hidden last (so that a user who shows again leaves {@link #hidden}). */
     private final Set<String> hiddenHere = ConcurrentHashMap.newKeySet();
     private final List<String> seeHidden;
+    /** Robots by name; null with {@code robots=false}. */
+    private final PresenceStore robots;
+    private final Robots robotNames;
     private final UserResolver resolver;
     private final Map<String, Integer> sessionsPerUser = new ConcurrentHashMap<>();
     private final List<Consumer<String>> logoutListeners = new CopyOnWriteArrayList<>();
@@ -72,12 +75,14 @@ public final class OnlineNow implements AutoCloseable {
     private volatile boolean closed;
 
     private OnlineNow(OnlineNowSettings settings, PresenceStore users, PresenceStore guests, PresenceStore hidden,
-                      UserResolver resolver, OnlineNowStats stats, StoreHealth health) {
+                      PresenceStore robots, UserResolver resolver, OnlineNowStats stats, StoreHealth health) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.users = Objects.requireNonNull(users, "users");
         this.guests = Objects.requireNonNull(guests, "guests");
         this.hidden = hidden;
         this.seeHidden = settings.seeHidden();
+        this.robots = robots;
+        this.robotNames = robots == null ? null : Robots.uapCore(settings.ticker());
         this.resolver = Objects.requireNonNull(resolver, "resolver");
         this.stats = stats;
         this.health = health;
@@ -103,19 +108,24 @@ public final class OnlineNow implements AutoCloseable {
         PresenceStore users = factory.create("users", settings, stats, health);
         PresenceStore guests = null;
         PresenceStore hidden = null;
+        PresenceStore robots = null;
         try {
             guests = factory.create("guests", settings, stats, health);
             if (settings.hidden() != null) {
                 hidden = factory.create("hidden", settings, stats, health);
             }
+            if (settings.robots()) {
+                robots = factory.create("robots", settings, stats, health);
+            }
         } catch (RuntimeException e) {
-            users.close();
-            if (guests != null) {
-                guests.close();
+            for (PresenceStore s : new PresenceStore[] {users, guests, hidden}) {
+                if (s != null) {
+                    s.close();
+                }
             }
             throw e;
         }
-        return new OnlineNow(settings, users, guests, hidden, resolver, stats, health);
+        return new OnlineNow(settings, users, guests, hidden, robots, resolver, stats, health);
     }
 
     /**
@@ -131,7 +141,9 @@ public final class OnlineNow implements AutoCloseable {
     /** Like {@link #create(OnlineNowSettings, PresenceStore, PresenceStore, UserResolver)}, with the hidden users' store. */
     public static OnlineNow create(OnlineNowSettings settings, PresenceStore users, PresenceStore guests,
                                   PresenceStore hidden, UserResolver resolver) {
-        return new OnlineNow(settings, users, guests, hidden, resolver, new OnlineNowStats(), StoreHealth.inProcess(
+        return new OnlineNow(settings, users, guests, hidden,
+                settings.robots() ? StoreFactory.EHCACHE.create("robots", settings) : null,
+                resolver, new OnlineNowStats(), StoreHealth.inProcess(
                 users instanceof EhcachePresenceStore ? "ehcache" : users.getClass().getSimpleName()));
     }
 
@@ -290,6 +302,33 @@ public final class OnlineNow implements AutoCloseable {
     }
 
     private int hiddenAdds; // racy on purpose: only paces the clean-up of hiddenHere
+
+    // --- robots: counted by name, never as users or guests -------------------------------
+
+    /**
+     * The robot name of a request's User-Agent ({@code Googlebot}), or null when it is no robot
+     * or {@code robots=false}. Each distinct User-Agent is classified once (a bounded table).
+     */
+    public String robotOf(String userAgent) {
+        return robotNames == null ? null : robotNames.nameOf(userAgent);
+    }
+
+    /** Records activity of the robot of this name now. */
+    public void touchRobot(String name) {
+        if (robots != null) {
+            robots.touch(name);
+        }
+    }
+
+    /** Robots (by name) active within the threshold; 0 with {@code robots=false}. */
+    public long robotCount() {
+        return robots == null ? 0 : robots.count();
+    }
+
+    /** Names of the robots active within the threshold, most recent first, at most {@code limit}. */
+    public List<String> recentRobots(int limit) {
+        return robots == null ? List.of() : ids(robots.recent(limit));
+    }
 
     /** Whether hiding is configured (the {@code hidden} setting). */
     public boolean hidingEnabled() {
@@ -574,6 +613,9 @@ public final class OnlineNow implements AutoCloseable {
         if (hidden != null) {
             hidden.sweep();
         }
+        if (robots != null) {
+            robots.sweep();
+        }
     }
 
     public boolean isClosed() {
@@ -594,8 +636,14 @@ public final class OnlineNow implements AutoCloseable {
             try {
                 guests.close();
             } finally {
-                if (hidden != null) {
-                    hidden.close();
+                try {
+                    if (hidden != null) {
+                        hidden.close();
+                    }
+                } finally {
+                    if (robots != null) {
+                        robots.close();
+                    }
                 }
             }
         }

@@ -53,6 +53,10 @@ public class OnlineNowFilter implements Filter {
     public static final String GUEST_COUNT_ATTRIBUTE = "onlineGuestCount";
     /** Hidden users online ({@code long}); they are counted in {@value #COUNT_ATTRIBUTE} too. */
     public static final String HIDDEN_COUNT_ATTRIBUTE = "onlineHiddenCount";
+    /** Robots active within the threshold ({@code long}); never in the users' or guests' counts. */
+    public static final String ROBOT_COUNT_ATTRIBUTE = "onlineRobotCount";
+    /** Their names ({@code List<String>}), most recent first, at most {@code maxCount}; computed on first use. */
+    public static final String ROBOTS_ATTRIBUTE = "onlineRobots";
 
     private static final System.Logger LOG = System.getLogger(OnlineNowFilter.class.getName());
     private static final RateLimitedLog WARN = new RateLimitedLog(LOG);
@@ -63,6 +67,7 @@ public class OnlineNowFilter implements Filter {
     private volatile Long lastCount;
     private volatile Long lastGuestCount;
     private volatile Long lastHiddenCount;
+    private volatile Long lastRobotCount;
     private static final Long ZERO = 0L;
 
     public OnlineNowFilter() {
@@ -129,7 +134,7 @@ public class OnlineNowFilter implements Filter {
             failed("recording activity", e);
         }
         try {
-            expose(request, recorded == GUEST ? null : recorded);
+            expose(request, recorded == GUEST || recorded == ROBOT ? null : recorded);
         } catch (RuntimeException e) {
             failed("exposing the online users", e);
         }
@@ -175,6 +180,8 @@ public class OnlineNowFilter implements Filter {
 
     /** What {@link #record} returns for a request that counted as a guest (compared by identity). */
     private static final String GUEST = new String("guest");
+    /** What {@link #record} returns for a robot's request (compared by identity). */
+    private static final String ROBOT = new String("robot");
 
     /*
      * The cost on a request (docs/benchmarks.md, "The filter in a real container"): one
@@ -190,8 +197,8 @@ public class OnlineNowFilter implements Filter {
      */
 
     /**
-     * Records the request's user or guest. Returns the user id, {@link #GUEST} for a request that
-     * counted as a guest, or null.
+     * Records the request's user, guest or robot. Returns the user id, {@link #GUEST} for a request
+     * that counted as a guest, {@link #ROBOT} for a robot's, or null.
      */
     private String record(HttpServletRequest request, ServletResponse response) {
         OnlineNowSettings s = online.settings();
@@ -206,6 +213,14 @@ public class OnlineNowFilter implements Filter {
                 mark(session, userId);
             }
             return userId;
+        }
+        if (s.robots()) {
+            // a robot is never a user or a guest, and the filter never gives it a session
+            String robot = online.robotOf(request.getHeader("User-Agent"));
+            if (robot != null) {
+                online.touchRobot(robot);
+                return ROBOT;
+            }
         }
         if (s.trackAnonymous()) {
             if (session == null) {
@@ -268,6 +283,22 @@ public class OnlineNowFilter implements Filter {
         request.setAttribute(COUNT_ATTRIBUTE, boxedCount(online.count()));
         request.setAttribute(GUEST_COUNT_ATTRIBUTE, online.settings().trackAnonymous() ? boxedGuestCount(online.guestCount()) : ZERO);
         request.setAttribute(HIDDEN_COUNT_ATTRIBUTE, online.hidingEnabled() ? boxedHiddenCount(online.hiddenCount()) : ZERO);
+        if (online.settings().robots()) {
+            request.setAttribute(ROBOT_COUNT_ATTRIBUTE, boxedRobotCount(online.robotCount()));
+            request.setAttribute(ROBOTS_ATTRIBUTE, snapshot.robots());
+        } else {
+            request.setAttribute(ROBOT_COUNT_ATTRIBUTE, ZERO);
+            request.setAttribute(ROBOTS_ATTRIBUTE, List.of());
+        }
+    }
+
+    private Long boxedRobotCount(long n) {
+        Long last = lastRobotCount;
+        if (last == null || last != n) {
+            last = n;
+            lastRobotCount = last;
+        }
+        return last;
     }
 
     private Long boxedHiddenCount(long n) {
@@ -369,6 +400,30 @@ public class OnlineNowFilter implements Filter {
                 }
             }
             return seen;
+        }
+
+        /** The {@code onlineRobots} list: computed on first access. */
+        List<String> robots() {
+            return new AbstractList<>() {
+                private List<String> names;
+
+                private synchronized List<String> names() {
+                    if (names == null) {
+                        names = online.recentRobots(online.settings().maxCount());
+                    }
+                    return names;
+                }
+
+                @Override
+                public String get(int index) {
+                    return names().get(index);
+                }
+
+                @Override
+                public int size() {
+                    return names().size();
+                }
+            };
         }
 
         private static Set<String> union(Set<String> set, String one) {

@@ -47,6 +47,7 @@ public final class OnlineNowSettings {
     // who is online, as communities show it
     public static final String HIDDEN = "hidden";
     public static final String SEE_HIDDEN = "seeHidden";
+    public static final String ROBOTS = "robots";
     // live endpoint
     public static final String WS_PATH = "wsPath";
     public static final String ALLOWED_ORIGINS = "allowedOrigins";
@@ -126,6 +127,8 @@ public final class OnlineNowSettings {
             OnlineNowSettings::parseRoles, OnlineNowSettings::areRoles,
             "role:NAME, or several comma-separated (role:admin,role:moderator)",
             "the roles whose members see hidden users listed (marked hidden)");
+    private static final Setting<Boolean> S_ROBOTS = bool(ROBOTS, true,
+            "count requests whose User-Agent a maintained crawler list recognises as robots, by name");
 
     private static final Setting<String> S_WS_PATH = define(WS_PATH, "/online-now/ws", Function.identity(),
             OnlineNowSettings::isPath, "a path starting with / such as /online-now/ws", "where the live endpoint listens");
@@ -263,6 +266,8 @@ public final class OnlineNowSettings {
     public UserIdSource hidden() { return get(S_HIDDEN); }
     /** The roles ({@code request.isUserInRole}) whose members see hidden users; empty for none. */
     public List<String> seeHidden() { return get(S_SEE_HIDDEN); }
+    /** Whether robots are recognised and counted apart (never as users or guests). */
+    public boolean robots() { return get(S_ROBOTS); }
     public String wsPath() { return get(S_WS_PATH); }
     /** Allowed WebSocket origins; empty means the page's own origin only; {@code *} means any. */
     public List<String> allowedOrigins() { return get(S_ALLOWED_ORIGINS); }
@@ -432,6 +437,7 @@ public final class OnlineNowSettings {
         public Builder seeHidden(List<String> roles) {
             return put(S_SEE_HIDDEN, roles == null ? null : List.copyOf(roles));
         }
+        public Builder robots(boolean robots) { return put(S_ROBOTS, robots); }
         public Builder wsPath(String wsPath) { return put(S_WS_PATH, wsPath); }
         public Builder allowedOrigins(List<String> origins) {
             return put(S_ALLOWED_ORIGINS, origins == null ? null : List.copyOf(origins));
