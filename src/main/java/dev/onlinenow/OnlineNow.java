@@ -303,6 +303,63 @@ public final class OnlineNow implements AutoCloseable {
 
     private int hiddenAdds; // racy on purpose: only paces the clean-up of hiddenHere
 
+    // --- where people are ----------------------------------------------------------------
+
+    /** The longest location kept; a longer one is cut. */
+    public static final int MAX_LOCATION_CHARS = 200;
+
+    /**
+     * Records where a user or guest ({@value #GUEST_PREFIX}...) is now, if online: a path inside
+     * the web app, or a page's own label ({@code topic:42}). Nothing is written when they are
+     * there already. A location longer than {@value #MAX_LOCATION_CHARS} characters is cut.
+     */
+    public void locate(String id, String location) {
+        if (id == null || location == null || location.isEmpty()) {
+            return;
+        }
+        String at = location.length() > MAX_LOCATION_CHARS ? location.substring(0, MAX_LOCATION_CHARS) : location;
+        PresenceStore store = id.startsWith(GUEST_PREFIX) ? guests
+                : hidden != null && !hiddenHere.isEmpty() && hiddenHere.contains(id) ? hidden : users;
+        store.locate(id, at);
+    }
+
+    /** People (users, hidden ones too, and guests) online whose last location is {@code location}; exact. */
+    public long viewerCount(String location) {
+        if (location == null) {
+            return 0;
+        }
+        long n = users.countAt(location) + guests.countAt(location);
+        return hidden == null ? n : n + hidden.countAt(location);
+    }
+
+    /**
+     * The users online whose last location is {@code location}, most recent first, at most
+     * {@code maxCount}, resolved; hidden ones only for a viewer who may see them (or themself),
+     * marked hidden.
+     */
+    public List<OnlineUser> viewers(String location, jakarta.servlet.http.HttpServletRequest viewer) {
+        if (location == null) {
+            return List.of();
+        }
+        int max = settings.maxCount();
+        List<LastSeen> shown = users.recentAt(location, max);
+        if (hidden == null || viewer == null || hidden.countAt(location) == 0) {
+            return resolve(shown);
+        }
+        List<LastSeen> hiddenThere = hidden.recentAt(location, max);
+        if (!maySeeHidden(viewer)) {
+            String self = settings.userId().userId(viewer);
+            hiddenThere = hiddenThere.stream().filter(s -> s.id().equals(self)).toList();
+        }
+        if (hiddenThere.isEmpty()) {
+            return resolve(shown);
+        }
+        List<LastSeen> all = new ArrayList<>(shown);
+        all.addAll(hiddenThere);
+        all.sort((a, b) -> Long.compare(b.epochMilli(), a.epochMilli()));
+        return resolve(all.size() > max ? all.subList(0, max) : all, new java.util.HashSet<>(ids(hiddenThere)));
+    }
+
     // --- robots: counted by name, never as users or guests -------------------------------
 
     /**
@@ -544,7 +601,7 @@ public final class OnlineNow implements AutoCloseable {
         for (LastSeen s : seen) {
             UserInfo info = infos == null ? null : infos.get(s.id());
             out.add(new OnlineUser(s.id(), info == null ? s.id() : info.getName(), s.instant(),
-                    info == null ? Map.of() : info.getAttributes(), null, hiddenIds.contains(s.id())));
+                    info == null ? Map.of() : info.getAttributes(), s.location(), hiddenIds.contains(s.id())));
         }
         return out;
     }

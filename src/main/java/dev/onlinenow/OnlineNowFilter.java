@@ -57,6 +57,11 @@ public class OnlineNowFilter implements Filter {
     public static final String ROBOT_COUNT_ATTRIBUTE = "onlineRobotCount";
     /** Their names ({@code List<String>}), most recent first, at most {@code maxCount}; computed on first use. */
     public static final String ROBOTS_ATTRIBUTE = "onlineRobots";
+    /**
+     * Set by a page (a string such as {@code topic:42}) to name where its viewer is, instead of
+     * the path; read when the page is done.
+     */
+    public static final String LOCATION_ATTRIBUTE = "onlineNowLocation";
 
     private static final System.Logger LOG = System.getLogger(OnlineNowFilter.class.getName());
     private static final RateLimitedLog WARN = new RateLimitedLog(LOG);
@@ -128,13 +133,17 @@ public class OnlineNowFilter implements Filter {
         }
         HttpServletRequest request = (HttpServletRequest) req;
         String recorded = null;
+        boolean excluded = false;
         try {
-            recorded = record(request, res);
+            PathPatterns exclude = online.settings().exclude();
+            excluded = !exclude.isEmpty() && exclude.matches(request.getServletPath(), request.getPathInfo());
+            recorded = record(request, res, excluded);
         } catch (RuntimeException e) {
             failed("recording activity", e);
         }
+        boolean guest = recorded != null && recorded != ROBOT && recorded.startsWith(OnlineNow.GUEST_PREFIX);
         try {
-            expose(request, recorded == GUEST || recorded == ROBOT ? null : recorded);
+            expose(request, guest || recorded == ROBOT ? null : recorded);
         } catch (RuntimeException e) {
             failed("exposing the online users", e);
         }
@@ -149,13 +158,47 @@ public class OnlineNowFilter implements Filter {
         } else {
             chain.doFilter(req, res);
         }
-        if (recorded == GUEST) {
+        if (guest) {
             try {
-                signedInDuring(request);
+                String signedIn = signedInDuring(request);
+                if (signedIn != null) {
+                    recorded = signedIn;
+                }
             } catch (RuntimeException e) {
                 failed("recording a sign-in", e);
             }
         }
+        if (recorded != null && recorded != ROBOT && !excluded) {
+            try {
+                locate(request, recorded);
+            } catch (RuntimeException e) {
+                failed("recording a location", e);
+            }
+        }
+    }
+
+    /*
+     * Where the request's user or guest is: the page's own label, or the path inside the web app
+     * as the container decoded and mapped it (never the query string, which may carry tokens).
+     * Read when the page is done, so that it may set its label anywhere; written only when it
+     * changed (the store compares first).
+     */
+    private void locate(HttpServletRequest request, String id) {
+        Object label = request.getAttribute(LOCATION_ATTRIBUTE);
+        String at;
+        if (label != null) {
+            at = label.toString();
+        } else if (online.settings().location() == OnlineNowSettings.Location.PATH) {
+            String servletPath = request.getServletPath();
+            String pathInfo = request.getPathInfo();
+            at = pathInfo == null ? servletPath : servletPath + pathInfo;
+            if (at == null || at.isEmpty()) {
+                at = "/";
+            }
+        } else {
+            return;
+        }
+        online.locate(id, at);
     }
 
     @Override
@@ -178,8 +221,6 @@ public class OnlineNowFilter implements Filter {
         return online;
     }
 
-    /** What {@link #record} returns for a request that counted as a guest (compared by identity). */
-    private static final String GUEST = new String("guest");
     /** What {@link #record} returns for a robot's request (compared by identity). */
     private static final String ROBOT = new String("robot");
 
@@ -197,14 +238,15 @@ public class OnlineNowFilter implements Filter {
      */
 
     /**
-     * Records the request's user, guest or robot. Returns the user id, {@link #GUEST} for a request
-     * that counted as a guest, {@link #ROBOT} for a robot's, or null.
+     * Records the request's user, guest or robot. Returns the user id, the guest id (it begins
+     * with {@value OnlineNow#GUEST_PREFIX}) for a request that counted as a guest, {@link #ROBOT}
+     * for a robot's, or null. An excluded request records nothing and returns the user id.
      */
-    private String record(HttpServletRequest request, ServletResponse response) {
+    private String record(HttpServletRequest request, ServletResponse response, boolean excluded) {
         OnlineNowSettings s = online.settings();
         HttpSession session = request.getSession(false);
         String userId = s.userId().userIdOf(request, session);
-        if (!s.exclude().isEmpty() && s.exclude().matches(request.getServletPath(), request.getPathInfo())) {
+        if (excluded) {
             return userId;
         }
         if (userId != null) {
@@ -234,7 +276,7 @@ public class OnlineNowFilter implements Filter {
                 }
                 return null;
             }
-            return online.guestOf(session) != null ? GUEST : null;
+            return online.guestOf(session);
         }
         if (session != null && SessionMarker.of(session) != null) {
             // signed out without invalidating the session: the user leaves now
@@ -243,10 +285,10 @@ public class OnlineNowFilter implements Filter {
         return null;
     }
 
-    /** A guest's request that signed in: the guest leaves and the user counts at once. */
-    private void signedInDuring(HttpServletRequest request) {
+    /** A guest's request that signed in: the guest leaves and the user counts at once. Returns the user id, or null. */
+    private String signedInDuring(HttpServletRequest request) {
         if (request.isAsyncStarted()) {
-            return; // the next request will tell
+            return null; // the next request will tell
         }
         HttpSession session = request.getSession(false);
         String userId = online.settings().userId().userIdOf(request, session);
@@ -256,6 +298,7 @@ public class OnlineNowFilter implements Filter {
                 mark(session, userId); // replaces the guest's marker, which takes the guest off
             }
         }
+        return userId;
     }
 
     /** Whether the session's user hides their online status ({@code hidden}: a Boolean, or the string true). */

@@ -26,6 +26,18 @@ public final class OnlineNowFunctions {
         return online != null && online.isOnline(userId, OnlineNow.viewer());
     }
 
+    /** People (users and guests) online whose last location is {@code location}. */
+    public static long viewerCount(String location) {
+        OnlineNow online = OnlineNow.current();
+        return online == null ? 0 : online.viewerCount(location);
+    }
+
+    /** The users online whose last location is {@code location} (hidden ones as in {@code onlineNow}). */
+    public static java.util.List<OnlineUser> viewers(String location) {
+        OnlineNow online = OnlineNow.current();
+        return online == null ? java.util.List.of() : online.viewers(location, OnlineNow.viewer());
+    }
+
     /** When the user was last active, or null if not within the threshold (or the viewer may not know it). */
     public static Date lastSeen(String userId) {
         OnlineNow online = OnlineNow.current();

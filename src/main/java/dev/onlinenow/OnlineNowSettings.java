@@ -48,6 +48,7 @@ public final class OnlineNowSettings {
     public static final String HIDDEN = "hidden";
     public static final String SEE_HIDDEN = "seeHidden";
     public static final String ROBOTS = "robots";
+    public static final String LOCATION = "location";
     // live endpoint
     public static final String WS_PATH = "wsPath";
     public static final String ALLOWED_ORIGINS = "allowedOrigins";
@@ -84,6 +85,12 @@ public final class OnlineNowSettings {
      * accepts RFC 7692 permessage-deflate when the container implements it.
      */
     public enum Compression { OFF, PERMESSAGE_DEFLATE }
+
+    /**
+     * The location recorded per request: {@code PATH}, the path inside the web app without the
+     * query string; {@code NONE}, none (only what a page sets in {@code onlineNowLocation}).
+     */
+    public enum Location { PATH, NONE }
 
     /* Every setting, in documentation order; filled by define() below (so declared before them). */
     private static final List<Setting<?>> ALL = new ArrayList<>();
@@ -129,6 +136,8 @@ public final class OnlineNowSettings {
             "the roles whose members see hidden users listed (marked hidden)");
     private static final Setting<Boolean> S_ROBOTS = bool(ROBOTS, true,
             "count requests whose User-Agent a maintained crawler list recognises as robots, by name");
+    private static final Setting<Location> S_LOCATION = choice(LOCATION, Location.PATH, Location.class,
+            "path or none", "the location recorded per request: the path inside the app (never the query string) or none");
 
     private static final Setting<String> S_WS_PATH = define(WS_PATH, "/online-now/ws", Function.identity(),
             OnlineNowSettings::isPath, "a path starting with / such as /online-now/ws", "where the live endpoint listens");
@@ -268,6 +277,8 @@ public final class OnlineNowSettings {
     public List<String> seeHidden() { return get(S_SEE_HIDDEN); }
     /** Whether robots are recognised and counted apart (never as users or guests). */
     public boolean robots() { return get(S_ROBOTS); }
+    /** The location recorded per request (a page's {@code onlineNowLocation} wins). */
+    public Location location() { return get(S_LOCATION); }
     public String wsPath() { return get(S_WS_PATH); }
     /** Allowed WebSocket origins; empty means the page's own origin only; {@code *} means any. */
     public List<String> allowedOrigins() { return get(S_ALLOWED_ORIGINS); }
@@ -438,6 +449,7 @@ public final class OnlineNowSettings {
             return put(S_SEE_HIDDEN, roles == null ? null : List.copyOf(roles));
         }
         public Builder robots(boolean robots) { return put(S_ROBOTS, robots); }
+        public Builder location(Location location) { return put(S_LOCATION, location); }
         public Builder wsPath(String wsPath) { return put(S_WS_PATH, wsPath); }
         public Builder allowedOrigins(List<String> origins) {
             return put(S_ALLOWED_ORIGINS, origins == null ? null : List.copyOf(origins));
