@@ -425,13 +425,13 @@ public final class EhcachePresenceStore implements PresenceStore {
     private void left(Seen s) {
         order.remove(s); // its time is DEAD from here on: no move indexes it again
         slots.remove(s);
-        if (s.location != null) {
-            synchronized (s) {
-                String location = s.location;
-                if (location != null) {
-                    s.location = null;
-                    unindex(s, location);
-                }
+        // always under the monitor, even when no location shows yet: a move that checked the time
+        // before it became DEAD may be indexing this Seen right now, and must finish first
+        synchronized (s) {
+            String location = s.location;
+            if (location != null) {
+                s.location = null;
+                unindex(s, location);
             }
         }
     }

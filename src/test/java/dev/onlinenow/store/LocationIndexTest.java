@@ -64,7 +64,7 @@ class LocationIndexTest {
         assertThat(store.countAt("/a")).isZero();
     }
 
-    @Test
+    @org.junit.jupiter.api.RepeatedTest(20)
     void movesRacingWithLogoutsAndExpiryLeaveNoGhosts() throws Exception {
         String[] ids = new String[64];
         for (int i = 0; i < ids.length; i++) {
@@ -103,6 +103,8 @@ class LocationIndexTest {
             located += store.countAt("/l" + l);
         }
         assertThat(located).as("each online id at one location at most").isLessThanOrEqualTo(store.count());
+        assertThat(located).as("exactly the online ids that have a location")
+                .isEqualTo(store.recent(ids.length).stream().filter(s -> s.location() != null).count());
         for (String id : ids) {
             store.remove(id);
         }
