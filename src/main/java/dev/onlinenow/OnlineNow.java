@@ -4,6 +4,7 @@ import dev.onlinenow.internal.RateLimitedLog;
 import dev.onlinenow.store.EhcachePresenceStore;
 import dev.onlinenow.store.LastSeen;
 import dev.onlinenow.store.PresenceStore;
+import dev.onlinenow.store.RecordKeeper;
 import dev.onlinenow.store.StoreFactory;
 import dev.onlinenow.store.StoreHealth;
 import jakarta.servlet.ServletContext;
@@ -71,6 +72,8 @@ public final class OnlineNow implements AutoCloseable {
     private final List<Consumer<String>> logoutListeners = new CopyOnWriteArrayList<>();
     private final OnlineNowStats stats;
     private final StoreHealth health;
+    private volatile OnlineRecord record = OnlineRecord.NONE;
+    private volatile RecordKeeper recordKeeper; // null: the record is this server's alone
     private ObjectName mbean; // guarded by this
     private volatile boolean closed;
 
@@ -125,7 +128,14 @@ public final class OnlineNow implements AutoCloseable {
             }
             throw e;
         }
-        return new OnlineNow(settings, users, guests, hidden, robots, resolver, stats, health);
+        OnlineNow online = new OnlineNow(settings, users, guests, hidden, robots, resolver, stats, health);
+        try {
+            online.recordKeeper = factory.record(settings, online::learnRecord);
+        } catch (RuntimeException e) {
+            online.close();
+            throw e;
+        }
+        return online;
     }
 
     /**
@@ -358,6 +368,48 @@ public final class OnlineNow implements AutoCloseable {
         all.addAll(hiddenThere);
         all.sort((a, b) -> Long.compare(b.epochMilli(), a.epochMilli()));
         return resolve(all.size() > max ? all.subList(0, max) : all, new java.util.HashSet<>(ids(hiddenThere)));
+    }
+
+    // --- the record: the most people online at once -------------------------------------
+
+    /**
+     * The most people (users and guests; robots not) ever online at once, and when; kept across
+     * restarts ({@code dataDir}, or Redis with {@code store=redis}). The same object until raised.
+     */
+    public OnlineRecord record() {
+        return record;
+    }
+
+    /**
+     * Raises the record if {@code people} (users and guests online now) beats it: one comparison
+     * when it does not. The filter calls it with the counts it exposes.
+     */
+    public void noteCount(long people) {
+        if (people > record.getCount()) {
+            raise(people);
+        }
+    }
+
+    private void raise(long people) {
+        OnlineRecord raised = null;
+        synchronized (this) {
+            if (people > record.getCount()) {
+                raised = new OnlineRecord(people, settings.clock().millis());
+                record = raised;
+            }
+        }
+        RecordKeeper k = recordKeeper;
+        if (raised != null && k != null) {
+            k.offer(raised.getCount(), raised.getMillis());
+        }
+    }
+
+    /** A record learnt from elsewhere (another server, a saved file): kept if it beats this one. */
+    synchronized void learnRecord(long count, long epochMilli) {
+        OnlineRecord r = new OnlineRecord(count, epochMilli);
+        if (r.beats(record)) {
+            record = r;
+        }
     }
 
     // --- robots: counted by name, never as users or guests -------------------------------
@@ -687,6 +739,14 @@ public final class OnlineNow implements AutoCloseable {
         closed = true;
         BY_LOADER.values().removeIf(o -> o == this);
         unregisterMBean();
+        RecordKeeper k = recordKeeper;
+        if (k != null) {
+            try {
+                k.close();
+            } catch (RuntimeException e) {
+                WARN.warn("record keeper", () -> "online-now: closing the record's keeper failed", e);
+            }
+        }
         try {
             users.close();
         } finally {

@@ -62,6 +62,8 @@ public class OnlineNowFilter implements Filter {
      * the path; read when the page is done.
      */
     public static final String LOCATION_ATTRIBUTE = "onlineNowLocation";
+    /** The most people ever online at once, and when ({@link OnlineRecord}: {@code count}, {@code date}). */
+    public static final String RECORD_ATTRIBUTE = "onlineNowRecord";
 
     private static final System.Logger LOG = System.getLogger(OnlineNowFilter.class.getName());
     private static final RateLimitedLog WARN = new RateLimitedLog(LOG);
@@ -323,8 +325,12 @@ public class OnlineNowFilter implements Filter {
         Snapshot snapshot = new Snapshot(online, userId, request);
         request.setAttribute(IDS_ATTRIBUTE, snapshot);
         request.setAttribute(USERS_ATTRIBUTE, snapshot.users);
-        request.setAttribute(COUNT_ATTRIBUTE, boxedCount(online.count()));
-        request.setAttribute(GUEST_COUNT_ATTRIBUTE, online.settings().trackAnonymous() ? boxedGuestCount(online.guestCount()) : ZERO);
+        long users = online.count();
+        long guests = online.settings().trackAnonymous() ? online.guestCount() : 0;
+        online.noteCount(users + guests); // one comparison unless it is a new record
+        request.setAttribute(COUNT_ATTRIBUTE, boxedCount(users));
+        request.setAttribute(GUEST_COUNT_ATTRIBUTE, guests == 0 ? ZERO : boxedGuestCount(guests));
+        request.setAttribute(RECORD_ATTRIBUTE, online.record());
         request.setAttribute(HIDDEN_COUNT_ATTRIBUTE, online.hidingEnabled() ? boxedHiddenCount(online.hiddenCount()) : ZERO);
         if (online.settings().robots()) {
             request.setAttribute(ROBOT_COUNT_ATTRIBUTE, boxedRobotCount(online.robotCount()));
