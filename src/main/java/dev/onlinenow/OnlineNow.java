@@ -74,6 +74,8 @@ public final class OnlineNow implements AutoCloseable {
     private final StoreHealth health;
     private volatile OnlineRecord record = OnlineRecord.NONE;
     private volatile RecordKeeper recordKeeper; // null: the record is this server's alone
+    /** Where the in-process index is saved on close and was read from at start; null: nowhere. */
+    private java.nio.file.Path dataFile;
     private ObjectName mbean; // guarded by this
     private volatile boolean closed;
 
@@ -135,6 +137,7 @@ public final class OnlineNow implements AutoCloseable {
             online.close();
             throw e;
         }
+        online.openDataFile(context);
         return online;
     }
 
@@ -151,10 +154,12 @@ public final class OnlineNow implements AutoCloseable {
     /** Like {@link #create(OnlineNowSettings, PresenceStore, PresenceStore, UserResolver)}, with the hidden users' store. */
     public static OnlineNow create(OnlineNowSettings settings, PresenceStore users, PresenceStore guests,
                                   PresenceStore hidden, UserResolver resolver) {
-        return new OnlineNow(settings, users, guests, hidden,
+        OnlineNow online = new OnlineNow(settings, users, guests, hidden,
                 settings.robots() ? StoreFactory.EHCACHE.create("robots", settings) : null,
                 resolver, new OnlineNowStats(), StoreHealth.inProcess(
                 users instanceof EhcachePresenceStore ? "ehcache" : users.getClass().getSimpleName()));
+        online.openDataFile(null);
+        return online;
     }
 
     /** An in-process index with Ehcache stores, whatever the settings' {@code store} says. */
@@ -368,6 +373,134 @@ public final class OnlineNow implements AutoCloseable {
         all.addAll(hiddenThere);
         all.sort((a, b) -> Long.compare(b.epochMilli(), a.epochMilli()));
         return resolve(all.size() > max ? all.subList(0, max) : all, new java.util.HashSet<>(ids(hiddenThere)));
+    }
+
+    // --- nothing forgotten on a restart ---------------------------------------------------
+
+    /*
+     * The in-process index is saved when the index closes (the web app stops) and read back when
+     * it starts, in dataDir (by default the context's temp dir, which containers keep across
+     * restarts and redeploys of the same app). Redis keeps its own. A file that cannot be read
+     * is a WARN and an empty start, never a failed start-up: who was online is worth less than
+     * the app starting.
+     */
+    private void openDataFile(ServletContext context) {
+        if (!(users instanceof EhcachePresenceStore) || !(guests instanceof EhcachePresenceStore)) {
+            return; // Redis keeps the index; a store of the app's own keeps what it keeps
+        }
+        java.nio.file.Path dir = dataDir(settings, context);
+        if (dir == null) {
+            return;
+        }
+        dataFile = dir.resolve(dev.onlinenow.store.IndexFile.NAME);
+        dev.onlinenow.store.IndexFile.deleteLeftovers(dataFile); // of a save killed midway
+        load();
+    }
+
+    /** The directory of the {@code dataDir} setting, or null: none, or the default without a context's temp dir. */
+    static java.nio.file.Path dataDir(OnlineNowSettings settings, ServletContext context) {
+        String dir = settings.dataDir();
+        if (OnlineNowSettings.NO_DATA_DIR.equalsIgnoreCase(dir == null ? "" : dir.trim())) {
+            return null;
+        }
+        if (dir != null) {
+            return java.nio.file.Path.of(dir);
+        }
+        if (context == null) {
+            return null;
+        }
+        Object temp = context.getAttribute(ServletContext.TEMPDIR);
+        if (temp == null) {
+            temp = context.getAttribute("javax" + ".servlet.context.tempdir"); // the javax build's containers
+        }
+        if (temp instanceof java.io.File f) {
+            return f.toPath();
+        }
+        return temp instanceof java.nio.file.Path p ? p : null;
+    }
+
+    private void load() {
+        long started = System.nanoTime();
+        dev.onlinenow.store.IndexFile.Contents c;
+        try {
+            c = dev.onlinenow.store.IndexFile.read(dataFile);
+        } catch (dev.onlinenow.store.IndexFile.Problem p) {
+            LOG.log(Level.WARNING, "online-now: starting with an empty index: the saved index " + dataFile + ": "
+                    + p.getMessage());
+            return;
+        }
+        int[] restored = new int[4];
+        restore(c.sections().get("users"), (EhcachePresenceStore) users, restored, 0, false);
+        PresenceStore hiddenTarget = hidden != null ? hidden : users; // hiding turned off: they show
+        restore(c.sections().get("hidden"), (EhcachePresenceStore) hiddenTarget, restored, 1, hidden != null);
+        if (settings.trackAnonymous()) {
+            restore(c.sections().get("guests"), (EhcachePresenceStore) guests, restored, 2, false);
+        }
+        if (robots instanceof EhcachePresenceStore r) {
+            restore(c.sections().get("robots"), r, restored, 3, false);
+        }
+        if (c.recordCount() > 0) {
+            learnRecord(c.recordCount(), c.recordAt());
+        }
+        try {
+            java.nio.file.Files.deleteIfExists(dataFile); // read once: a crash later must not bring back these
+        } catch (java.io.IOException e) {
+            LOG.log(Level.WARNING, "online-now: could not delete the saved index " + dataFile + " after reading it (" + e
+                    + "); it is overwritten when the app stops");
+        }
+        LOG.log(Level.INFO, "online-now: restored " + restored[0] + " users, " + restored[1] + " hidden users, "
+                + restored[2] + " guests and " + restored[3] + " robots still within the threshold, and the record ("
+                + record + "), from " + dataFile + " in " + (System.nanoTime() - started) / 1_000_000 + " ms");
+    }
+
+    private void restore(List<LastSeen> entries, EhcachePresenceStore into, int[] counts, int slot, boolean hide) {
+        if (entries == null) {
+            return;
+        }
+        long before = into.count();
+        for (LastSeen s : entries) { // oldest first
+            into.restore(s.id(), s.epochMilli(), s.location());
+            if (hide) {
+                hiddenHere.add(s.id());
+            }
+        }
+        counts[slot] += (int) (into.count() - before);
+    }
+
+    /** Saves the in-process index and the record to {@code dataDir} (atomically); a failure is a WARN. */
+    private void save() {
+        if (dataFile == null) {
+            return;
+        }
+        long started = System.nanoTime();
+        try {
+            int max = settings.maxTracked();
+            Map<String, List<LastSeen>> sections = new TreeMap<>();
+            sections.put("users", users.recent(max));
+            sections.put("guests", guests.recent(max));
+            if (hidden != null) {
+                sections.put("hidden", hidden.recent(max));
+            }
+            if (robots != null) {
+                sections.put("robots", robots.recent(max));
+            }
+            OnlineRecord r = record;
+            dev.onlinenow.store.IndexFile.write(dataFile, settings.clock().millis(), r.getCount(), r.getMillis(), sections);
+            int n = 0;
+            for (List<LastSeen> l : sections.values()) {
+                n += l.size();
+            }
+            LOG.log(Level.INFO, "online-now: saved the index (" + n + " entries) and the record to " + dataFile + " in "
+                    + (System.nanoTime() - started) / 1_000_000 + " ms");
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "online-now: could not save the index to " + dataFile + " (" + e
+                    + "); the next start begins empty", e);
+        }
+    }
+
+    /** The file the in-process index is saved to, or null (for tests and the docs' examples). */
+    public java.nio.file.Path dataFile() {
+        return dataFile;
     }
 
     // --- the record: the most people online at once -------------------------------------
@@ -739,6 +872,7 @@ public final class OnlineNow implements AutoCloseable {
         closed = true;
         BY_LOADER.values().removeIf(o -> o == this);
         unregisterMBean();
+        save();
         RecordKeeper k = recordKeeper;
         if (k != null) {
             try {

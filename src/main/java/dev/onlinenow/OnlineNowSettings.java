@@ -49,6 +49,9 @@ public final class OnlineNowSettings {
     public static final String SEE_HIDDEN = "seeHidden";
     public static final String ROBOTS = "robots";
     public static final String LOCATION = "location";
+    public static final String DATA_DIR = "dataDir";
+    /** The {@code dataDir} value that keeps nothing. */
+    public static final String NO_DATA_DIR = "none";
     // live endpoint
     public static final String WS_PATH = "wsPath";
     public static final String ALLOWED_ORIGINS = "allowedOrigins";
@@ -138,6 +141,10 @@ public final class OnlineNowSettings {
             "count requests whose User-Agent a maintained crawler list recognises as robots, by name");
     private static final Setting<Location> S_LOCATION = choice(LOCATION, Location.PATH, Location.class,
             "path or none", "the location recorded per request: the path inside the app (never the query string) or none");
+    private static final Setting<String> S_DATA_DIR = defineAbsent(DATA_DIR, null,
+            "the context's temp dir (`jakarta.servlet.context.tempdir`)", Function.identity(),
+            OnlineNowSettings::isDataDir, "a directory path, or none to keep nothing",
+            "where the in-process index and the record are saved when the app stops and read back when it starts");
 
     private static final Setting<String> S_WS_PATH = define(WS_PATH, "/online-now/ws", Function.identity(),
             OnlineNowSettings::isPath, "a path starting with / such as /online-now/ws", "where the live endpoint listens");
@@ -279,6 +286,8 @@ public final class OnlineNowSettings {
     public boolean robots() { return get(S_ROBOTS); }
     /** The location recorded per request (a page's {@code onlineNowLocation} wins). */
     public Location location() { return get(S_LOCATION); }
+    /** The {@code dataDir} setting: a directory, {@value #NO_DATA_DIR}, or null for the context's temp dir. */
+    public String dataDir() { return get(S_DATA_DIR); }
     public String wsPath() { return get(S_WS_PATH); }
     /** Allowed WebSocket origins; empty means the page's own origin only; {@code *} means any. */
     public List<String> allowedOrigins() { return get(S_ALLOWED_ORIGINS); }
@@ -450,6 +459,8 @@ public final class OnlineNowSettings {
         }
         public Builder robots(boolean robots) { return put(S_ROBOTS, robots); }
         public Builder location(Location location) { return put(S_LOCATION, location); }
+        /** A directory, {@value OnlineNowSettings#NO_DATA_DIR}, or null for the context's temp dir. */
+        public Builder dataDir(String dir) { return put(S_DATA_DIR, dir); }
         public Builder wsPath(String wsPath) { return put(S_WS_PATH, wsPath); }
         public Builder allowedOrigins(List<String> origins) {
             return put(S_ALLOWED_ORIGINS, origins == null ? null : List.copyOf(origins));
@@ -793,6 +804,18 @@ public final class OnlineNowSettings {
             }
         }
         return true;
+    }
+
+    private static boolean isDataDir(String v) {
+        if (v.isBlank() || v.indexOf('\0') >= 0) {
+            return false;
+        }
+        try {
+            java.nio.file.Path.of(v);
+            return true;
+        } catch (java.nio.file.InvalidPathException e) {
+            return false;
+        }
     }
 
     private static boolean isNamespace(String v) {

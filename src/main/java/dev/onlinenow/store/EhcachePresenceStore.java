@@ -274,6 +274,29 @@ public final class EhcachePresenceStore implements PresenceStore {
         sweepIfDue(clock.millis());
     }
 
+    /**
+     * Puts back an id read from a saved index, last seen at {@code at}, at {@code location}
+     * (or none). Skipped if it passed the threshold, or if the id is here already. Call it oldest
+     * first (each goes to the front of the order, at no cost).
+     */
+    public void restore(String id, long at, String location) {
+        long now = clock.millis();
+        if (now - at >= thresholdMillis) {
+            return;
+        }
+        Seen fresh = new Seen(id, Math.min(at, now));
+        fresh.cachedAt = now; // Ehcache reads it now (the put)
+        order.add(fresh);
+        if (cache.putIfAbsent(id, fresh) != null) {
+            order.remove(fresh);
+            return;
+        }
+        lowerNextSweep(fresh);
+        if (location != null) {
+            locate(id, location);
+        }
+    }
+
     @Override
     public boolean locate(String id, String location) {
         Objects.requireNonNull(location, "location");

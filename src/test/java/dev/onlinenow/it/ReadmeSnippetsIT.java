@@ -117,6 +117,8 @@ class ReadmeSnippetsIT {
         app("/proxied", webXml(List.of(proxy), filter, null, null), jsp);
         // the hidden users' context-params with the filter snippet and the JSP snippet
         app("/hidden", webXml(List.of(hidden), filter, null, null), jsp);
+        // the first screen again, restarted with users online (dataDir: the context's temp dir)
+        app("/restart", webXml(List.of(), filter, null, null), jsp);
         tomcat.start();
         apps.forEach((path, ctx) -> assertThat(ctx.getState().isAvailable())
                 .as(path + " started (" + ctx.getState() + ")").isTrue());
@@ -414,6 +416,25 @@ class ReadmeSnippetsIT {
         assertThat(byBob.body()).contains("<p>2 online</p>");
         assertThat(items(byBob.body())).containsExactly("bob");
         assertThat(items(ann.get("/hidden/").body())).containsExactlyInAnyOrder("ann", "bob");
+    }
+
+    @Test
+    void aRestartOfTheAppForgetsNobody() throws Exception {
+        Browser ann = Browser.open();
+        Browser bob = Browser.open();
+        ann.signIn("/restart", "ann");
+        bob.signIn("/restart", "bob");
+        assertThat(ann.get("/restart/").body()).contains("<p>1 online</p>");
+        assertThat(bob.get("/restart/").body()).contains("<p>2 online</p>");
+        Context ctx = apps.get("/restart");
+        ctx.stop();
+        ctx.start();
+        assertThat(ctx.getState().isAvailable()).isTrue();
+        // a visitor who was not there: both are online again, before either comes back
+        HttpResponse<String> page = Browser.open().get("/restart/");
+        assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+        assertThat(page.body()).contains("<p>2 online</p>");
+        assertThat(items(page.body())).containsExactly("bob", "ann");
     }
 
     @Test
