@@ -4,6 +4,7 @@ import dev.onlinenow.internal.RateLimitedLog;
 import dev.onlinenow.store.EhcachePresenceStore;
 import dev.onlinenow.store.LastSeen;
 import dev.onlinenow.store.PresenceStore;
+import dev.onlinenow.store.RecordKeeper;
 import dev.onlinenow.store.StoreFactory;
 import dev.onlinenow.store.StoreHealth;
 import jakarta.servlet.ServletContext;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -57,19 +59,35 @@ public final class OnlineNow implements AutoCloseable {
     private final OnlineNowSettings settings;
     private final PresenceStore users;
     private final PresenceStore guests;
+    /** Hidden users, apart from {@link #users} (an id is in one of the two); null when nobody can be hidden. */
+    private final PresenceStore hidden;
+    /** Users this server touched as hidden last (so that a user who shows again leaves {@link #hidden}). */
+    private final Set<String> hiddenHere = ConcurrentHashMap.newKeySet();
+    private final List<String> seeHidden;
+    /** Robots by name; null with {@code robots=false}. */
+    private final PresenceStore robots;
+    private final Robots robotNames;
     private final UserResolver resolver;
     private final Map<String, Integer> sessionsPerUser = new ConcurrentHashMap<>();
     private final List<Consumer<String>> logoutListeners = new CopyOnWriteArrayList<>();
     private final OnlineNowStats stats;
     private final StoreHealth health;
+    private volatile OnlineRecord record = OnlineRecord.NONE;
+    private volatile RecordKeeper recordKeeper; // null: the record is this server's alone
+    /** Where the in-process index is saved on close and was read from at start; null: nowhere. */
+    private java.nio.file.Path dataFile;
     private ObjectName mbean; // guarded by this
     private volatile boolean closed;
 
-    private OnlineNow(OnlineNowSettings settings, PresenceStore users, PresenceStore guests, UserResolver resolver,
-                      OnlineNowStats stats, StoreHealth health) {
+    private OnlineNow(OnlineNowSettings settings, PresenceStore users, PresenceStore guests, PresenceStore hidden,
+                      PresenceStore robots, UserResolver resolver, OnlineNowStats stats, StoreHealth health) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.users = Objects.requireNonNull(users, "users");
         this.guests = Objects.requireNonNull(guests, "guests");
+        this.hidden = hidden;
+        this.seeHidden = settings.seeHidden();
+        this.robots = robots;
+        this.robotNames = robots == null ? null : Robots.uapCore(settings.ticker());
         this.resolver = Objects.requireNonNull(resolver, "resolver");
         this.stats = stats;
         this.health = health;
@@ -93,14 +111,34 @@ public final class OnlineNow implements AutoCloseable {
         StoreHealth health = settings.store() == OnlineNowSettings.StoreKind.REDIS
                 ? new StoreHealth("redis", settings.clock()) : StoreHealth.inProcess("ehcache");
         PresenceStore users = factory.create("users", settings, stats, health);
-        PresenceStore guests;
+        PresenceStore guests = null;
+        PresenceStore hidden = null;
+        PresenceStore robots = null;
         try {
             guests = factory.create("guests", settings, stats, health);
+            if (settings.hidden() != null) {
+                hidden = factory.create("hidden", settings, stats, health);
+            }
+            if (settings.robots()) {
+                robots = factory.create("robots", settings, stats, health);
+            }
         } catch (RuntimeException e) {
-            users.close();
+            for (PresenceStore s : new PresenceStore[] {users, guests, hidden}) {
+                if (s != null) {
+                    s.close();
+                }
+            }
             throw e;
         }
-        return new OnlineNow(settings, users, guests, resolver, stats, health);
+        OnlineNow online = new OnlineNow(settings, users, guests, hidden, robots, resolver, stats, health);
+        try {
+            online.recordKeeper = factory.record(settings, online::learnRecord);
+        } catch (RuntimeException e) {
+            online.close();
+            throw e;
+        }
+        online.openDataFile(context);
+        return online;
     }
 
     /**
@@ -109,8 +147,19 @@ public final class OnlineNow implements AutoCloseable {
      */
     public static OnlineNow create(OnlineNowSettings settings, PresenceStore users, PresenceStore guests,
                                   UserResolver resolver) {
-        return new OnlineNow(settings, users, guests, resolver, new OnlineNowStats(), StoreHealth.inProcess(
+        return create(settings, users, guests,
+                settings.hidden() == null ? null : StoreFactory.EHCACHE.create("hidden", settings), resolver);
+    }
+
+    /** Like {@link #create(OnlineNowSettings, PresenceStore, PresenceStore, UserResolver)}, with the hidden users' store. */
+    public static OnlineNow create(OnlineNowSettings settings, PresenceStore users, PresenceStore guests,
+                                  PresenceStore hidden, UserResolver resolver) {
+        OnlineNow online = new OnlineNow(settings, users, guests, hidden,
+                settings.robots() ? StoreFactory.EHCACHE.create("robots", settings) : null,
+                resolver, new OnlineNowStats(), StoreHealth.inProcess(
                 users instanceof EhcachePresenceStore ? "ehcache" : users.getClass().getSimpleName()));
+        online.openDataFile(null);
+        return online;
     }
 
     /** An in-process index with Ehcache stores, whatever the settings' {@code store} says. */
@@ -271,9 +320,372 @@ public final class OnlineNow implements AutoCloseable {
         }
     }
 
-    /** Records activity of a signed-in user now. */
+    /**
+     * Records activity of a signed-in user now, hidden or not as this server last saw them (the
+     * live endpoint's activity; a request says which with {@link #touch(String, boolean)}).
+     */
     public void touch(String userId) {
-        users.touch(userId);
+        if (hidden != null && !hiddenHere.isEmpty() && hiddenHere.contains(userId)) {
+            hidden.touch(userId);
+        } else {
+            users.touch(userId);
+        }
+    }
+
+    /**
+     * Records activity of a signed-in user now, who hides their online status or not. A hidden
+     * user counts in {@link #count()} and {@link #hiddenCount()}, and is listed only to viewers
+     * who {@link #maySeeHidden may see} them. Without the {@code hidden} setting the flag is ignored.
+     */
+    public void touch(String userId, boolean hide) {
+        if (hidden == null) {
+            users.touch(userId);
+        } else if (hide) {
+            hidden.touch(userId);
+            if (hiddenHere.add(userId)) { // they were shown, or new here
+                users.remove(userId);
+                if ((hiddenAdds++ & 1023) == 1023) {
+                    hiddenHere.removeIf(id -> hidden.lastSeen(id).isEmpty()); // those who left
+                }
+            }
+        } else {
+            users.touch(userId);
+            if (!hiddenHere.isEmpty() && hiddenHere.contains(userId) && hiddenHere.remove(userId)) { // hid until now
+                hidden.remove(userId);
+            }
+        }
+    }
+
+    private int hiddenAdds; // racy on purpose: only paces the clean-up of hiddenHere
+
+    // --- where people are ----------------------------------------------------------------
+
+    /** The longest location kept; a longer one is cut. */
+    public static final int MAX_LOCATION_CHARS = 200;
+
+    /**
+     * Records where a user or guest ({@value #GUEST_PREFIX}...) is now, if online: a path inside
+     * the web app, or a page's own label ({@code topic:42}). Nothing is written when they are
+     * there already. A location longer than {@value #MAX_LOCATION_CHARS} characters is cut.
+     */
+    public void locate(String id, String location) {
+        if (id == null || location == null || location.isEmpty()) {
+            return;
+        }
+        String at = location.length() > MAX_LOCATION_CHARS ? location.substring(0, MAX_LOCATION_CHARS) : location;
+        PresenceStore store = id.startsWith(GUEST_PREFIX) ? guests
+                : hidden != null && !hiddenHere.isEmpty() && hiddenHere.contains(id) ? hidden : users;
+        store.locate(id, at);
+    }
+
+    /** People (users, hidden ones too, and guests) online whose last location is {@code location}; exact. */
+    public long viewerCount(String location) {
+        if (location == null) {
+            return 0;
+        }
+        long n = users.countAt(location) + guests.countAt(location);
+        return hidden == null ? n : n + hidden.countAt(location);
+    }
+
+    /**
+     * The users online whose last location is {@code location}, most recent first, at most
+     * {@code maxCount}, resolved; hidden ones only for a viewer who may see them (or themself),
+     * marked hidden.
+     */
+    public List<OnlineUser> viewers(String location, jakarta.servlet.http.HttpServletRequest viewer) {
+        if (location == null) {
+            return List.of();
+        }
+        int max = settings.maxCount();
+        List<LastSeen> shown = users.recentAt(location, max);
+        if (hidden == null || viewer == null || hidden.countAt(location) == 0) {
+            return resolve(shown);
+        }
+        List<LastSeen> hiddenThere = hidden.recentAt(location, max);
+        if (!maySeeHidden(viewer)) {
+            String self = settings.userId().userId(viewer);
+            hiddenThere = hiddenThere.stream().filter(s -> s.id().equals(self)).toList();
+        }
+        if (hiddenThere.isEmpty()) {
+            return resolve(shown);
+        }
+        List<LastSeen> all = new ArrayList<>(shown);
+        all.addAll(hiddenThere);
+        all.sort((a, b) -> Long.compare(b.epochMilli(), a.epochMilli()));
+        return resolve(all.size() > max ? all.subList(0, max) : all, new java.util.HashSet<>(ids(hiddenThere)));
+    }
+
+    // --- nothing forgotten on a restart ---------------------------------------------------
+
+    /*
+     * The in-process index is saved when the index closes (the web app stops) and read back when
+     * it starts, in dataDir (by default the context's temp dir, which containers keep across
+     * restarts and redeploys of the same app). Redis keeps its own. A file that cannot be read
+     * is a WARN and an empty start, never a failed start-up: who was online is worth less than
+     * the app starting.
+     */
+    private void openDataFile(ServletContext context) {
+        if (!(users instanceof EhcachePresenceStore) || !(guests instanceof EhcachePresenceStore)) {
+            return; // Redis keeps the index; a store of the app's own keeps what it keeps
+        }
+        java.nio.file.Path dir = dataDir(settings, context);
+        if (dir == null) {
+            return;
+        }
+        dataFile = dir.resolve(dev.onlinenow.store.IndexFile.NAME);
+        dev.onlinenow.store.IndexFile.deleteLeftovers(dataFile); // of a save killed midway
+        load();
+    }
+
+    /** The directory of the {@code dataDir} setting, or null: none, or the default without a context's temp dir. */
+    static java.nio.file.Path dataDir(OnlineNowSettings settings, ServletContext context) {
+        String dir = settings.dataDir();
+        if (OnlineNowSettings.NO_DATA_DIR.equalsIgnoreCase(dir == null ? "" : dir.trim())) {
+            return null;
+        }
+        if (dir != null) {
+            return java.nio.file.Path.of(dir);
+        }
+        if (context == null) {
+            return null;
+        }
+        Object temp = context.getAttribute(ServletContext.TEMPDIR);
+        if (temp == null) {
+            temp = context.getAttribute("javax" + ".servlet.context.tempdir"); // the javax build's containers
+        }
+        if (temp instanceof java.io.File f) {
+            return f.toPath();
+        }
+        return temp instanceof java.nio.file.Path p ? p : null;
+    }
+
+    private void load() {
+        long started = System.nanoTime();
+        dev.onlinenow.store.IndexFile.Contents c;
+        try {
+            c = dev.onlinenow.store.IndexFile.read(dataFile);
+        } catch (dev.onlinenow.store.IndexFile.Problem p) {
+            LOG.log(Level.WARNING, "online-now: starting with an empty index: the saved index " + dataFile + ": "
+                    + p.getMessage());
+            return;
+        }
+        int[] restored = new int[4];
+        restore(c.sections().get("users"), (EhcachePresenceStore) users, restored, 0, false);
+        PresenceStore hiddenTarget = hidden != null ? hidden : users; // hiding turned off: they show
+        restore(c.sections().get("hidden"), (EhcachePresenceStore) hiddenTarget, restored, 1, hidden != null);
+        if (settings.trackAnonymous()) {
+            restore(c.sections().get("guests"), (EhcachePresenceStore) guests, restored, 2, false);
+        }
+        if (robots instanceof EhcachePresenceStore r) {
+            restore(c.sections().get("robots"), r, restored, 3, false);
+        }
+        if (c.recordCount() > 0) {
+            learnRecord(c.recordCount(), c.recordAt());
+        }
+        try {
+            java.nio.file.Files.deleteIfExists(dataFile); // read once: a crash later must not bring back these
+        } catch (java.io.IOException e) {
+            LOG.log(Level.WARNING, "online-now: could not delete the saved index " + dataFile + " after reading it (" + e
+                    + "); it is overwritten when the app stops");
+        }
+        LOG.log(Level.INFO, "online-now: restored " + restored[0] + " users, " + restored[1] + " hidden users, "
+                + restored[2] + " guests and " + restored[3] + " robots still within the threshold, and the record ("
+                + record + "), from " + dataFile + " in " + (System.nanoTime() - started) / 1_000_000 + " ms");
+    }
+
+    private void restore(List<LastSeen> entries, EhcachePresenceStore into, int[] counts, int slot, boolean hide) {
+        if (entries == null) {
+            return;
+        }
+        long before = into.count();
+        for (LastSeen s : entries) { // oldest first
+            into.restore(s.id(), s.epochMilli(), s.location());
+            if (hide) {
+                hiddenHere.add(s.id());
+            }
+        }
+        counts[slot] += (int) (into.count() - before);
+    }
+
+    /** Saves the in-process index and the record to {@code dataDir} (atomically); a failure is a WARN. */
+    private void save() {
+        if (dataFile == null) {
+            return;
+        }
+        long started = System.nanoTime();
+        try {
+            int max = settings.maxTracked();
+            Map<String, List<LastSeen>> sections = new TreeMap<>();
+            sections.put("users", users.recent(max));
+            sections.put("guests", guests.recent(max));
+            if (hidden != null) {
+                sections.put("hidden", hidden.recent(max));
+            }
+            if (robots != null) {
+                sections.put("robots", robots.recent(max));
+            }
+            OnlineRecord r = record;
+            dev.onlinenow.store.IndexFile.write(dataFile, settings.clock().millis(), r.getCount(), r.getMillis(), sections);
+            int n = 0;
+            for (List<LastSeen> l : sections.values()) {
+                n += l.size();
+            }
+            LOG.log(Level.INFO, "online-now: saved the index (" + n + " entries) and the record to " + dataFile + " in "
+                    + (System.nanoTime() - started) / 1_000_000 + " ms");
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "online-now: could not save the index to " + dataFile + " (" + e
+                    + "); the next start begins empty", e);
+        }
+    }
+
+    /** The file the in-process index is saved to, or null (for tests and the docs' examples). */
+    public java.nio.file.Path dataFile() {
+        return dataFile;
+    }
+
+    // --- the record: the most people online at once -------------------------------------
+
+    /**
+     * The most people (users and guests; robots not) ever online at once, and when; kept across
+     * restarts ({@code dataDir}, or Redis with {@code store=redis}). The same object until raised.
+     */
+    public OnlineRecord record() {
+        return record;
+    }
+
+    /**
+     * Raises the record if {@code people} (users and guests online now) beats it: one comparison
+     * when it does not. The filter calls it with the counts it exposes.
+     */
+    public void noteCount(long people) {
+        if (people > record.getCount()) {
+            raise(people);
+        }
+    }
+
+    private void raise(long people) {
+        OnlineRecord raised = null;
+        synchronized (this) {
+            if (people > record.getCount()) {
+                raised = new OnlineRecord(people, settings.clock().millis());
+                record = raised;
+            }
+        }
+        RecordKeeper k = recordKeeper;
+        if (raised != null && k != null) {
+            k.offer(raised.getCount(), raised.getMillis());
+        }
+    }
+
+    /** A record learnt from elsewhere (another server, a saved file): kept if it beats this one. */
+    synchronized void learnRecord(long count, long epochMilli) {
+        OnlineRecord r = new OnlineRecord(count, epochMilli);
+        if (r.beats(record)) {
+            record = r;
+        }
+    }
+
+    // --- robots: counted by name, never as users or guests -------------------------------
+
+    /**
+     * The robot name of a request's User-Agent ({@code Googlebot}), or null when it is no robot
+     * or {@code robots=false}. Each distinct User-Agent is classified once (a bounded table).
+     */
+    public String robotOf(String userAgent) {
+        return robotNames == null ? null : robotNames.nameOf(userAgent);
+    }
+
+    /** Records activity of the robot of this name now. */
+    public void touchRobot(String name) {
+        if (robots != null) {
+            robots.touch(name);
+        }
+    }
+
+    /** Robots (by name) active within the threshold; 0 with {@code robots=false}. */
+    public long robotCount() {
+        return robots == null ? 0 : robots.count();
+    }
+
+    /** Names of the robots active within the threshold, most recent first, at most {@code limit}. */
+    public List<String> recentRobots(int limit) {
+        return robots == null ? List.of() : ids(robots.recent(limit));
+    }
+
+    /** Whether hiding is configured (the {@code hidden} setting). */
+    public boolean hidingEnabled() {
+        return hidden != null;
+    }
+
+    /**
+     * Whether the viewer making this request may see hidden users: a member of a {@code seeHidden}
+     * role. (A hidden user always sees themself, whatever this says.)
+     */
+    public boolean maySeeHidden(jakarta.servlet.http.HttpServletRequest viewer) {
+        if (viewer == null) {
+            return false;
+        }
+        for (String role : seeHidden) {
+            if (viewer.isUserInRole(role)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The number of hidden users online (they are counted in {@link #count()} too); 0 without {@code hidden}. */
+    public long hiddenCount() {
+        return hidden == null ? 0 : hidden.count();
+    }
+
+    /** The hidden users online, most recent first, at most {@code limit}: for viewers who may see them. */
+    public List<LastSeen> recentHidden(int limit) {
+        return hidden == null ? List.of() : hidden.recent(limit);
+    }
+
+    /** When a hidden user was last active, if within the threshold: for viewers who may see them. */
+    public Optional<Instant> lastSeenHidden(String userId) {
+        return hidden == null || userId == null ? Optional.empty() : hidden.lastSeen(userId);
+    }
+
+    /**
+     * Whether the user is online as this viewer may know it: a hidden user is online only to a
+     * viewer who {@link #maySeeHidden may see hidden users}, and to themself.
+     */
+    public boolean isOnline(String userId, jakarta.servlet.http.HttpServletRequest viewer) {
+        return lastSeen(userId, viewer).isPresent();
+    }
+
+    /** When the user was last active, as this viewer may know it (see {@link #isOnline(String, jakarta.servlet.http.HttpServletRequest)}). */
+    public Optional<Instant> lastSeen(String userId, jakarta.servlet.http.HttpServletRequest viewer) {
+        Optional<Instant> shown = lastSeen(userId);
+        if (shown.isPresent() || hidden == null || viewer == null || hidden.count() == 0) {
+            return shown;
+        }
+        Optional<Instant> at = hidden.lastSeen(userId);
+        if (at.isEmpty()) {
+            return at;
+        }
+        return maySeeHidden(viewer) || userId.equals(settings.userId().userId(viewer)) ? at : Optional.empty();
+    }
+
+    /* The request whose page is being rendered on this thread, for the EL functions (set by the
+     * filter around the chain when hiding is on; null elsewhere). */
+    private static final ThreadLocal<jakarta.servlet.http.HttpServletRequest> VIEWER = new ThreadLocal<>();
+
+    /** The viewer of the EL functions on this thread; the previous one, to give back to {@link #viewerDone}. */
+    static jakarta.servlet.http.HttpServletRequest viewing(jakarta.servlet.http.HttpServletRequest request) {
+        jakarta.servlet.http.HttpServletRequest previous = VIEWER.get();
+        VIEWER.set(request);
+        return previous;
+    }
+
+    static void viewerDone(jakarta.servlet.http.HttpServletRequest previous) {
+        VIEWER.set(previous); // not remove(): set() after remove() allocates a new entry each request
+    }
+
+    static jakarta.servlet.http.HttpServletRequest viewer() {
+        return VIEWER.get();
     }
 
     /** Records activity of a guest (a session without a user id) now. */
@@ -339,19 +751,25 @@ public final class OnlineNow implements AutoCloseable {
 
     private static final java.security.SecureRandom GUEST_IDS = new java.security.SecureRandom();
 
-    /** True if {@code userId} was active within the threshold. */
+    /**
+     * True if {@code userId} was active within the threshold, as anyone may know it: a hidden user
+     * is not online here (see {@link #isOnline(String, jakarta.servlet.http.HttpServletRequest)}).
+     */
     public boolean isOnline(String userId) {
         return userId != null && users.lastSeen(userId).isPresent();
     }
 
-    /** When {@code userId} was last active, if within the threshold. */
+    /** When {@code userId} was last active, if within the threshold; empty for a hidden user. */
     public Optional<Instant> lastSeen(String userId) {
         return userId == null ? Optional.empty() : users.lastSeen(userId);
     }
 
-    /** The exact number of users active within the threshold (not capped by {@code maxCount}). */
+    /**
+     * The exact number of users active within the threshold (not capped by {@code maxCount}),
+     * hidden ones included.
+     */
     public long count() {
-        return users.count();
+        return hidden == null ? users.count() : users.count() + hidden.count();
     }
 
     /** The number of guests active within the threshold (0 unless {@code trackAnonymous}). */
@@ -359,7 +777,7 @@ public final class OnlineNow implements AutoCloseable {
         return guests.count();
     }
 
-    /** The users active within the threshold, most recent first, at most {@code limit}. */
+    /** The users active within the threshold, most recent first, at most {@code limit}; hidden ones not. */
     public List<LastSeen> recent(int limit) {
         return users.recent(limit);
     }
@@ -388,6 +806,11 @@ public final class OnlineNow implements AutoCloseable {
      * call. A failing resolver is logged and the ids are used as names.
      */
     public List<OnlineUser> resolve(List<LastSeen> seen) {
+        return resolve(seen, Set.of());
+    }
+
+    /** Like {@link #resolve(List)}; the users whose ids are in {@code hiddenIds} are marked hidden. */
+    public List<OnlineUser> resolve(List<LastSeen> seen, Set<String> hiddenIds) {
         if (seen.isEmpty()) {
             return List.of();
         }
@@ -403,7 +826,7 @@ public final class OnlineNow implements AutoCloseable {
         for (LastSeen s : seen) {
             UserInfo info = infos == null ? null : infos.get(s.id());
             out.add(new OnlineUser(s.id(), info == null ? s.id() : info.getName(), s.instant(),
-                    info == null ? Map.of() : info.getAttributes()));
+                    info == null ? Map.of() : info.getAttributes(), s.location(), hiddenIds.contains(s.id())));
         }
         return out;
     }
@@ -425,6 +848,10 @@ public final class OnlineNow implements AutoCloseable {
      */
     public void logout(String userId) {
         users.remove(userId);
+        if (hidden != null) {
+            hidden.remove(userId);
+            hiddenHere.remove(userId);
+        }
         for (Consumer<String> l : logoutListeners) {
             try {
                 l.accept(userId);
@@ -465,6 +892,12 @@ public final class OnlineNow implements AutoCloseable {
     public void sweep() {
         users.sweep();
         guests.sweep();
+        if (hidden != null) {
+            hidden.sweep();
+        }
+        if (robots != null) {
+            robots.sweep();
+        }
     }
 
     public boolean isClosed() {
@@ -479,10 +912,31 @@ public final class OnlineNow implements AutoCloseable {
         closed = true;
         BY_LOADER.values().removeIf(o -> o == this);
         unregisterMBean();
+        save();
+        RecordKeeper k = recordKeeper;
+        if (k != null) {
+            try {
+                k.close();
+            } catch (RuntimeException e) {
+                WARN.warn("record keeper", () -> "online-now: closing the record's keeper failed", e);
+            }
+        }
         try {
             users.close();
         } finally {
-            guests.close();
+            try {
+                guests.close();
+            } finally {
+                try {
+                    if (hidden != null) {
+                        hidden.close();
+                    }
+                } finally {
+                    if (robots != null) {
+                        robots.close();
+                    }
+                }
+            }
         }
     }
 

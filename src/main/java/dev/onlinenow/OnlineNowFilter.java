@@ -16,8 +16,12 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.AbstractList;
 import java.util.ArrayList;
+import java.time.Instant;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -47,6 +51,19 @@ public class OnlineNowFilter implements Filter {
     public static final String USERS_ATTRIBUTE = "onlineNow";
     public static final String COUNT_ATTRIBUTE = "onlineNowCount";
     public static final String GUEST_COUNT_ATTRIBUTE = "onlineGuestCount";
+    /** Hidden users online ({@code long}); they are counted in {@value #COUNT_ATTRIBUTE} too. */
+    public static final String HIDDEN_COUNT_ATTRIBUTE = "onlineHiddenCount";
+    /** Robots active within the threshold ({@code long}); never in the users' or guests' counts. */
+    public static final String ROBOT_COUNT_ATTRIBUTE = "onlineRobotCount";
+    /** Their names ({@code List<String>}), most recent first, at most {@code maxCount}; computed on first use. */
+    public static final String ROBOTS_ATTRIBUTE = "onlineRobots";
+    /**
+     * Set by a page (a string such as {@code topic:42}) to name where its viewer is, instead of
+     * the path; read when the page is done.
+     */
+    public static final String LOCATION_ATTRIBUTE = "onlineNowLocation";
+    /** The most people ever online at once, and when ({@link OnlineRecord}: {@code count}, {@code date}). */
+    public static final String RECORD_ATTRIBUTE = "onlineNowRecord";
 
     private static final System.Logger LOG = System.getLogger(OnlineNowFilter.class.getName());
     private static final RateLimitedLog WARN = new RateLimitedLog(LOG);
@@ -56,6 +73,8 @@ public class OnlineNowFilter implements Filter {
     private ServletContext context;
     private volatile Long lastCount;
     private volatile Long lastGuestCount;
+    private volatile Long lastHiddenCount;
+    private volatile Long lastRobotCount;
     private static final Long ZERO = 0L;
 
     public OnlineNowFilter() {
@@ -118,24 +137,72 @@ public class OnlineNowFilter implements Filter {
         }
         HttpServletRequest request = (HttpServletRequest) req;
         String recorded = null;
+        boolean excluded = false;
         try {
-            recorded = record(request, res);
+            PathPatterns exclude = online.settings().exclude();
+            excluded = !exclude.isEmpty() && exclude.matches(request.getServletPath(), request.getPathInfo());
+            recorded = record(request, res, excluded);
         } catch (RuntimeException e) {
             failed("recording activity", e);
         }
+        boolean guest = recorded != null && recorded != ROBOT && recorded.startsWith(OnlineNow.GUEST_PREFIX);
         try {
-            expose(request, recorded == GUEST ? null : recorded);
+            expose(request, guest || recorded == ROBOT ? null : recorded);
         } catch (RuntimeException e) {
             failed("exposing the online users", e);
         }
-        chain.doFilter(req, res);
-        if (recorded == null || recorded == GUEST) {
+        if (online.hidingEnabled()) {
+            // the EL functions on:isOnline / on:lastSeen answer as this request's viewer may know
+            HttpServletRequest previous = OnlineNow.viewing(request);
             try {
-                signedInDuring(request, recorded == GUEST);
+                chain.doFilter(req, res);
+            } finally {
+                OnlineNow.viewerDone(previous);
+            }
+        } else {
+            chain.doFilter(req, res);
+        }
+        if (recorded == null || guest) {
+            try {
+                String signedIn = signedInDuring(request, guest);
+                if (signedIn != null) {
+                    recorded = signedIn;
+                }
             } catch (RuntimeException e) {
                 failed("recording a sign-in", e);
             }
         }
+        if (recorded != null && recorded != ROBOT && !excluded) {
+            try {
+                locate(request, recorded);
+            } catch (RuntimeException e) {
+                failed("recording a location", e);
+            }
+        }
+    }
+
+    /*
+     * Where the request's user or guest is: the page's own label, or the path inside the web app
+     * as the container decoded and mapped it (never the query string, which may carry tokens).
+     * Read when the page is done, so that it may set its label anywhere; written only when it
+     * changed (the store compares first).
+     */
+    private void locate(HttpServletRequest request, String id) {
+        Object label = request.getAttribute(LOCATION_ATTRIBUTE);
+        String at;
+        if (label != null) {
+            at = label.toString();
+        } else if (online.settings().location() == OnlineNowSettings.Location.PATH) {
+            String servletPath = request.getServletPath();
+            String pathInfo = request.getPathInfo();
+            at = pathInfo == null ? servletPath : servletPath + pathInfo;
+            if (at == null || at.isEmpty()) {
+                at = "/";
+            }
+        } else {
+            return;
+        }
+        online.locate(id, at);
     }
 
     @Override
@@ -158,8 +225,8 @@ public class OnlineNowFilter implements Filter {
         return online;
     }
 
-    /** What {@link #record} returns for a request that counted as a guest (compared by identity). */
-    private static final String GUEST = new String("guest");
+    /** What {@link #record} returns for a robot's request (compared by identity). */
+    private static final String ROBOT = new String("robot");
 
     /*
      * The cost on a request (docs/benchmarks.md, "The filter in a real container"): one
@@ -175,22 +242,31 @@ public class OnlineNowFilter implements Filter {
      */
 
     /**
-     * Records the request's user or guest. Returns the user id, {@link #GUEST} for a request that
-     * counted as a guest, or null.
+     * Records the request's user, guest or robot. Returns the user id, the guest id (it begins
+     * with {@value OnlineNow#GUEST_PREFIX}) for a request that counted as a guest, {@link #ROBOT}
+     * for a robot's, or null. An excluded request records nothing and returns the user id.
      */
-    private String record(HttpServletRequest request, ServletResponse response) {
+    private String record(HttpServletRequest request, ServletResponse response, boolean excluded) {
         OnlineNowSettings s = online.settings();
         HttpSession session = request.getSession(false);
         String userId = s.userId().userIdOf(request, session);
-        if (!s.exclude().isEmpty() && s.exclude().matches(request.getServletPath(), request.getPathInfo())) {
+        if (excluded) {
             return userId;
         }
         if (userId != null) {
-            online.touch(userId);
+            online.touch(userId, hides(s, session));
             if (session != null) {
                 mark(session, userId);
             }
             return userId;
+        }
+        if (s.robots()) {
+            // a robot is never a user or a guest, and the filter never gives it a session
+            String robot = online.robotOf(request.getHeader("User-Agent"));
+            if (robot != null) {
+                online.touchRobot(robot);
+                return ROBOT;
+            }
         }
         if (s.trackAnonymous()) {
             if (session == null) {
@@ -204,7 +280,7 @@ public class OnlineNowFilter implements Filter {
                 }
                 return null;
             }
-            return online.guestOf(session) != null ? GUEST : null;
+            return online.guestOf(session);
         }
         if (session != null && SessionMarker.of(session) != null) {
             // signed out without invalidating the session: the user leaves now
@@ -223,24 +299,29 @@ public class OnlineNowFilter implements Filter {
      * where the session shows such a framework's sign-in, say so once, naming the fix.
      * Cost for an anonymous request: one getSession(false), and for one with a session one
      * attribute lookup (Spring's context) plus the few of FOREIGN_SIGN_INS, until the warning.
+     * Returns the id of a guest who signed in, or null.
      */
-    private void signedInDuring(HttpServletRequest request, boolean guest) {
+    private String signedInDuring(HttpServletRequest request, boolean guest) {
         if (request.isAsyncStarted()) {
-            return; // the next request will tell
+            return null; // the next request will tell
         }
         HttpSession session = request.getSession(false);
         if (session == null || (!guest && warnedForeign)) {
-            return;
+            return null;
         }
         String userId = online.settings().userId().userIdOf(request, session);
         if (userId == null) {
             if (!warnedForeign) {
                 foreignSignIn(session);
             }
-        } else if (guest) {
-            online.touch(userId);
-            mark(session, userId); // replaces the guest's marker, which takes the guest off
+            return null;
         }
+        if (!guest) {
+            return null;
+        }
+        online.touch(userId, hides(online.settings(), session));
+        mark(session, userId); // replaces the guest's marker, which takes the guest off
+        return userId;
     }
 
     /**
@@ -275,6 +356,16 @@ public class OnlineNowFilter implements Filter {
         }
     }
 
+    /** Whether the session's user hides their online status ({@code hidden}: a Boolean, or the string true). */
+    static boolean hides(OnlineNowSettings s, HttpSession session) {
+        UserIdSource flag = s.hidden();
+        if (flag == null || session == null) {
+            return false;
+        }
+        Object v = flag.valueIn(session);
+        return v instanceof Boolean b ? b : v != null && v.toString().trim().equalsIgnoreCase("true");
+    }
+
     /** Binds the user's marker unless the session already has it: written once per session. */
     private static void mark(HttpSession session, String userId) {
         SessionMarker m = SessionMarker.of(session);
@@ -284,11 +375,41 @@ public class OnlineNowFilter implements Filter {
     }
 
     private void expose(HttpServletRequest request, String userId) {
-        Snapshot snapshot = new Snapshot(online, userId);
+        Snapshot snapshot = new Snapshot(online, userId, request);
         request.setAttribute(IDS_ATTRIBUTE, snapshot);
         request.setAttribute(USERS_ATTRIBUTE, snapshot.users);
-        request.setAttribute(COUNT_ATTRIBUTE, boxedCount(online.count()));
-        request.setAttribute(GUEST_COUNT_ATTRIBUTE, online.settings().trackAnonymous() ? boxedGuestCount(online.guestCount()) : ZERO);
+        long users = online.count();
+        long guests = online.settings().trackAnonymous() ? online.guestCount() : 0;
+        online.noteCount(users + guests); // one comparison unless it is a new record
+        request.setAttribute(COUNT_ATTRIBUTE, boxedCount(users));
+        request.setAttribute(GUEST_COUNT_ATTRIBUTE, guests == 0 ? ZERO : boxedGuestCount(guests));
+        request.setAttribute(RECORD_ATTRIBUTE, online.record());
+        request.setAttribute(HIDDEN_COUNT_ATTRIBUTE, online.hidingEnabled() ? boxedHiddenCount(online.hiddenCount()) : ZERO);
+        if (online.settings().robots()) {
+            request.setAttribute(ROBOT_COUNT_ATTRIBUTE, boxedRobotCount(online.robotCount()));
+            request.setAttribute(ROBOTS_ATTRIBUTE, snapshot.robots());
+        } else {
+            request.setAttribute(ROBOT_COUNT_ATTRIBUTE, ZERO);
+            request.setAttribute(ROBOTS_ATTRIBUTE, List.of());
+        }
+    }
+
+    private Long boxedRobotCount(long n) {
+        Long last = lastRobotCount;
+        if (last == null || last != n) {
+            last = n;
+            lastRobotCount = last;
+        }
+        return last;
+    }
+
+    private Long boxedHiddenCount(long n) {
+        Long last = lastHiddenCount;
+        if (last == null || last != n) {
+            last = n;
+            lastHiddenCount = last;
+        }
+        return last;
     }
 
     /** The count as a Long, the same object while it does not change (one allocation less per request). */
@@ -323,14 +444,17 @@ public class OnlineNowFilter implements Filter {
     private static final class Snapshot extends AbstractList<String> {
         final OnlineNow online;
         final String self;
+        final HttpServletRequest viewer;
         final List<OnlineUser> users = new Users();
         private List<LastSeen> seen; // under this
+        private Set<String> hiddenIds = Set.of(); // under this: those of seen that are hidden
         private List<String> ids; // under this
         private List<OnlineUser> resolved; // under this
 
-        Snapshot(OnlineNow online, String self) {
+        Snapshot(OnlineNow online, String self, HttpServletRequest viewer) {
             this.online = online;
             this.self = self;
+            this.viewer = viewer;
         }
 
         private List<LastSeen> seen() {
@@ -338,11 +462,34 @@ public class OnlineNowFilter implements Filter {
                 try {
                     int max = online.settings().maxCount();
                     List<LastSeen> recent = online.recent(max);
+                    boolean anyHidden = online.hidingEnabled() && online.hiddenCount() > 0;
+                    if (anyHidden && online.maySeeHidden(viewer)) {
+                        // staff: the hidden users too, marked, in one list by time
+                        List<LastSeen> hidden = online.recentHidden(max);
+                        Set<String> marked = new HashSet<>();
+                        List<LastSeen> merged = new ArrayList<>(recent.size() + hidden.size());
+                        merged.addAll(recent);
+                        merged.addAll(hidden);
+                        merged.sort((a, b) -> Long.compare(b.epochMilli(), a.epochMilli()));
+                        recent = merged.size() > max ? merged.subList(0, max) : merged;
+                        for (LastSeen h : hidden) {
+                            marked.add(h.id());
+                        }
+                        marked.retainAll(OnlineNow.ids(recent));
+                        hiddenIds = marked;
+                    }
                     if (self != null && recent.stream().noneMatch(s -> s.id().equals(self))) {
                         // the current user is always listed: coalescing may have kept their time a
-                        // second old behind maxCount users who came in since
+                        // second old behind maxCount users who came in since; a hidden user sees themself
                         List<LastSeen> withSelf = new ArrayList<>(recent.size() + 1);
-                        online.users().lastSeen(self).ifPresent(at -> withSelf.add(new LastSeen(self, at.toEpochMilli())));
+                        Optional<Instant> at = online.lastSeen(self);
+                        if (at.isEmpty() && anyHidden) {
+                            at = online.lastSeenHidden(self);
+                            if (at.isPresent()) {
+                                hiddenIds = hiddenIds.isEmpty() ? Set.of(self) : union(hiddenIds, self);
+                            }
+                        }
+                        at.ifPresent(t -> withSelf.add(new LastSeen(self, t.toEpochMilli())));
                         withSelf.addAll(recent);
                         recent = withSelf.size() > max ? withSelf.subList(0, max) : withSelf;
                     }
@@ -351,9 +498,40 @@ public class OnlineNowFilter implements Filter {
                     WARN.warn("listing", () -> "online-now: could not list the online users; the page shows "
                             + "nobody (the count is unaffected) until the store answers again", e);
                     seen = List.of();
+                    hiddenIds = Set.of();
                 }
             }
             return seen;
+        }
+
+        /** The {@code onlineRobots} list: computed on first access. */
+        List<String> robots() {
+            return new AbstractList<>() {
+                private List<String> names;
+
+                private synchronized List<String> names() {
+                    if (names == null) {
+                        names = online.recentRobots(online.settings().maxCount());
+                    }
+                    return names;
+                }
+
+                @Override
+                public String get(int index) {
+                    return names().get(index);
+                }
+
+                @Override
+                public int size() {
+                    return names().size();
+                }
+            };
+        }
+
+        private static Set<String> union(Set<String> set, String one) {
+            Set<String> out = new HashSet<>(set);
+            out.add(one);
+            return out;
         }
 
         private synchronized List<String> ids() {
@@ -365,7 +543,8 @@ public class OnlineNowFilter implements Filter {
 
         private synchronized List<OnlineUser> resolved() {
             if (resolved == null) {
-                resolved = Collections.unmodifiableList(online.resolve(seen()));
+                List<LastSeen> list = seen();
+                resolved = Collections.unmodifiableList(online.resolve(list, hiddenIds));
             }
             return resolved;
         }

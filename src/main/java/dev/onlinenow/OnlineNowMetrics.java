@@ -64,6 +64,7 @@ public final class OnlineNowMetrics implements MeterBinder {
     public void bindTo(MeterRegistry registry) {
         gauge(registry, "onlinenow.users.online", "users online within the threshold", o -> o.count());
         gauge(registry, "onlinenow.guests.online", "guests online within the threshold", o -> o.guestCount());
+        gauge(registry, "onlinenow.robots.online", "robots (by name) active within the threshold", o -> o.robotCount());
         Gauge.builder("onlinenow.live.connections", this, m -> m.liveValue(true))
                 .description("open live sockets on this server").tags(tags).register(registry);
         Gauge.builder("onlinenow.live.rooms", this, m -> m.liveValue(false))

@@ -44,6 +44,14 @@ public final class OnlineNowSettings {
     // --- our own keys ----------------------------------------------------------------------
     public static final String MAX_TRACKED = "maxTracked";
     public static final String RESOLVER = "resolver";
+    // who is online, as communities show it
+    public static final String HIDDEN = "hidden";
+    public static final String SEE_HIDDEN = "seeHidden";
+    public static final String ROBOTS = "robots";
+    public static final String LOCATION = "location";
+    public static final String DATA_DIR = "dataDir";
+    /** The {@code dataDir} value that keeps nothing. */
+    public static final String NO_DATA_DIR = "none";
     // live endpoint
     public static final String WS_PATH = "wsPath";
     public static final String ALLOWED_ORIGINS = "allowedOrigins";
@@ -81,6 +89,12 @@ public final class OnlineNowSettings {
      */
     public enum Compression { OFF, PERMESSAGE_DEFLATE }
 
+    /**
+     * The location recorded per request: {@code PATH}, the path inside the web app without the
+     * query string; {@code NONE}, none (only what a page sets in {@code onlineNowLocation}).
+     */
+    public enum Location { PATH, NONE }
+
     /* Every setting, in documentation order; filled by define() below (so declared before them). */
     private static final List<Setting<?>> ALL = new ArrayList<>();
     private static final Map<String, Setting<?>> BY_NAME = new LinkedHashMap<>();
@@ -115,6 +129,22 @@ public final class OnlineNowSettings {
             Function.identity(), OnlineNowSettings::isClassName,
             "the fully qualified name of a class implementing dev.onlinenow.UserResolver",
             "class name of the UserResolver that turns ids into names");
+    private static final Setting<UserIdSource> S_HIDDEN = defineAbsent(HIDDEN, null, "none", UserIdSource::parse,
+            UserIdSource::isOneSessionAttribute,
+            "session:NAME or session:NAME.property (an HttpSession attribute, or a property of it, holding a Boolean or the string true)",
+            "where a user's \"hide my online status\" comes from");
+    private static final Setting<List<String>> S_SEE_HIDDEN = defineAbsent(SEE_HIDDEN, List.of(), "none",
+            OnlineNowSettings::parseRoles, OnlineNowSettings::areRoles,
+            "role:NAME, or several comma-separated (role:admin,role:moderator)",
+            "the roles whose members see hidden users listed (marked hidden)");
+    private static final Setting<Boolean> S_ROBOTS = bool(ROBOTS, true,
+            "count requests whose User-Agent a maintained crawler list recognises as robots, by name");
+    private static final Setting<Location> S_LOCATION = choice(LOCATION, Location.PATH, Location.class,
+            "path or none", "the location recorded per request: the path inside the app (never the query string) or none");
+    private static final Setting<String> S_DATA_DIR = defineAbsent(DATA_DIR, null,
+            "the context's temp dir (`jakarta.servlet.context.tempdir`)", Function.identity(),
+            OnlineNowSettings::isDataDir, "a directory path, or none to keep nothing",
+            "where the in-process index and the record are saved when the app stops and read back when it starts");
 
     private static final Setting<String> S_WS_PATH = define(WS_PATH, "/online-now/ws", Function.identity(),
             OnlineNowSettings::isPath, "a path starting with / such as /online-now/ws", "where the live endpoint listens");
@@ -248,6 +278,16 @@ public final class OnlineNowSettings {
     public int maxTracked() { return get(S_MAX_TRACKED); }
     /** Class name of the configured {@link UserResolver}, or null for the default. */
     public String resolver() { return get(S_RESOLVER); }
+    /** Where a user's hidden flag is read, or null when nobody is hidden. */
+    public UserIdSource hidden() { return get(S_HIDDEN); }
+    /** The roles ({@code request.isUserInRole}) whose members see hidden users; empty for none. */
+    public List<String> seeHidden() { return get(S_SEE_HIDDEN); }
+    /** Whether robots are recognised and counted apart (never as users or guests). */
+    public boolean robots() { return get(S_ROBOTS); }
+    /** The location recorded per request (a page's {@code onlineNowLocation} wins). */
+    public Location location() { return get(S_LOCATION); }
+    /** The {@code dataDir} setting: a directory, {@value #NO_DATA_DIR}, or null for the context's temp dir. */
+    public String dataDir() { return get(S_DATA_DIR); }
     public String wsPath() { return get(S_WS_PATH); }
     /** Allowed WebSocket origins; empty means the page's own origin only; {@code *} means any. */
     public List<String> allowedOrigins() { return get(S_ALLOWED_ORIGINS); }
@@ -411,6 +451,16 @@ public final class OnlineNowSettings {
         public Builder maxTracked(int maxTracked) { return put(S_MAX_TRACKED, maxTracked); }
         /** Class name of a {@link UserResolver}; null for ids as names. */
         public Builder resolver(String className) { return put(S_RESOLVER, className); }
+        /** Where a user's hidden flag is read ({@code session:NAME[.property]}); null: nobody is hidden. */
+        public Builder hidden(UserIdSource flag) { return put(S_HIDDEN, flag); }
+        /** Role names whose members see hidden users. */
+        public Builder seeHidden(List<String> roles) {
+            return put(S_SEE_HIDDEN, roles == null ? null : List.copyOf(roles));
+        }
+        public Builder robots(boolean robots) { return put(S_ROBOTS, robots); }
+        public Builder location(Location location) { return put(S_LOCATION, location); }
+        /** A directory, {@value OnlineNowSettings#NO_DATA_DIR}, or null for the context's temp dir. */
+        public Builder dataDir(String dir) { return put(S_DATA_DIR, dir); }
         public Builder wsPath(String wsPath) { return put(S_WS_PATH, wsPath); }
         public Builder allowedOrigins(List<String> origins) {
             return put(S_ALLOWED_ORIGINS, origins == null ? null : List.copyOf(origins));
@@ -733,6 +783,39 @@ public final class OnlineNowSettings {
             }
         }
         return true;
+    }
+
+    private static List<String> parseRoles(String v) {
+        List<String> out = new ArrayList<>();
+        for (String part : v.split(",")) {
+            String r = part.trim();
+            if (!r.regionMatches(true, 0, "role:", 0, 5) || r.length() == 5) {
+                throw new BadValue("not role:NAME");
+            }
+            out.add(r.substring(5).trim());
+        }
+        return List.copyOf(out);
+    }
+
+    private static boolean areRoles(List<String> roles) {
+        for (String r : roles) {
+            if (r == null || r.isBlank()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isDataDir(String v) {
+        if (v.isBlank() || v.indexOf('\0') >= 0) {
+            return false;
+        }
+        try {
+            java.nio.file.Path.of(v);
+            return true;
+        } catch (java.nio.file.InvalidPathException e) {
+            return false;
+        }
     }
 
     private static boolean isNamespace(String v) {

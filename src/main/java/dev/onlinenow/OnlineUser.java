@@ -15,12 +15,25 @@ public final class OnlineUser {
     private final String name;
     private final Instant lastSeen;
     private final Map<String, Object> attributes;
+    private final String location;
+    private final boolean hidden;
 
     public OnlineUser(String id, String name, Instant lastSeen, Map<String, ?> attributes) {
+        this(id, name, lastSeen, attributes, null, false);
+    }
+
+    /**
+     * @param location where the user was last (README, "Where people are"), or null
+     * @param hidden   true when the user hides their online status and the viewer may see that
+     */
+    public OnlineUser(String id, String name, Instant lastSeen, Map<String, ?> attributes, String location,
+                      boolean hidden) {
         this.id = Objects.requireNonNull(id, "id");
         this.name = name == null ? id : name;
         this.lastSeen = Objects.requireNonNull(lastSeen, "lastSeen");
         this.attributes = Map.copyOf(attributes);
+        this.location = location;
+        this.hidden = hidden;
     }
 
     public String getId() {
@@ -49,6 +62,19 @@ public final class OnlineUser {
     /** Extra attributes from the {@link UserResolver} (empty by default). */
     public Map<String, Object> getAttributes() {
         return attributes;
+    }
+
+    /** The user's last location ({@code /board/roadmap}, or the label a page set), or null. */
+    public String getLocation() {
+        return location;
+    }
+
+    /**
+     * True when the user hides their online status; only a viewer who may see hidden users (the
+     * {@code seeHidden} roles, or the user themself) is ever given such a user.
+     */
+    public boolean isHidden() {
+        return hidden;
     }
 
     @Override

@@ -326,6 +326,29 @@ public final class UserIdSource {
         return s;
     }
 
+    /** True for one {@code session:NAME} or {@code session:NAME.property}, without {@code principal} or a fallback. */
+    boolean isOneSessionAttribute() {
+        return attribute != null && fallback == null;
+    }
+
+    /**
+     * The value this source reads from the session, before it is made an id (for the {@code hidden}
+     * setting, which reads a flag the way {@code userId} reads an id); null when there is none or
+     * the session was invalidated.
+     */
+    Object valueIn(HttpSession session) {
+        Object value;
+        try {
+            value = session.getAttribute(attribute);
+        } catch (IllegalStateException invalidated) {
+            return null;
+        }
+        for (int i = 0; i < path.length && value != null; i++) {
+            value = path[i].read(value);
+        }
+        return value;
+    }
+
     @Override
     public String toString() {
         StringBuilder self = new StringBuilder(attribute == null ? "principal" : "session:" + attribute);

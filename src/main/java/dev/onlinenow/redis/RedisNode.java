@@ -59,6 +59,9 @@ import java.util.concurrent.atomic.LongAdder;
  *       for a single id; pruned with {@code ZREMRANGEBYSCORE key -inf now-threshold}; TTL set with
  *       {@code PEXPIRE key threshold+2*pruneInterval} at each prune, so a namespace nobody writes to
  *       disappears.</li>
+ *   <li>{@code ns:record} &mdash; hash, the record (most people online at once): fields {@code count}
+ *       and {@code at} (epoch milliseconds); raised by a compare-and-set script ({@link RedisRecord#RAISE})
+ *       once per round while this node has a higher count to offer, read so every ten rounds; no TTL.</li>
  *   <li>{@code ns:node:ID} &mdash; string, this node's liveness (value: host and pid),
  *       {@code SET key value PX nodeTimeout GET} every {@code nodeTimeout/3}; deleted on a clean
  *       shutdown. A missing previous value means Redis lost our data (restart, flush, fail-over):
@@ -108,6 +111,7 @@ final class RedisNode implements AutoCloseable {
     private final ScheduledExecutorService heartbeat;
     private final Object connectLock = new Object();
     private final List<RedisPresenceStore> stores = new CopyOnWriteArrayList<>();
+    private final List<RedisRecord> records = new CopyOnWriteArrayList<>();
     private final List<Runnable> registerAgainListeners = new CopyOnWriteArrayList<>();
     private final LongAdder commands = new LongAdder();
     private final String nodeValue = describeThisNode();
@@ -338,6 +342,17 @@ final class RedisNode implements AutoCloseable {
         return id;
     }
 
+    /** The record's keeper on this node (one per OnlineNow); synced each round. */
+    RedisRecord record(dev.onlinenow.store.RecordKeeper.Listener listener) {
+        RedisRecord r = new RedisRecord(this, listener);
+        records.add(r);
+        return r;
+    }
+
+    void removeRecord(RedisRecord r) {
+        records.remove(r);
+    }
+
     String namespace() {
         return namespace;
     }
@@ -478,6 +493,9 @@ final class RedisNode implements AutoCloseable {
             boolean sent = false;
             for (RedisPresenceStore s : stores) {
                 sent |= s.flush(redis, now, prune);
+            }
+            for (RedisRecord r : records) {
+                r.sync(redis, prune); // a prune round also reads it (Redis may have lost it: raise again)
             }
             if (prune) {
                 lastPrune = now;

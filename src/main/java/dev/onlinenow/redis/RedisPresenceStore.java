@@ -260,6 +260,22 @@ final class RedisPresenceStore implements PresenceStore {
         return v;
     }
 
+    /* Locations are this node's own for now (its local index): see docs/community.md, "Where people are". */
+    @Override
+    public boolean locate(String id, String location) {
+        return local.locate(id, location);
+    }
+
+    @Override
+    public long countAt(String location) {
+        return local.countAt(location);
+    }
+
+    @Override
+    public List<LastSeen> recentAt(String location, int limit) {
+        return local.recentAt(location, limit);
+    }
+
     @Override
     public void sweep() {
         local.sweep();

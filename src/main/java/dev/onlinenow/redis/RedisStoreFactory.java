@@ -64,6 +64,13 @@ public final class RedisStoreFactory implements StoreFactory {
         }
     }
 
+    /** The record in Redis ({@code ns:record}), on the node of the stores made so far. */
+    @Override
+    public synchronized dev.onlinenow.store.RecordKeeper record(OnlineNowSettings settings,
+                                                                dev.onlinenow.store.RecordKeeper.Listener listener) {
+        return node == null ? null : node.record(listener);
+    }
+
     /** The node behind the stores made so far (the live layer shares its connection and id). */
     synchronized RedisNode node() {
         return node;

@@ -16,8 +16,11 @@ import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -106,6 +109,13 @@ public final class EhcachePresenceStore implements PresenceStore {
      * (the invariant above): a user who writes every few seconds reaches Ehcache once a margin.
      * Nothing is written on the strength of a slot that holds a Seen which has left: the CAS in
      * refresh() fails on DEAD and the touch goes through Ehcache.
+     *
+     * Locations. A Seen's last location is a field of the Seen, and `here` indexes the Seens by
+     * location, so "how many at L" is the size of one set and "who is at L" reads that set alone,
+     * never every user. A move and a leave of one Seen are made under the Seen's monitor, and a
+     * move checks there that the Seen has not left (its time is DEAD before left() runs), so no
+     * Seen that left stays indexed. Nothing is written when the location is the one it has (read
+     * without the monitor). The location string kept is the index's key, shared by everyone there.
      */
 
     private final String name;
@@ -118,6 +128,8 @@ public final class EhcachePresenceStore implements PresenceStore {
     private final RecencyList order = new RecencyList();
     private final SeenSlots slots;
     private final LongAdder size = new LongAdder();
+    /** Where people are: location -> the Seens whose last location it is (see "Locations" above). */
+    private final ConcurrentHashMap<String, Set<Seen>> here = new ConcurrentHashMap<>();
     private final AtomicBoolean warnedFull = new AtomicBoolean();
     private volatile long nextSweep = Long.MAX_VALUE;
     private int created; // racy on purpose: only paces how often the slots' size is checked
@@ -262,11 +274,110 @@ public final class EhcachePresenceStore implements PresenceStore {
         sweepIfDue(clock.millis());
     }
 
+    /**
+     * Puts back an id read from a saved index, last seen at {@code at}, at {@code location}
+     * (or none). Skipped if it passed the threshold, or if the id is here already. Call it oldest
+     * first (each goes to the front of the order, at no cost).
+     */
+    public void restore(String id, long at, String location) {
+        long now = clock.millis();
+        if (now - at >= thresholdMillis) {
+            return;
+        }
+        Seen fresh = new Seen(id, Math.min(at, now));
+        fresh.cachedAt = now; // Ehcache reads it now (the put)
+        order.add(fresh);
+        if (cache.putIfAbsent(id, fresh) != null) {
+            order.remove(fresh);
+            return;
+        }
+        lowerNextSweep(fresh);
+        if (location != null) {
+            locate(id, location);
+        }
+    }
+
+    @Override
+    public boolean locate(String id, String location) {
+        Objects.requireNonNull(location, "location");
+        Seen s = slots.get(id);
+        if (s == null || s.at == RecencyList.DEAD) {
+            s = cache.get(id);
+            if (s == null) {
+                return false;
+            }
+            slots.put(s);
+        }
+        if (location.equals(s.location)) {
+            return s.at != RecencyList.DEAD; // there already: nothing to write
+        }
+        Seen seen = s;
+        synchronized (seen) {
+            if (seen.at == RecencyList.DEAD) {
+                return false;
+            }
+            String old = seen.location;
+            if (location.equals(old)) {
+                return true;
+            }
+            if (old != null) {
+                unindex(seen, old);
+            }
+            here.compute(location, (key, set) -> {
+                Set<Seen> members = set != null ? set : ConcurrentHashMap.newKeySet();
+                members.add(seen);
+                seen.location = key;
+                return members;
+            });
+        }
+        return true;
+    }
+
+    @Override
+    public long countAt(String location) {
+        sweepIfDue(clock.millis());
+        Set<Seen> there = here.get(location);
+        return there == null ? 0 : there.size();
+    }
+
+    @Override
+    public List<LastSeen> recentAt(String location, int limit) {
+        long now = clock.millis();
+        sweepIfDue(now);
+        Set<Seen> there = here.get(location);
+        if (there == null || limit <= 0) {
+            return List.of();
+        }
+        long cutoff = now - thresholdMillis;
+        List<LastSeen> out = new ArrayList<>(Math.min(there.size(), 64));
+        for (Seen s : there) {
+            long at = s.at;
+            if (at != RecencyList.DEAD && at > cutoff) {
+                out.add(new LastSeen(s.id, at, s.location));
+            }
+        }
+        out.sort((a, b) -> Long.compare(b.epochMilli(), a.epochMilli()));
+        return out.size() > limit ? List.copyOf(out.subList(0, limit)) : out;
+    }
+
+    /** Locations with someone there (for tests and the memory benchmark). */
+    int locations() {
+        return here.size();
+    }
+
+    private void unindex(Seen seen, String location) {
+        here.computeIfPresent(location, (key, set) -> {
+            set.remove(seen);
+            return set.isEmpty() ? null : set;
+        });
+    }
+
     @Override
     public void close() {
         manager.close();
         order.clear();
         slots.clear();
+        here.clear();
     }
 
     @Override
@@ -335,8 +446,17 @@ public final class EhcachePresenceStore implements PresenceStore {
     }
 
     private void left(Seen s) {
-        order.remove(s);
+        order.remove(s); // its time is DEAD from here on: no move indexes it again
         slots.remove(s);
+        // always under the monitor, even when no location shows yet: a move that checked the time
+        // before it became DEAD may be indexing this Seen right now, and must finish first
+        synchronized (s) {
+            String location = s.location;
+            if (location != null) {
+                s.location = null;
+                unindex(s, location);
+            }
+        }
     }
 
     /**
@@ -355,6 +475,8 @@ public final class EhcachePresenceStore implements PresenceStore {
         volatile int queueDepth; // > 0 while queued for a move
         /** No later than the last time Ehcache read this entry (THE INVARIANT in the store's notes). */
         volatile long cachedAt;
+        /** Its last location, or null; written under this Seen's monitor ("Locations" in the notes). */
+        volatile String location;
 
         Seen(String id, long at) {
             this.id = id;

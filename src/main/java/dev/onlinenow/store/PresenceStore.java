@@ -32,6 +32,25 @@ public interface PresenceStore extends AutoCloseable {
     /** When {@code id} was last active, if that is within the threshold. */
     Optional<Instant> lastSeen(String id);
 
+    /**
+     * Records where {@code id} is now ({@code /board/roadmap}, {@code topic:42}), if it is
+     * online; nothing is written when it is there already. Returns false when {@code id} is not
+     * online here. A store without locations ignores it.
+     */
+    default boolean locate(String id, String location) {
+        return false;
+    }
+
+    /** The exact number of ids active within the threshold whose last location is {@code location}. */
+    default long countAt(String location) {
+        return 0;
+    }
+
+    /** The ids active within the threshold whose last location is {@code location}, most recent first, at most {@code limit}. */
+    default List<LastSeen> recentAt(String location, int limit) {
+        return List.of();
+    }
+
     /** Drops what has passed the threshold; called on a schedule so memory does not wait for readers. */
     default void sweep() {
     }

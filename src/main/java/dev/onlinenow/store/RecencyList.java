@@ -216,7 +216,7 @@ final class RecencyList {
                     if (!out.isEmpty() && at > out.get(out.size() - 1).epochMilli()) {
                         sorted = false;
                     }
-                    out.add(new LastSeen(s.id, at));
+                    out.add(new LastSeen(s.id, at, s.location));
                     if (out.size() == limit) {
                         break;
                     }

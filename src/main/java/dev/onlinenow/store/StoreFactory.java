@@ -32,6 +32,14 @@ public interface StoreFactory {
         return create(name, settings);
     }
 
+    /**
+     * The keeper of the record beyond this server, for stores made by this factory with these
+     * settings, telling {@code listener} of higher records; null when the store has none (in-process).
+     */
+    default RecordKeeper record(OnlineNowSettings settings, RecordKeeper.Listener listener) {
+        return null;
+    }
+
     /** The factory for {@code settings.store()}. */
     static StoreFactory forSettings(OnlineNowSettings settings) {
         switch (settings.store()) {

@@ -112,6 +112,7 @@ class ReadmeSnippetsIT {
         Snippet resolverLine = only(Kind.INIT_PARAM);
         Snippet redis = only(Kind.CONTEXT_PARAMS, "online-now.redisUri");
         Snippet proxy = only(Kind.CONTEXT_PARAMS, "online-now.trustForwardedHeaders");
+        Snippet hidden = only(Kind.CONTEXT_PARAMS, "online-now.hidden");
 
         tomcat = new Tomcat();
         tomcat.setBaseDir(temp.resolve("tomcat").toString());
@@ -137,6 +138,10 @@ class ReadmeSnippetsIT {
         app("/redis", webXml(List.of(redis), filter, null, null), jsp);
         // the reverse-proxy context-param with the filter snippet, as written
         app("/proxied", webXml(List.of(proxy), filter, null, null), jsp);
+        // the hidden users' context-params with the filter snippet and the JSP snippet
+        app("/hidden", webXml(List.of(hidden), filter, null, null), jsp);
+        // the first screen again, restarted with users online (dataDir: the context's temp dir)
+        app("/restart", webXml(List.of(), filter, null, null), jsp);
         tomcat.start();
         apps.forEach((path, ctx) -> assertThat(ctx.getState().isAvailable())
                 .as(path + " started (" + ctx.getState() + ")").isTrue());
@@ -239,7 +244,8 @@ class ReadmeSnippetsIT {
     private static Snippet only(Kind kind, String marker) {
         List<Snippet> all = snippets.stream().filter(s -> s.kind() == kind).toList();
         assertThat(all).as("the docs' " + kind + " snippets: each needs its own check here")
-                .allMatch(s -> s.text().contains("online-now.redisUri") || s.text().contains("online-now.trustForwardedHeaders"));
+                .allMatch(s -> s.text().contains("online-now.redisUri") || s.text().contains("online-now.trustForwardedHeaders")
+                        || s.text().contains("online-now.hidden"));
         List<Snippet> of = all.stream().filter(s -> s.text().contains(marker)).toList();
         assertThat(of).as("the docs' " + kind + " snippet with " + marker).hasSize(1);
         return of.get(0);
@@ -469,6 +475,41 @@ class ReadmeSnippetsIT {
         }
         // and the filter's other init-params hold for the live layer's index: one index, counted once
         assertThat(ann.get("/live/").body()).doesNotContain("differ");
+    }
+
+    @Test
+    void aHiddenUserIsCountedButListedOnlyToThemself() throws Exception {
+        // the scaffolding's sign-in sets the session attribute the snippet names when asked to hide
+        assertThat(only(Kind.CONTEXT_PARAMS, "online-now.hidden").text()).contains("session:hideOnline");
+        Browser ann = Browser.open();
+        Browser bob = Browser.open();
+        assertThat(ann.get("/hidden/signin?name=ann&hideOnline=true").statusCode()).isEqualTo(204);
+        bob.signIn("/hidden", "bob");
+        assertThat(ann.get("/hidden/").statusCode()).isEqualTo(200);
+        HttpResponse<String> byBob = bob.get("/hidden/");
+        assertThat(byBob.statusCode()).as(byBob.body()).isEqualTo(200);
+        assertThat(byBob.body()).contains("<p>2 online</p>");
+        assertThat(items(byBob.body())).containsExactly("bob");
+        assertThat(items(ann.get("/hidden/").body())).containsExactlyInAnyOrder("ann", "bob");
+    }
+
+    @Test
+    void aRestartOfTheAppForgetsNobody() throws Exception {
+        Browser ann = Browser.open();
+        Browser bob = Browser.open();
+        ann.signIn("/restart", "ann");
+        bob.signIn("/restart", "bob");
+        assertThat(ann.get("/restart/").body()).contains("<p>1 online</p>");
+        assertThat(bob.get("/restart/").body()).contains("<p>2 online</p>");
+        Context ctx = apps.get("/restart");
+        ctx.stop();
+        ctx.start();
+        assertThat(ctx.getState().isAvailable()).isTrue();
+        // a visitor who was not there: both are online again, before either comes back
+        HttpResponse<String> page = Browser.open().get("/restart/");
+        assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+        assertThat(page.body()).contains("<p>2 online</p>");
+        assertThat(items(page.body())).containsExactly("bob", "ann");
     }
 
     @Test

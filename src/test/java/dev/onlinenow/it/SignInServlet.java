@@ -5,7 +5,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 
-/** A classic app's own sign-in: the user's name goes into the session as "user". */
+/** A classic app's own sign-in: the user's name goes into the session as "user" (and hideOnline, if given). */
 public class SignInServlet extends HttpServlet {
 
     @Override
@@ -16,7 +16,11 @@ public class SignInServlet extends HttpServlet {
                 session.invalidate();
             }
         } else {
-            req.getSession(true).setAttribute("user", req.getParameter("name"));
+            HttpSession session = req.getSession(true);
+            session.setAttribute("user", req.getParameter("name"));
+            if (req.getParameter("hideOnline") != null) { // README, "Who is online, as forums show it"
+                session.setAttribute("hideOnline", Boolean.valueOf(req.getParameter("hideOnline")));
+            }
         }
         resp.setStatus(HttpServletResponse.SC_NO_CONTENT);
     }
