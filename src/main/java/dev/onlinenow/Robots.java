@@ -47,10 +47,25 @@ final class Robots {
         this.ticker = ticker;
     }
 
-    /** With uap-core's patterns (loaded once per class loader: about half a second and 6 MB). */
+    /**
+     * With uap-core's patterns, loaded here, once per class loader (about half a second and 6 MB),
+     * so that no request waits for them. Without uap-java on the class path (a WEB-INF/lib put
+     * together by hand), or with patterns it cannot read, nobody counts as a robot and one WARN
+     * says why: the filter goes on counting users and guests.
+     */
     static Robots uapCore(Ticker ticker) {
-        return new Robots(UapCore::robotName, ticker);
+        try {
+            UapCore.load();
+            return new Robots(UapCore::robotName, ticker);
+        } catch (LinkageError | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "online-now: robots=true, but the crawler patterns could not be "
+                    + "loaded (" + e + "); no request counts as a robot. Put uap-java (com.github.ua-parser:uap-java) "
+                    + "and its snakeyaml in WEB-INF/lib, or set robots=false");
+            return new Robots(userAgent -> null, ticker);
+        }
     }
+
+    private static final System.Logger LOG = System.getLogger(Robots.class.getName());
 
     /** The robot name of this User-Agent, or null when it is no robot (or has none). */
     String nameOf(String userAgent) {
@@ -100,9 +115,14 @@ final class Robots {
         return s.isEmpty() || s.equals("Other") ? "robot" : s;
     }
 
-    /** uap-core's patterns, loaded on first use. */
+    /** uap-core's patterns, loaded by {@link #uapCore}. */
     private static final class UapCore {
         private static final ua_parser.Parser PARSER = new ua_parser.Parser();
+
+        /** Loads the patterns (this class's initialisation), or throws what stopped it. */
+        static void load() {
+            PARSER.getClass();
+        }
 
         static String robotName(String userAgent) {
             if (!"Spider".equals(PARSER.parseDevice(userAgent).family)) {

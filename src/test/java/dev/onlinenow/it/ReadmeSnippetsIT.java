@@ -142,6 +142,8 @@ class ReadmeSnippetsIT {
         app("/hidden", webXml(List.of(hidden), filter, null, null), jsp);
         // the first screen again, restarted with users online (dataDir: the context's temp dir)
         app("/restart", webXml(List.of(), filter, null, null), jsp);
+        // the control of /persist: the same app without the context.xml snippet
+        app("/lost", webXml(List.of(), filter, null, null), jsp);
         tomcat.start();
         apps.forEach((path, ctx) -> assertThat(ctx.getState().isAvailable())
                 .as(path + " started (" + ctx.getState() + ")").isTrue());
@@ -425,15 +427,19 @@ class ReadmeSnippetsIT {
         // the same cookie, no new sign-in: the session came back from SESSIONS.ser
         HttpResponse<String> page = ann.get("/persist/");
         assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Set-Cookie")).as("the session is the one from before the restart").isEmpty();
         assertThat(items(page.body())).as("still signed in after the restart").containsExactly("ann");
-        // and the control: the same restart of an app without the snippet signs everyone out
+        // and the control: the same restart of an app without the snippet ends every session (who
+        // was online is still listed until the threshold: the index is kept in dataDir)
         Browser bob = Browser.open();
-        bob.signIn("/list", "bob");
-        assertThat(items(bob.get("/list/").body())).contains("bob");
-        Context list = apps.get("/list");
-        list.stop();
-        list.start();
-        assertThat(bob.get("/list/").body()).contains("<p>0 online</p>");
+        bob.signIn("/lost", "bob");
+        assertThat(items(bob.get("/lost/").body())).containsExactly("bob");
+        Context lost = apps.get("/lost");
+        lost.stop();
+        lost.start();
+        HttpResponse<String> after = bob.get("/lost/");
+        assertThat(after.headers().firstValue("Set-Cookie")).as("a new session: the old one ended with the restart")
+                .hasValueSatisfying(c -> assertThat(c).startsWith("JSESSIONID="));
     }
 
     @Test
