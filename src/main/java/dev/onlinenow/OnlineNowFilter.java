@@ -43,6 +43,12 @@ import java.util.TreeMap;
  * {@value #GUEST_COUNT_ATTRIBUTE} ({@code long}). Settings are listed in {@link OnlineNowSettings};
  * a bad one fails the web app's start-up.
  *
+ * <p>With a security filter (Spring Security's {@code springSecurityFilterChain}) it may be mapped
+ * before or after it: the default {@code userId=principal} also reads the signed-in user Spring
+ * Security keeps in the session (see {@link UserIdSource}). Where a user stays out of its sight
+ * (a login that lives only inside a security filter mapped after this one), it says so once in
+ * the log, naming the fix.
+ *
  * <p>The filter never fails a request because of its own trouble: it logs and lets it through.
  */
 public class OnlineNowFilter implements Filter {

@@ -103,6 +103,18 @@ class SpringSecurityIdentityTest {
     }
 
     @Test
+    void aGuestWhoSignsInWithSpringStopsBeingAGuestAtOnce() throws Exception {
+        OnlineNowFilter filter = filter(OnlineNowSettings.builder().trackAnonymous(true));
+        FakeSession session = new FakeSession(context).kept();
+        request(filter, session, s -> { });
+        assertThat(online.guestCount()).isEqualTo(1);
+        // the login POST, the filter before Spring's chain: a guest before it, signed in after it
+        request(filter, session, s -> s.setAttribute(UserIdSource.SPRING_SECURITY_CONTEXT, signedIn("ann")));
+        assertThat(online.guestCount()).isZero();
+        assertThat(online.onlineIds()).containsExactly("ann");
+    }
+
+    @Test
     void anonymousOrUnauthenticatedContextsAreNobody() throws Exception {
         OnlineNowFilter filter = filter(OnlineNowSettings.builder());
         FakeSession anonymous = new FakeSession(context);

@@ -34,8 +34,8 @@ import org.springframework.core.env.Environment;
  *       users are counted in any order (the library reads its context from the session), but a
  *       stateless login (a bearer token) is seen only inside and after the security chain.</li>
  *   <li>{@code onlineNowLive}: the live WebSocket endpoint, when {@code online-now.live.enabled=true}
- *       and {@code jakarta.websocket} is on the class path (spring-boot-starter-websocket); with the
- *       property and without the API, start-up stops saying so.</li>
+ *       and {@code jakarta.websocket} is on the class path (embedded Tomcat brings it); with the
+ *       property and without a WebSocket server, start-up stops saying so.</li>
  *   <li>{@code onlineNowMetrics}: the {@code onlinenow.*} meters, bound by Boot to its
  *       MeterRegistry, when Micrometer is present.</li>
  *   <li>{@code onlineNowHealthIndicator}: the {@code onlineNow} health contributor (Boot 3's
@@ -103,7 +103,7 @@ public class OnlineNowAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean(name = "onlineNowLive")
         public ServletListenerRegistrationBean<OnlineNowLive> onlineNowLive(OnlineNow online) {
-            return new ServletListenerRegistrationBean<>(new OnlineNowLive());
+            return new ServletListenerRegistrationBean<>(new LiveListener());
         }
     }
 

@@ -29,13 +29,21 @@ public class OnlineNowFailureAnalyzer implements FailureAnalyzer {
             }
             String message = t.getMessage();
             if (message != null && message.startsWith("online-now:")) {
-                String action = message.contains("WebSocket")
-                        ? "Add a Jakarta WebSocket server (org.springframework.boot:spring-boot-starter-websocket), "
-                        + "or set online-now.live.enabled=false."
-                        : "Fix what online-now names above.";
-                return new FailureAnalysis(message, action, t);
+                return ownMessage(t);
             }
         }
-        return null;
+        // the live listener's failure, which embedded Tomcat only logged before failing to start
+        RuntimeException live = LiveFailure.LAST.getAndSet(null);
+        return live == null ? null : ownMessage(live);
+    }
+
+    private static FailureAnalysis ownMessage(Throwable t) {
+        String message = t.getMessage();
+        String action = message != null && message.contains("WebSocket")
+                ? "Run the app on a server with Jakarta WebSocket support (embedded Tomcat has it, through "
+                + "Boot's WebSocket auto-configuration; org.springframework.boot:spring-boot-starter-websocket "
+                + "brings it where it is missing), or set online-now.live.enabled=false."
+                : "Fix what online-now names above.";
+        return new FailureAnalysis(message, action, t);
     }
 }

@@ -39,7 +39,7 @@ public class OnlineNowProperties {
 
         /**
          * Whether to register the live WebSocket endpoint (presence and cursors, at wsPath, default
-         * /online-now/ws). Needs a Jakarta WebSocket server: spring-boot-starter-websocket.
+         * /online-now/ws). Needs the server's Jakarta WebSocket support (embedded Tomcat has it).
          */
         private boolean enabled;
 

@@ -14,6 +14,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.util.ClassUtils;
 
 import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
@@ -40,6 +41,7 @@ import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The starter in a real Boot app ({@link DemoApp}) on embedded Tomcat, under the Boot line of the
@@ -302,6 +304,21 @@ class StarterIT {
         assertThat(dep.find()).as("the starter's dependency in README.md").isTrue();
         String pom = Files.readString(Path.of("pom.xml"));
         assertThat(pom).contains("<version>" + dep.group(1) + "</version>");
+    }
+
+    /** The live endpoint asked for in an app without Boot's WebSocket support: start-up stops, saying what to add. */
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void theLiveEndpointWithoutAWebSocketServerStopsStartUpNamingTheStarterToAdd(CapturedOutput output) {
+        // Boot 3's WebSocket auto-configuration for embedded servers; Boot 4 configures Tomcat's
+        // WebSocket support with Tomcat itself, which leaves no switch to turn it off
+        String exclude = "org.springframework.boot.autoconfigure.websocket.servlet.WebSocketServletAutoConfiguration";
+        assumeTrue(ClassUtils.isPresent(exclude, null), "Boot 3 only");
+        assertThatThrownBy(() -> SpringApplication.run(DemoApp.class, "--server.port=0",
+                "--spring.autoconfigure.exclude=" + exclude)).isNotNull();
+        assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
+                .contains("online-now: the live endpoint needs a Jakarta WebSocket server")
+                .contains("spring-boot-starter-websocket");
     }
 
     @Test
