@@ -201,15 +201,7 @@ public final class UserIdSource {
     }
 
     private String fromSession(HttpSession session) {
-        Object value;
-        try {
-            value = session.getAttribute(attribute);
-        } catch (IllegalStateException invalidated) {
-            return null;
-        }
-        for (int i = 0; i < path.length && value != null; i++) {
-            value = path[i].read(value);
-        }
+        Object value = valueIn(session);
         return value == null ? null : usable(value.toString());
     }
 
