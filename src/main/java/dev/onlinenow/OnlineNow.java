@@ -459,14 +459,43 @@ public final class OnlineNow implements AutoCloseable {
         return temp instanceof java.nio.file.Path p ? p : null;
     }
 
+    /*
+     * While the app runs, a marker file beside the index says so; a clean stop saves the index and
+     * removes it. So a start that finds no index tells a first start (no marker: INFO) from a run
+     * that ended without saving, a killed JVM (the marker: WARN).
+     */
+    private java.nio.file.Path runningMarker() {
+        return dataFile.resolveSibling(dataFile.getFileName() + ".running");
+    }
+
+    private void markRunning() {
+        try {
+            java.nio.file.Files.writeString(runningMarker(), "online-now runs here; removed when it stops cleanly\n");
+        } catch (java.io.IOException e) {
+            LOG.log(Level.DEBUG, () -> "online-now: could not write " + runningMarker() + ": " + e);
+        }
+    }
+
     private void load() {
         long started = System.nanoTime();
+        if (!java.nio.file.Files.exists(dataFile)) {
+            if (java.nio.file.Files.exists(runningMarker())) {
+                LOG.log(Level.WARNING, "online-now: starting with an empty index: the last run with " + dataFile
+                        + " did not stop cleanly (the JVM was killed or crashed), so nothing was saved");
+            } else {
+                LOG.log(Level.INFO, "online-now: starting with an empty index: " + dataFile
+                        + " is not there yet (a first start); it is saved there when the app stops");
+            }
+            markRunning();
+            return;
+        }
         dev.onlinenow.store.IndexFile.Contents c;
         try {
             c = dev.onlinenow.store.IndexFile.read(dataFile);
         } catch (dev.onlinenow.store.IndexFile.Problem p) {
             LOG.log(Level.WARNING, "online-now: starting with an empty index: the saved index " + dataFile + ": "
                     + p.getMessage());
+            markRunning();
             return;
         }
         int[] restored = new int[4];
@@ -488,6 +517,7 @@ public final class OnlineNow implements AutoCloseable {
             LOG.log(Level.WARNING, "online-now: could not delete the saved index " + dataFile + " after reading it (" + e
                     + "); it is overwritten when the app stops");
         }
+        markRunning();
         LOG.log(Level.INFO, "online-now: restored " + restored[0] + " users, " + restored[1] + " hidden users, "
                 + restored[2] + " guests and " + restored[3] + " robots still within the threshold, and the record ("
                 + record + "), from " + dataFile + " in " + (System.nanoTime() - started) / 1_000_000 + " ms");
@@ -526,6 +556,7 @@ public final class OnlineNow implements AutoCloseable {
             }
             OnlineRecord r = record;
             dev.onlinenow.store.IndexFile.write(dataFile, settings.clock().millis(), r.getCount(), r.getMillis(), sections);
+            java.nio.file.Files.deleteIfExists(runningMarker()); // a clean stop
             int n = 0;
             for (List<LastSeen> l : sections.values()) {
                 n += l.size();

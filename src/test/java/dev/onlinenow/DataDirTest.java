@@ -108,7 +108,6 @@ class DataDirTest {
         }
 
         clock.advance(Duration.ofMinutes(5));
-        warnings.clear(); // the first start had no file
         OnlineNow after = start();
         assertThat(after.count()).isEqualTo(2);
         assertThat(after.lastSeen("ann")).contains(annSeen);
@@ -141,10 +140,21 @@ class DataDirTest {
     }
 
     @Test
-    void noFileIsAWarnAndAnEmptyStart() {
+    void aFirstStartIsAnEmptyStartWithoutAWarn() {
         OnlineNow o = start();
         assertThat(o.count()).isZero();
-        assertThat(warnings).singleElement().asString().contains("empty index").contains("there is none");
+        assertThat(warnings).as("nothing was ever saved here: no trouble").isEmpty();
+    }
+
+    @Test
+    void aRunThatEndedWithoutSavingIsAWarnAndAnEmptyStart() {
+        OnlineNow killed = aFullIndex(); // started, and never stopped: as a killed JVM leaves it
+        assertThat(killed.count()).isPositive();
+        assertThat(dir.resolve(IndexFile.NAME)).doesNotExist();
+        warnings.clear();
+        OnlineNow o = start();
+        assertThat(o.count()).isZero();
+        assertThat(warnings).singleElement().asString().contains("empty index").contains("did not stop cleanly");
     }
 
     private byte[] savedBytes() throws Exception {
