@@ -1,17 +1,15 @@
 package dev.onlinenow.live;
 
-import jakarta.json.JsonArray;
-import jakarta.json.JsonObject;
-
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * A {@code cursors} frame cut into its entries, so that each mover gets the frame without
- * their own entry by joining strings, not by building JSON per recipient: with every member
- * moving, that is one frame per member and tick. Immutable: one instance goes to every
+ * A {@code cursors} frame cut into its entries (each written once, from the typed moves), so
+ * that each mover gets the frame without their own entry by joining strings, not by building
+ * JSON per recipient: with every member moving, that is one frame per member and tick. Immutable: one instance goes to every
  * recipient's {@link Outbox}, where a socket that fell behind merges it into the room's frame
  * still waiting for it.
  */
@@ -21,16 +19,15 @@ final class CursorFrame {
     private final String[] parts;
     private final Map<String, Integer> index;
 
-    CursorFrame(String room, JsonObject frame) {
-        JsonArray cs = frame.getJsonArray("cursors");
+    CursorFrame(String room, List<RoomMessage.Move> moves) {
         this.head = "{\"type\":\"cursors\",\"room\":" + Protocol.PROVIDER.createValue(room) + ",\"cursors\":[";
-        this.ids = new String[cs.size()];
-        this.parts = new String[cs.size()];
-        this.index = new HashMap<>(cs.size() * 2);
+        this.ids = new String[moves.size()];
+        this.parts = new String[moves.size()];
+        this.index = new HashMap<>(moves.size() * 2);
         for (int i = 0; i < parts.length; i++) {
-            JsonObject e = cs.getJsonObject(i);
-            ids[i] = e.getString("id");
-            parts[i] = e.toString();
+            RoomMessage.Move e = moves.get(i);
+            ids[i] = e.id();
+            parts[i] = Protocol.move(e);
             index.put(ids[i], i);
         }
     }

@@ -3,7 +3,6 @@ package dev.onlinenow.live;
 import dev.onlinenow.OnlineNow;
 import dev.onlinenow.OnlineNowSettings;
 import dev.onlinenow.internal.RateLimitedLog;
-import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpSession;
@@ -232,8 +231,7 @@ public final class LivePresence implements AutoCloseable {
             throw new IllegalArgumentException("online-now: the payload of event \"" + event
                     + "\" holds a string that is not valid Unicode (a lone surrogate); it could not be sent");
         }
-        JsonObject frame = Protocol.event(room, event, payload == null ? JsonValue.NULL : payload);
-        bus.publish(new RoomMessage(RoomMessage.Kind.EVENT, room, frame, null, null));
+        bus.publish(RoomMessage.event(room, event, payload));
     }
 
     /**

@@ -70,10 +70,6 @@ final class Protocol {
     private Protocol() {
     }
 
-    static JsonObject presence(Presence p) {
-        return p.toJson();
-    }
-
     static JsonObject cursor(Cursor c) {
         return JSON.createObjectBuilder().add("id", c.getId()).add("x", c.getX()).add("y", c.getY()).build();
     }
@@ -106,35 +102,37 @@ final class Protocol {
                 .append('}').toString();
     }
 
-    static JsonObject join(String room, Presence p) {
-        return JSON.createObjectBuilder().add("type", JOIN).add("room", room).add("presence", presence(p)).build();
-    }
-
-    static JsonObject leave(String room, String id) {
-        return JSON.createObjectBuilder().add("type", LEAVE).add("room", room).add("id", id).build();
-    }
-
-    static JsonObject meta(String room, Presence p) {
-        return JSON.createObjectBuilder().add("type", META).add("room", room).add("presence", presence(p)).build();
-    }
-
-    static JsonObject event(String room, String event, JsonValue payload) {
-        return JSON.createObjectBuilder().add("type", EVENT).add("room", room).add("event", event)
-                .add("payload", payload).build();
-    }
-
-    static JsonObject cursors(String room, List<CursorCoalescer.Entry> entries) {
-        JsonArrayBuilder cs = JSON.createArrayBuilder();
-        for (CursorCoalescer.Entry e : entries) {
-            JsonObjectBuilder b = JSON.createObjectBuilder().add("id", e.id());
-            if (e.gone()) {
-                b.add("gone", true);
-            } else {
-                b.add("x", e.x()).add("y", e.y());
+    /** The text of a join, leave, meta or event message's frame (cursors: {@link CursorFrame}). */
+    static String frame(RoomMessage m) {
+        String head = "{\"type\":\"" + m.kind().name().toLowerCase(java.util.Locale.ROOT) + "\",\"room\":"
+                + PROVIDER.createValue(m.room());
+        switch (m.kind()) {
+            case JOIN:
+            case META: {
+                Presence p = m.presence();
+                StringBuilder sb = new StringBuilder(head.length() + p.metaJson().length() + 120).append(head)
+                        .append(",\"presence\":");
+                return p.appendJson(sb).append('}').toString();
             }
-            cs.add(b);
+            case LEAVE:
+                return head + ",\"id\":" + PROVIDER.createValue(m.userId()) + "}";
+            case EVENT:
+                return head + ",\"event\":" + PROVIDER.createValue(m.event()) + ",\"payload\":" + m.payload() + "}";
+            default:
+                throw new IllegalArgumentException("online-now: no single frame for " + m.kind());
         }
-        return JSON.createObjectBuilder().add("type", CURSORS).add("room", room).add("cursors", cs).build();
+    }
+
+    /** One entry of a {@code cursors} frame. */
+    static String move(RoomMessage.Move e) {
+        StringBuilder sb = new StringBuilder(48).append("{\"id\":").append(PROVIDER.createValue(e.id()));
+        if (e.gone()) {
+            sb.append(",\"gone\":true");
+        } else {
+            sb.append(",\"x\":").append(PROVIDER.createValue(e.x())).append(",\"y\":")
+                    .append(PROVIDER.createValue(e.y()));
+        }
+        return sb.append('}').toString();
     }
 
     static String error(String code, String message, String ref) {

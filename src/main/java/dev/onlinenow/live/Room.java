@@ -86,6 +86,64 @@ final class Room {
         cursors = List.copyOf(cursorView.values());
     }
 
+    /**
+     * Keeps the view up to date with a room message (from this server or another); {@code nowMillis}
+     * is when its cursors are taken to have moved.
+     */
+    void apply(RoomMessage m, long nowMillis) {
+        switch (m.kind()) {
+            case JOIN:
+            case META: {
+                Presence p = m.presence();
+                view.put(p.getId(), p);
+                touched(p.getId());
+                publishView();
+                break;
+            }
+            case LEAVE: {
+                String id = m.userId();
+                view.remove(id);
+                touched(id);
+                publishView();
+                if (cursorView.remove(id) != null) {
+                    publishCursors();
+                }
+                break;
+            }
+            case CURSORS: {
+                for (RoomMessage.Move e : m.moves()) {
+                    if (e.gone()) {
+                        cursorView.remove(e.id());
+                    } else {
+                        cursorView.put(e.id(), new Cursor(e.id(), e.x(), e.y(), nowMillis));
+                    }
+                }
+                publishCursors();
+                break;
+            }
+            default:
+                break;
+        }
+    }
+
+    /** Puts a merged view in place (see {@link ViewMerge}). */
+    void replaceView(List<Presence> ordered) {
+        view.clear();
+        for (Presence p : ordered) {
+            view.put(p.getId(), p);
+        }
+        publishView();
+    }
+
+    /** Puts merged cursors in place (see {@link ViewMerge#cursors}). */
+    void replaceCursors(List<Cursor> ordered) {
+        cursorView.clear();
+        for (Cursor c : ordered) {
+            cursorView.put(c.getId(), c);
+        }
+        publishCursors();
+    }
+
     /** Records that a message changed {@code user}, for a fetch on its way. */
     void touched(String user) {
         if (touchedDuringFetch != null) {

@@ -17,10 +17,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
 
-import java.io.StringReader;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -62,9 +59,8 @@ import java.util.function.Consumer;
  *   <li>{@code ns:nodes} &mdash; sorted set node id &rarr; last heartbeat (epoch ms), how nodes
  *       find each other; {@code ns:reap:ID} &mdash; string, {@code SET NX PX 60000}: the one node
  *       reaping dead node ID.</li>
- *   <li>Channel {@code ns:live} &mdash; every room message of every node, as
- *       {@code {"node": ID, "message": RoomMessage.toJson()}} ({@code PUBLISH}, {@code SUBSCRIBE}
- *       on a second connection).</li>
+ *   <li>Channel {@code ns:live} &mdash; every room message of every node, as {@link MessageCodec}
+ *       writes it ({@code PUBLISH}, {@code SUBSCRIBE} on a second connection).</li>
  * </ul>
  *
  * <h2>Guarantees</h2>
@@ -230,8 +226,7 @@ public final class RedisLiveBackend implements LiveBackend {
             if (c == null || !node.healthy()) {
                 return;
             }
-            String text = Frames.JSON.createObjectBuilder().add("node", node.id()).add("message", message.toJson()).build()
-                    .toString();
+            String text = MessageCodec.encode(node.id(), message);
             c.async().publish(channel, text).whenComplete((n, e) -> {
                 if (e != null) {
                     node.markDown(e);
@@ -282,20 +277,18 @@ public final class RedisLiveBackend implements LiveBackend {
     }
 
     private void received(String text) {
-        RoomMessage m;
-        String from;
-        try (JsonReader reader = Frames.READERS.createReader(new StringReader(text))) {
-            JsonObject o = reader.readObject();
-            from = o.getString("node");
-            m = RoomMessage.fromJson(o.getJsonObject("message"));
+        MessageCodec.Received got;
+        try {
+            got = MessageCodec.decode(text);
         } catch (RuntimeException e) {
             WARN.warn("foreign message", () -> "online-now: ignoring a message on Redis channel " + channel
                     + " that is not ours (" + e + "); is another program publishing there?", null);
             return;
         }
-        if (from.equals(node.id())) {
+        if (got.node().equals(node.id())) {
             return; // delivered when published
         }
+        RoomMessage m = got.message();
         try {
             deliverLocally(m);
         } catch (RuntimeException e) {
@@ -382,7 +375,7 @@ public final class RedisLiveBackend implements LiveBackend {
                 return; // Redis failed; the lock expires and someone tries again
             }
             for (String user : result.left()) {
-                bus.publish(new RoomMessage(RoomMessage.Kind.LEAVE, room, Frames.leave(room, user), null, null));
+                bus.publish(RoomMessage.leave(room, user));
                 if (dead && node.stats() != null) {
                     node.stats().left(OnlineNowStats.LeaveReason.NODE_DOWN);
                 }
@@ -407,10 +400,10 @@ public final class RedisLiveBackend implements LiveBackend {
                 return;
             }
             for (Presence p : result.joined()) {
-                bus.publish(new RoomMessage(RoomMessage.Kind.JOIN, room, Frames.join(room, p), p.getId(), null));
+                bus.publish(RoomMessage.join(room, p, p.getId()));
             }
             for (String user : result.left()) {
-                bus.publish(new RoomMessage(RoomMessage.Kind.LEAVE, room, Frames.leave(room, user), null, null));
+                bus.publish(RoomMessage.leave(room, user));
             }
         }
         reconcileSoon();

@@ -239,7 +239,7 @@ final class RedisRoomState implements RoomState {
                 userId, node.id(), name == null ? userId : name, String.valueOf(meta == null ? "{}" : meta),
                 String.valueOf(nowMillis), room, meta == null ? "0" : "1"), r -> {
                     long total = (Long) r.get(0);
-                    Presence p = new Presence(userId, (String) r.get(1), Frames.parseMeta((String) r.get(2)),
+                    Presence p = new Presence(userId, (String) r.get(1), RedisJson.parseMeta((String) r.get(2)),
                             (int) total, parseLong(r.get(3), nowMillis));
                     return new Joined(p, total == 1);
                 }, () -> local);
@@ -266,7 +266,7 @@ final class RedisRoomState implements RoomState {
                         return before == null ? null
                                 : Left.remaining(before.withConnections((int) total));
                     }
-                    return new Left(new Presence(userId, (String) r.get(1), Frames.parseMeta((String) r.get(2)), 1,
+                    return new Left(new Presence(userId, (String) r.get(1), RedisJson.parseMeta((String) r.get(2)), 1,
                             parseLong(r.get(3), 0)), true);
                 }, () -> local);
     }
@@ -297,7 +297,7 @@ final class RedisRoomState implements RoomState {
             if (!r.get(0).hasValue()) {
                 return null;
             }
-            return new Presence(userId, r.get(0).getValue(), Frames.parseMeta(r.get(1).getValueOrElse(null)),
+            return new Presence(userId, r.get(0).getValue(), RedisJson.parseMeta(r.get(1).getValueOrElse(null)),
                     (int) parseLong(r.get(3).getValueOrElse(null), 1), parseLong(r.get(2).getValueOrElse(null), 0));
         }, () -> now(mirror.presence(room, userId)));
     }
@@ -317,7 +317,7 @@ final class RedisRoomState implements RoomState {
             String f = e.getKey();
             if (f.startsWith("p:")) {
                 String user = f.substring(2);
-                out.add(new Presence(user, e.getValue(), Frames.parseMeta(all.get("m:" + user)),
+                out.add(new Presence(user, e.getValue(), RedisJson.parseMeta(all.get("m:" + user)),
                         (int) parseLong(all.get("t:" + user), 1), parseLong(all.get("j:" + user), 0)));
             }
         }
