@@ -72,6 +72,9 @@ final class RoomOps {
         this.listeners = listeners;
         this.warnings = warnings;
         this.shards = new Shards(shardCount, shared);
+        if (state instanceof ShardBound) {
+            ((ShardBound) state).bind(shards); // the in-process rooms are the shards' own
+        }
         this.fanout = new Fanout(stats, settings.pingInterval().toMillis());
         this.fetch = new RoomFetch(shards, state, fanout);
         this.ticks = new RoomTicks(settings, shards, state, bus);

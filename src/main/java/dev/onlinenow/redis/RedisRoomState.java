@@ -1,7 +1,6 @@
 package dev.onlinenow.redis;
 
 import dev.onlinenow.live.Cursor;
-import dev.onlinenow.live.LiveBackend;
 import dev.onlinenow.live.Presence;
 import dev.onlinenow.live.RoomState;
 import io.lettuce.core.RedisFuture;
@@ -162,7 +161,7 @@ final class RedisRoomState implements RoomState {
     private final RedisNode node;
     private final String ns;
     /** This node's own members (connections counted on this node only) and the cursors it stored. */
-    private final RoomState mirror = LiveBackend.inProcess().state();
+    private final NodeMembers mirror = new NodeMembers();
 
     RedisRoomState(RedisNode node) {
         this.node = node;

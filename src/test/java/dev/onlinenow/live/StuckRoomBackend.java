@@ -14,6 +14,10 @@ import java.util.concurrent.CompletionStage;
  */
 final class StuckRoomBackend implements LiveBackend {
 
+    /** The wrapper passes the live layer's shards on to the in-process state it wraps. */
+    private interface Wrapper extends RoomState, ShardBound {
+    }
+
     final LiveBackend real = LiveBackend.inProcess();
     final String stuckRoom;
     final CompletableFuture<Void> release = new CompletableFuture<>();
@@ -22,7 +26,12 @@ final class StuckRoomBackend implements LiveBackend {
     StuckRoomBackend(String stuckRoom) {
         this.stuckRoom = stuckRoom;
         RoomState r = real.state();
-        this.state = new RoomState() {
+        this.state = new Wrapper() {
+            @Override
+            public void bind(Shards shards) {
+                ((ShardBound) r).bind(shards);
+            }
+
             @Override
             public CompletionStage<Joined> join(String room, String userId, String name, JsonObject meta, long now) {
                 if (!room.equals(stuckRoom)) {

@@ -1,0 +1,199 @@
+package dev.onlinenow.live;
+
+import dev.onlinenow.OnlineNowSettings;
+import dev.onlinenow.OnlineNowStats;
+import dev.onlinenow.internal.RateLimitedLog;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.StringReader;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Room operations with the in-process backend and connections whose frames land in a list: the
+ * protocol's room logic without a container or a socket.
+ */
+class RoomOpsTest {
+
+    final List<String> heard = new CopyOnWriteArrayList<>();
+    OnlineNowSettings settings = OnlineNowSettings.defaults();
+    RoomOps ops;
+    final AtomicInteger ids = new AtomicInteger();
+
+    RoomOps ops() {
+        if (ops == null) {
+            LiveBackend backend = LiveBackend.inProcess();
+            ops = new RoomOps(settings, backend.state(), backend.bus(), false, 2, Runnable::run,
+                    new RoomOps.PresenceEvents() {
+                        @Override
+                        public void joined(String room, Presence p) {
+                            heard.add("joined " + p.getId());
+                        }
+
+                        @Override
+                        public void left(String room, Presence p) {
+                            heard.add("left " + p.getId());
+                        }
+                    }, new RateLimitedLog(System.getLogger("test")), new OnlineNowStats());
+            backend.bus().subscribe(ops::deliver);
+        }
+        return ops;
+    }
+
+    @AfterEach
+    void stop() {
+        if (ops != null) {
+            ops.close();
+        }
+    }
+
+    /** A connection whose frames are kept, parsed, in {@link #frames}. */
+    final class Conn {
+        final LiveConnection c;
+        final List<JsonObject> frames = new CopyOnWriteArrayList<>();
+
+        Conn(String user) {
+            c = new LiveConnection("n/" + ids.incrementAndGet(), new Handshake(user, user.toUpperCase(), false, null,
+                    null, null), null, 1000, 1000, 0);
+            c.outbox = new Outbox((text, done) -> {
+                try (JsonReader r = Json.createReader(new StringReader(text))) {
+                    frames.add(r.readObject());
+                }
+                done.accept(null);
+            }, Runnable::run, 10_000, Long.MAX_VALUE, () -> { }, e -> { });
+        }
+
+        void join(String room) {
+            join(room, null);
+        }
+
+        void join(String room, JsonObject meta) {
+            c.rooms.add(room);
+            ops().join(c, room, meta);
+            ops().drain();
+        }
+
+        void leave(String room) {
+            c.rooms.remove(room);
+            ops().leave(c, room, OnlineNowStats.LeaveReason.CLOSED);
+            ops().drain();
+            ops().drain(); // a leave is queued behind what the shard had
+        }
+
+        void meta(String room, JsonObject meta) {
+            ops().meta(c, room, meta);
+            ops().drain();
+        }
+
+        /** Frames of this type, and forgets every frame. */
+        List<JsonObject> take(String type) {
+            List<JsonObject> out = new ArrayList<>();
+            for (JsonObject f : frames) {
+                if (f.getString("type").equals(type)) {
+                    out.add(f);
+                }
+            }
+            frames.clear();
+            return out;
+        }
+    }
+
+    static List<String> ids(JsonObject state) {
+        List<String> out = new ArrayList<>();
+        state.getJsonArray("presences").forEach(v -> out.add(v.asJsonObject().getString("id")));
+        return out;
+    }
+
+    @Test
+    void aJoinerGetsTheRoomAndTheOthersGetTheJoiner() {
+        Conn ann = new Conn("ann");
+        Conn bob = new Conn("bob");
+        ann.join("r");
+        assertThat(ids(ann.take("state").get(0))).containsExactly("ann");
+        bob.join("r");
+        assertThat(ids(bob.take("state").get(0))).containsExactly("ann", "bob");
+        List<JsonObject> joins = ann.take("join");
+        assertThat(joins).hasSize(1);
+        assertThat(joins.get(0).getJsonObject("presence").getString("id")).isEqualTo("bob");
+        assertThat(ops().presences("r")).extracting(Presence::getId).containsExactly("ann", "bob");
+        assertThat(heard).containsExactly("joined ann", "joined bob");
+    }
+
+    @Test
+    void aSecondTabIsNoJoinAndItsLeaveNoLeave() {
+        Conn ann = new Conn("ann");
+        Conn bob = new Conn("bob");
+        Conn bob2 = new Conn("bob");
+        ann.join("r");
+        bob.join("r");
+        ann.take("join");
+        bob2.join("r");
+        assertThat(ann.take("join")).isEmpty();
+        assertThat(ops().presence("r", "bob").getConnections()).isEqualTo(2);
+        bob.leave("r");
+        assertThat(ann.take("leave")).isEmpty();
+        bob2.leave("r");
+        assertThat(ann.take("leave")).extracting(f -> f.getString("id")).containsExactly("bob");
+        assertThat(ops().presences("r")).extracting(Presence::getId).containsExactly("ann");
+        assertThat(heard).containsExactly("joined ann", "joined bob", "left bob");
+    }
+
+    @Test
+    void aMetaChangeGoesToEveryConnectionButTheOneThatMadeIt() {
+        Conn ann = new Conn("ann");
+        Conn ann2 = new Conn("ann");
+        Conn bob = new Conn("bob");
+        ann.join("r");
+        ann2.join("r");
+        bob.join("r");
+        ann.frames.clear();
+        ann2.frames.clear();
+        bob.frames.clear();
+        JsonObject away = Json.createObjectBuilder().add("away", true).build();
+        ann.meta("r", away);
+        assertThat(ann.take("meta")).isEmpty();
+        assertThat(ann2.take("meta")).hasSize(1);
+        assertThat(bob.take("meta").get(0).getJsonObject("presence").getJsonObject("meta")).isEqualTo(away);
+    }
+
+    @Test
+    void cursorsGoToOthersNotToTheirMover() {
+        Conn ann = new Conn("ann");
+        Conn bob = new Conn("bob");
+        ann.join("r");
+        bob.join("r");
+        ann.frames.clear();
+        bob.frames.clear();
+        ops().move("r", "bob", 3, 4, true);
+        ops().flushCursors();
+        ops().drain();
+        assertThat(bob.take("cursors")).isEmpty();
+        JsonObject f = ann.take("cursors").get(0);
+        assertThat(f.getJsonArray("cursors").getJsonObject(0).getString("id")).isEqualTo("bob");
+        assertThat(ops().cursors("r")).extracting(Cursor::getId).containsExactly("bob");
+        bob.leave("r");
+        assertThat(ops().cursors("r")).as("a leave takes the cursor").isEmpty();
+    }
+
+    @Test
+    void aFullRoomRefusesTheNextUserButNotAnotherTab() {
+        settings = OnlineNowSettings.builder().maxMembersPerRoom(1).build();
+        Conn ann = new Conn("ann");
+        Conn ann2 = new Conn("ann");
+        Conn bob = new Conn("bob");
+        ann.join("r");
+        ann2.join("r");
+        assertThat(ann2.take("state")).hasSize(1);
+        bob.join("r");
+        assertThat(bob.take("error").get(0).getString("code")).isEqualTo(Protocol.ROOM_FULL);
+        assertThat(bob.c.rooms).isEmpty();
+    }
+}
