@@ -178,6 +178,32 @@ test('a visible tab corrects the away mark a hidden tab of the same user set', (
   assert.equal(t.ws().sent.length, 1);
 });
 
+test('a presence has one meta per tab; from a server without metas, its one meta', () => {
+  const t = joined();
+  const room = t.rooms[0];
+  t.ws().serverSend({
+    type: 'state', room: 'r1', self: 'alice', cursors: [],
+    presences: [presence('alice'), presence('bob', {away: false}, {connections: 2, joinedAt: 5,
+      metas: [{meta: {away: true}, joinedAt: 5}, {meta: {away: false}, joinedAt: 9}, 'junk']})]
+  });
+  assert.deepEqual(room.presence('bob').metas, [{meta: {away: true}, joinedAt: 5}, {meta: {away: false}, joinedAt: 9}]);
+  assert.deepEqual(room.presence('alice').metas, [{meta: {}, joinedAt: 1}]);
+  t.ws().serverSend({type: 'meta', room: 'r1', presence: presence('bob', {away: true}, {connections: 2, joinedAt: 5,
+    metas: [{meta: {away: true}, joinedAt: 5}, {meta: {away: true}, joinedAt: 9}]})});
+  assert.deepEqual(room.presence('bob').metas.map((m) => m.meta.away), [true, true]);
+});
+
+test('a server that keeps a meta per tab needs no away correction', () => {
+  const t = joined();
+  t.ws().serverSend({type: 'state', room: 'r1', self: 'alice', cursors: [],
+    presences: [presence('alice', {away: false}, {metas: [{meta: {away: false}, joinedAt: 1}]})]});
+  t.ws().clearSent();
+  // (a 1.1 server would not say away while this tab is not; if it did, it is its call)
+  t.ws().serverSend({type: 'meta', room: 'r1', presence: presence('alice', {away: true}, {connections: 2,
+    metas: [{meta: {away: false}, joinedAt: 1}, {meta: {away: true}, joinedAt: 2}]})});
+  assert.equal(t.ws().sent.length, 0);
+});
+
 test('a hidden tab does not fight over the away mark', () => {
   const t = joined();
   t.ws().serverSend({type: 'state', room: 'r1', self: 'alice', presences: [presence('alice')], cursors: []});

@@ -2,6 +2,7 @@ package dev.onlinenow.live;
 
 import dev.onlinenow.OnlineNow;
 import dev.onlinenow.OnlineNowSettings;
+import dev.onlinenow.internal.LiveRooms;
 import dev.onlinenow.internal.RateLimitedLog;
 import jakarta.json.JsonValue;
 import jakarta.servlet.ServletContext;
@@ -83,6 +84,20 @@ public final class LivePresence implements AutoCloseable {
     private final ExecutorService senders;
     private final ExecutorService events;
     private volatile long lastStoreSweepNanos;
+    /** The web app's class loader (the thread's when started), by which the EL functions find this. */
+    private final ClassLoader loader;
+    /** What the {@code on:presences} and {@code on:presenceCount} EL functions read. */
+    private final LiveRooms.View elView = new LiveRooms.View() {
+        @Override
+        public List<?> presences(String room) {
+            return Protocol.validRoom(room) ? LivePresence.this.list(room) : List.of();
+        }
+
+        @Override
+        public int count(String room) {
+            return Protocol.validRoom(room) ? LivePresence.this.count(room) : 0;
+        }
+    };
     private volatile boolean closed;
 
     private LivePresence(Builder b) {
@@ -134,6 +149,8 @@ public final class LivePresence implements AutoCloseable {
         bus.subscribe(rooms::deliver);
         backend.onMissedMessages(() -> rooms.reconcile(backend.trustAbsences()));
         online.addLogoutListener(connections::loggedOut);
+        this.loader = Thread.currentThread().getContextClassLoader();
+        LiveRooms.register(loader, elView);
 
         if (b.autoTick) {
             ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, daemon("online-now-live"));
@@ -315,6 +332,7 @@ public final class LivePresence implements AutoCloseable {
             return;
         }
         closed = true;
+        LiveRooms.unregister(loader, elView);
         if (scheduler != null) {
             scheduler.shutdownNow();
         }

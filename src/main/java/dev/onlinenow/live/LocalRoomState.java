@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -24,6 +25,8 @@ final class LocalRoomState implements RoomState, ShardBound {
 
 
     private volatile Shards shards;
+    /** Ids for connections a caller did not name. */
+    private final AtomicLong anonymous = new AtomicLong();
 
     @Override
     public void bind(Shards shards) {
@@ -55,15 +58,17 @@ final class LocalRoomState implements RoomState, ShardBound {
     }
 
     @Override
-    public CompletionStage<Joined> join(String room, String userId, String name, JsonObject meta, long nowMillis) {
+    public CompletionStage<Joined> join(String room, String userId, String connection, String name, JsonObject meta,
+                                        long nowMillis) {
+        String conn = connection != null ? connection : "local/" + anonymous.incrementAndGet();
         return onShard(room, true, r -> {
             Presence p = r.view.get(userId);
             Joined j;
             if (p == null) {
-                j = new Joined(new Presence(userId, name, meta, 1, nowMillis), true);
+                j = new Joined(Presence.ofMetas(userId, name, 1, nowMillis,
+                        List.of(Presence.Meta.of(conn, meta, nowMillis, meta == null ? 0 : 1))), true);
             } else {
-                Presence more = p.withConnections(p.getConnections() + 1);
-                j = new Joined(meta == null ? more : more.withMeta(meta), false);
+                j = new Joined(p.withConnection(conn, meta, nowMillis), false);
             }
             r.view.put(userId, j.presence());
             r.publishView();
@@ -72,7 +77,7 @@ final class LocalRoomState implements RoomState, ShardBound {
     }
 
     @Override
-    public CompletionStage<Left> leave(String room, String userId) {
+    public CompletionStage<Left> leave(String room, String userId, String connection) {
         return onShard(room, false, r -> {
             Presence p = r == null ? null : r.view.get(userId);
             if (p == null) {
@@ -83,7 +88,7 @@ final class LocalRoomState implements RoomState, ShardBound {
                 r.view.remove(userId);
                 l = new Left(p, true);
             } else {
-                Presence q = p.withConnections(p.getConnections() - 1);
+                Presence q = p.withoutConnection(connection != null ? connection : anyConnection(p));
                 r.view.put(userId, q);
                 l = Left.remaining(q);
             }
@@ -93,17 +98,23 @@ final class LocalRoomState implements RoomState, ShardBound {
     }
 
     @Override
-    public CompletionStage<Presence> meta(String room, String userId, JsonObject meta) {
+    public CompletionStage<Presence> meta(String room, String userId, String connection, JsonObject meta) {
         return onShard(room, false, r -> {
             Presence p = r == null ? null : r.view.get(userId);
             if (p == null) {
                 return null;
             }
-            Presence q = p.withMeta(meta);
+            Presence q = p.withConnectionMeta(connection, meta);
             r.view.put(userId, q);
             r.publishView();
             return q;
         });
+    }
+
+    /** The connection that leaves when the caller did not say which: the last to join. */
+    private static String anyConnection(Presence p) {
+        List<Presence.Meta> ms = p.metas();
+        return ms.isEmpty() ? null : ms.get(ms.size() - 1).connection();
     }
 
     @Override

@@ -179,14 +179,15 @@ final class RoomOps {
         r.members.put(c, member);
         r.inFlight++;
         Room room = r;
-        state.join(name, c.userId, c.name, meta, clock.millis())
-                .whenCompleteAsync((j, e) -> joinLanded(s, c, room, member, meta, j, e), s);
+        Presence before = r.view.get(c.userId);
+        state.join(name, c.userId, c.id, c.name, meta, clock.millis())
+                .whenCompleteAsync((j, e) -> joinLanded(s, c, room, member, meta, before, j, e), s);
         if (!r.viewReady && r.touchedDuringFetch == null) {
             fetch.fetch(s, r);
         }
     }
 
-    private void joinLanded(RoomShard s, LiveConnection c, Room r, Room.Member m, JsonObject meta,
+    private void joinLanded(RoomShard s, LiveConnection c, Room r, Room.Member m, JsonObject meta, Presence before,
                             RoomState.Joined j, Throwable e) {
         r.inFlight--;
         if (e != null || j == null) {
@@ -208,7 +209,7 @@ final class RoomOps {
         } else {
             r.view.put(c.userId, j.presence()); // their connection count, and meta if replaced
             r.publishView();
-            if (meta != null) {
+            if (meta != null || metaChanged(before, j.presence())) {
                 bus.publish(RoomMessage.meta(r.name, j.presence(), c.id));
             }
         }
@@ -246,7 +247,8 @@ final class RoomOps {
             r.placedAt.remove(c.userId);
         }
         r.inFlight++;
-        state.leave(name, c.userId).whenCompleteAsync((l, e) -> {
+        Presence before = r.view.get(c.userId);
+        state.leave(name, c.userId, c.id).whenCompleteAsync((l, e) -> {
             r.inFlight--;
             if (l == null) {
                 return;
@@ -259,8 +261,17 @@ final class RoomOps {
             } else if (r.view.containsKey(c.userId)) {
                 r.view.put(c.userId, l.presence());
                 r.publishView();
+                if (metaChanged(before, l.presence())) {
+                    // the tab that left decided the meta (say, the only one not away): the others hear it
+                    bus.publish(RoomMessage.meta(name, l.presence(), null));
+                }
             }
         }, s);
+    }
+
+    /** Whether a tab's join or leave changed the meta that version 1 shows (see {@link Presence}). */
+    private static boolean metaChanged(Presence before, Presence after) {
+        return before != null && after != null && !before.metaJson().equals(after.metaJson());
     }
 
     /* c.rooms is the socket thread's (Inbound adds a room before the join and removes it with the
@@ -279,7 +290,7 @@ final class RoomOps {
             return;
         }
         r.inFlight++;
-        state.meta(r.name, c.userId, meta).whenCompleteAsync((p, e) -> {
+        state.meta(r.name, c.userId, c.id, meta).whenCompleteAsync((p, e) -> {
             r.inFlight--;
             if (p != null) {
                 bus.publish(RoomMessage.meta(r.name, p, c.id));

@@ -23,7 +23,7 @@ final class ViewMerge {
      *
      * @param view    the new view, in join order
      * @param joined  presences the view lacked
-     * @param changed presences whose meta or name differ from the view's
+     * @param changed presences whose name, meta or connections' metas differ from the view's
      * @param left    ids in the view that the store no longer has
      */
     record Diff(List<Presence> view, List<Presence> joined, List<Presence> changed, List<String> left) {
@@ -73,7 +73,8 @@ final class ViewMerge {
             if (before == null) {
                 joined.add(p);
             } else if (!before.getName().equals(p.getName())
-                    || !before.metaJson().equals(p.metaJson()) && !before.getMeta().equals(p.getMeta())) {
+                    || !before.metaJson().equals(p.metaJson()) && !before.getMeta().equals(p.getMeta())
+                    || !before.sameMetas(p)) {
                 changed.add(p);
             }
         }

@@ -34,24 +34,28 @@ final class NodeMembers implements RoomState {
     }
 
     private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
+    /** Ids for connections a caller did not name. */
+    private final java.util.concurrent.atomic.AtomicLong anonymous = new java.util.concurrent.atomic.AtomicLong();
 
     @Override
-    public CompletionStage<Joined> join(String room, String userId, String name, JsonObject meta, long nowMillis) {
-        return CompletableFuture.completedFuture(joinNow(room, userId, name, meta, nowMillis));
+    public CompletionStage<Joined> join(String room, String userId, String connection, String name, JsonObject meta,
+                                        long nowMillis) {
+        return CompletableFuture.completedFuture(joinNow(room, userId,
+                connection != null ? connection : "?/" + anonymous.incrementAndGet(), name, meta, nowMillis));
     }
 
-    Joined joinNow(String room, String userId, String name, JsonObject meta, long nowMillis) {
+    Joined joinNow(String room, String userId, String connection, String name, JsonObject meta, long nowMillis) {
         Joined[] out = new Joined[1];
         rooms.compute(room, (k, r) -> {
             Room rr = r == null ? new Room() : r;
             synchronized (rr) {
                 Presence p = rr.members.get(userId);
                 if (p == null) {
-                    p = new Presence(userId, name, meta, 1, nowMillis);
+                    p = Presence.ofMetas(userId, name, 1, nowMillis,
+                            List.of(Presence.Meta.of(connection, meta, nowMillis, meta == null ? 0 : 1)));
                     out[0] = new Joined(p, true);
                 } else {
-                    p = new Presence(userId, p.getName(), meta == null ? p.getMeta() : meta, p.getConnections() + 1,
-                            p.getJoinedAtMillis());
+                    p = p.withConnection(connection, meta, nowMillis);
                     out[0] = new Joined(p, false);
                 }
                 rr.members.put(userId, p);
@@ -62,11 +66,11 @@ final class NodeMembers implements RoomState {
     }
 
     @Override
-    public CompletionStage<Left> leave(String room, String userId) {
-        return CompletableFuture.completedFuture(leaveNow(room, userId));
+    public CompletionStage<Left> leave(String room, String userId, String connection) {
+        return CompletableFuture.completedFuture(leaveNow(room, userId, connection));
     }
 
-    Left leaveNow(String room, String userId) {
+    Left leaveNow(String room, String userId, String connection) {
         Left[] out = new Left[1];
         rooms.computeIfPresent(room, (k, r) -> {
             synchronized (r) {
@@ -79,7 +83,9 @@ final class NodeMembers implements RoomState {
                     r.cursors.remove(userId);
                     out[0] = new Left(p, true);
                 } else {
-                    Presence q = p.withConnections(p.getConnections() - 1);
+                    List<Presence.Meta> ms = p.metas();
+                    Presence q = p.withoutConnection(connection != null ? connection
+                            : ms.isEmpty() ? null : ms.get(ms.size() - 1).connection());
                     r.members.put(userId, q);
                     out[0] = Left.remaining(q);
                 }
@@ -90,17 +96,17 @@ final class NodeMembers implements RoomState {
     }
 
     @Override
-    public CompletionStage<Presence> meta(String room, String userId, JsonObject meta) {
-        return CompletableFuture.completedFuture(metaNow(room, userId, meta));
+    public CompletionStage<Presence> meta(String room, String userId, String connection, JsonObject meta) {
+        return CompletableFuture.completedFuture(metaNow(room, userId, connection, meta));
     }
 
-    Presence metaNow(String room, String userId, JsonObject meta) {
+    Presence metaNow(String room, String userId, String connection, JsonObject meta) {
         Presence[] out = new Presence[1];
         rooms.computeIfPresent(room, (k, r) -> {
             synchronized (r) {
                 Presence p = r.members.get(userId);
                 if (p != null) {
-                    p = p.withMeta(meta);
+                    p = p.withConnectionMeta(connection, meta);
                     r.members.put(userId, p);
                     out[0] = p;
                 }

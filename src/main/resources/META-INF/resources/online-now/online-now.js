@@ -977,13 +977,15 @@
   };
 
   /*
-   * Several tabs of one user are one presence with one meta. When a hidden tab marked the
-   * user away while this tab is visible, the user is not away: say so again. Only visible
-   * tabs correct, and only towards away=false, so tabs cannot argue in a loop.
+   * Several tabs of one user are one presence. A server of protocol 1.1 keeps one meta per tab
+   * (`metas`) and shows the user away only while every tab is: nothing to do. An older server
+   * keeps one meta: when a hidden tab marked the user away while this tab is visible, the user
+   * is not away: say so again. Only visible tabs correct, and only towards away=false, so tabs
+   * cannot argue in a loop.
    */
   Room.prototype._correctAway = function (own) {
     var client = this.client;
-    if (own && own.meta && own.meta.away === true && client._awayTracked() && !client._away && client._visible()) {
+    if (own && !own._tabs && own.meta && own.meta.away === true && client._awayTracked() && !client._away && client._visible()) {
       this._sendMeta();
     }
   };
@@ -1169,10 +1171,22 @@
     return layer;
   };
 
+  /*
+   * A presence as the app sees it: `meta` always an object, `metas` always an array of
+   * {meta, joinedAt}, one per tab of the user (protocol 1.1; from a server that does not send
+   * them, the one meta). `_tabs` (not enumerable) says whether the server sent them.
+   */
   function normalizePresence(p) {
     var out = assign({}, p);
     out.meta = isPlainObject(p.meta) ? p.meta : {};
     if (typeof out.name !== 'string') out.name = p.id;
+    var tabs = Array.isArray(p.metas);
+    out.metas = tabs
+      ? p.metas.filter(isPlainObject).map(function (m) {
+        return {meta: isPlainObject(m.meta) ? m.meta : {}, joinedAt: typeof m.joinedAt === 'number' ? m.joinedAt : p.joinedAt};
+      })
+      : [{meta: out.meta, joinedAt: p.joinedAt}];
+    Object.defineProperty(out, '_tabs', {value: tabs});
     return out;
   }
 

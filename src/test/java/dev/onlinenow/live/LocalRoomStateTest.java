@@ -18,7 +18,7 @@ class LocalRoomStateTest {
     final Shards shards = new Shards(2, false);
     final LocalRoomState local = new LocalRoomState();
     final SyncRoomState state = SyncRoomState.of(local);
-    final JsonObject away = Json.createObjectBuilder().add("away", true).build();
+    final JsonObject away = Json.createObjectBuilder().add("status", "drawing").build(); // (not "away": see the tab tests)
 
     {
         local.bind(shards);

@@ -161,7 +161,46 @@ class RoomOpsTest {
         ann.meta("r", away);
         assertThat(ann.take("meta")).isEmpty();
         assertThat(ann2.take("meta")).hasSize(1);
+        JsonObject p = bob.take("meta").get(0).getJsonObject("presence");
+        // one meta per tab; version 1's meta is away only while every tab is
+        assertThat(p.getJsonArray("metas")).extracting(v -> v.asJsonObject().getJsonObject("meta"))
+                .containsExactly(away, Json.createObjectBuilder().build());
+        assertThat(p.getJsonObject("meta")).isEqualTo(Json.createObjectBuilder().add("away", false).build());
+        ann2.meta("r", away);
         assertThat(bob.take("meta").get(0).getJsonObject("presence").getJsonObject("meta")).isEqualTo(away);
+        assertThat(ann.take("meta").get(0).getJsonObject("presence").getJsonArray("metas")).hasSize(2);
+    }
+
+    static JsonObject meta(String json) {
+        return Json.createReader(new StringReader(json)).readObject();
+    }
+
+    /** A version 1 client sees one meta per user: the latest tab's, away only while every tab is away. */
+    @Test
+    void versionOneSeesOneMetaAwayOnlyWhenEveryTabIs() {
+        Conn ann = new Conn("ann");
+        Conn ann2 = new Conn("ann");
+        Conn bob = new Conn("bob");
+        bob.join("r");
+        ann.join("r", meta("{\"color\":\"teal\",\"away\":false}"));
+        ann2.join("r", meta("{\"color\":\"red\",\"away\":false}"));
+        assertThat(bob.take("meta").get(0).getJsonObject("presence").getJsonObject("meta"))
+                .as("a tab that joins with a meta is the latest").isEqualTo(meta("{\"color\":\"red\",\"away\":false}"));
+        ann.meta("r", meta("{\"color\":\"teal\",\"away\":true}"));
+        assertThat(bob.take("meta").get(0).getJsonObject("presence").getJsonObject("meta"))
+                .as("the hidden tab is the latest, but the other is in use").isEqualTo(meta("{\"color\":\"teal\",\"away\":false}"));
+        ann2.meta("r", meta("{\"color\":\"red\",\"away\":true}"));
+        assertThat(bob.take("meta").get(0).getJsonObject("presence").getJsonObject("meta"))
+                .isEqualTo(meta("{\"color\":\"red\",\"away\":true}"));
+        assertThat(ops().presence("r", "ann").getMeta().getBoolean("away")).isTrue();
+        ann2.meta("r", meta("{\"color\":\"red\",\"away\":false}"));
+        bob.frames.clear();
+        // the tab in use closes: the one left is away, and everybody hears it
+        ann2.leave("r");
+        List<JsonObject> metas = bob.take("meta");
+        assertThat(metas).hasSize(1);
+        assertThat(metas.get(0).getJsonObject("presence").getJsonObject("meta").getBoolean("away")).isTrue();
+        assertThat(metas.get(0).getJsonObject("presence").getInt("connections")).isEqualTo(1);
     }
 
     @Test
@@ -195,5 +234,20 @@ class RoomOpsTest {
         bob.join("r");
         assertThat(bob.take("error").get(0).getString("code")).isEqualTo(Protocol.ROOM_FULL);
         assertThat(bob.c.rooms).isEmpty();
+    }
+
+    @Test
+    void roomsWithMembersHereAreCounted() {
+        Conn ann = new Conn("ann");
+        Conn ann2 = new Conn("ann");
+        Conn bob = new Conn("bob");
+        ann.join("r1");
+        bob.join("r2");
+        bob.join("r1");
+        ann2.join("r1");
+        assertThat(ops().localRooms()).isEqualTo(2);
+        bob.leave("r2");
+        assertThat(ops().localRooms()).isEqualTo(1);
+        assertThat(ops().presences("r2")).isEmpty();
     }
 }

@@ -33,21 +33,22 @@ final class StuckRoomBackend implements LiveBackend {
             }
 
             @Override
-            public CompletionStage<Joined> join(String room, String userId, String name, JsonObject meta, long now) {
+            public CompletionStage<Joined> join(String room, String userId, String connection, String name,
+                                                JsonObject meta, long now) {
                 if (!room.equals(stuckRoom)) {
-                    return r.join(room, userId, name, meta, now);
+                    return r.join(room, userId, connection, name, meta, now);
                 }
-                return release.thenCompose(v -> r.join(room, userId, name, meta, now));
+                return release.thenCompose(v -> r.join(room, userId, connection, name, meta, now));
             }
 
             @Override
-            public CompletionStage<Left> leave(String room, String userId) {
-                return r.leave(room, userId);
+            public CompletionStage<Left> leave(String room, String userId, String connection) {
+                return r.leave(room, userId, connection);
             }
 
             @Override
-            public CompletionStage<Presence> meta(String room, String userId, JsonObject meta) {
-                return r.meta(room, userId, meta);
+            public CompletionStage<Presence> meta(String room, String userId, String connection, JsonObject meta) {
+                return r.meta(room, userId, connection, meta);
             }
 
             @Override

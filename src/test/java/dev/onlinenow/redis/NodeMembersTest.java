@@ -24,7 +24,7 @@ class NodeMembersTest {
 
     final NodeMembers local = new NodeMembers();
     final SyncRoomState state = SyncRoomState.of(local);
-    final JsonObject away = Json.createObjectBuilder().add("away", true).build();
+    final JsonObject away = Json.createObjectBuilder().add("status", "drawing").build(); // (not "away": see the tab tests)
 
     @Test
     void firstConnectionJoinsLastOneLeaves() {

@@ -53,7 +53,7 @@ class RedisLiveBackendTest {
     @Test
     void roomsWorkLocallyWhileRedisIsDown() {
         SyncRoomState state = SyncRoomState.of(backend.state());
-        JsonObject away = Json.createObjectBuilder().add("away", true).build();
+        JsonObject away = Json.createObjectBuilder().add("status", "drawing").build(); // the latest tab's meta
         assertThat(state.join("r", "alice", "Alice", JsonValue.EMPTY_JSON_OBJECT, 1).first()).isTrue();
         assertThat(state.join("r", "alice", "Alice", away, 2).first()).isFalse();
         assertThat(state.presences("r")).extracting(Presence::getConnections).containsExactly(2);

@@ -59,7 +59,9 @@ class RedisRoomStateIT extends RedisITBase {
     void metaRoomsOrderAndCursorsAreShared() throws InterruptedException {
         SyncRoomState a = SyncRoomState.of(node().state());
         SyncRoomState b = SyncRoomState.of(node().state());
-        a.join("r", "alice", "Alice", JsonValue.EMPTY_JSON_OBJECT, 2);
+        // away on both of alice's connections: since protocol 1.1 one connection that is not away
+        // keeps the user from being away (section 6 of docs/protocol.md)
+        a.join("r", "alice", "Alice", away, 2);
         b.join("r", "bob", "Bob", JsonValue.EMPTY_JSON_OBJECT, 1);
         b.join("s", "carol", "Carol", null, 1);
         assertThat(a.presences("r")).extracting(Presence::getId).containsExactly("bob", "alice");
