@@ -3,6 +3,7 @@ package dev.onlinenow.internal;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Not an API: how the {@code on:} EL functions find the live layer of the web app whose request
@@ -20,7 +21,8 @@ public final class LiveRooms {
         int count(String room);
     }
 
-    private static final Map<ClassLoader, View> BY_LOADER = new ConcurrentHashMap<>();
+    /* per loader, the live layers started with it, latest last (tests start several in one JVM) */
+    private static final Map<ClassLoader, List<View>> BY_LOADER = new ConcurrentHashMap<>();
 
     private LiveRooms() {
     }
@@ -28,24 +30,34 @@ public final class LiveRooms {
     /** Makes {@code view} the live layer of the web app whose class loader {@code loader} is. */
     public static void register(ClassLoader loader, View view) {
         if (loader != null) {
-            BY_LOADER.put(loader, view);
+            BY_LOADER.computeIfAbsent(loader, l -> new CopyOnWriteArrayList<>()).add(view);
         }
     }
 
     /** Forgets {@code view} (when its web app stops), if it is still the one registered. */
     public static void unregister(ClassLoader loader, View view) {
         if (loader != null) {
-            BY_LOADER.remove(loader, view);
+            BY_LOADER.computeIfPresent(loader, (l, views) -> {
+                views.remove(view);
+                return views.isEmpty() ? null : views;
+            });
         }
     }
 
-    /** The live layer of the web app whose thread this is; with one web app, that one; else null. */
+    /**
+     * The live layer of the web app whose thread this is (the latest started, if several); with
+     * one web app, that one; else null.
+     */
     public static View current() {
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        View found = loader == null ? null : BY_LOADER.get(loader);
+        List<View> found = loader == null ? null : BY_LOADER.get(loader);
         if (found == null && BY_LOADER.size() == 1) {
             found = BY_LOADER.values().iterator().next();
         }
-        return found;
+        if (found == null) {
+            return null;
+        }
+        Object[] views = found.toArray();
+        return views.length == 0 ? null : (View) views[views.length - 1];
     }
 }

@@ -149,7 +149,8 @@ public final class LivePresence implements AutoCloseable {
         bus.subscribe(rooms::deliver);
         backend.onMissedMessages(() -> rooms.reconcile(backend.trustAbsences()));
         online.addLogoutListener(connections::loggedOut);
-        this.loader = Thread.currentThread().getContextClassLoader();
+        this.loader = b.context != null && b.context.getClassLoader() != null ? b.context.getClassLoader()
+                : Thread.currentThread().getContextClassLoader();
         LiveRooms.register(loader, elView);
 
         if (b.autoTick) {

@@ -365,6 +365,19 @@ abstract class LiveEndpointITBase {
         assertThat(ofType(bob.drainUntilPong(), "meta")).as("nothing changed, nothing to tell").isEmpty();
     }
 
+    /** {@code on:presences} and {@code on:presenceCount} read this server's view, as a JSP on its thread would. */
+    @Test
+    void theElFunctionsShowWhoIsInARoom() throws Exception {
+        WsClient alice = joined("alice");
+        joined("bob");
+        alice.next("join");
+        assertThat(dev.onlinenow.OnlineNowFunctions.presenceCount(room)).isEqualTo(2);
+        assertThat(List.<Object>copyOf(dev.onlinenow.OnlineNowFunctions.presences(room))).extracting(p -> ((Presence) p).getId())
+                .containsExactly("alice", "bob");
+        assertThat(dev.onlinenow.OnlineNowFunctions.presences("x".repeat(201))).as("not a room name").isEmpty();
+        assertThat(dev.onlinenow.OnlineNowFunctions.presenceCount("nobody-" + room)).isZero();
+    }
+
     /**
      * Two tabs of one user, each speaking protocol version 1 only (join and meta, nothing about
      * metas): the others see one meta, away only while every tab is away (protocol 1.1, section 6).
