@@ -69,6 +69,7 @@ public class OnlineNowFilter implements Filter {
     @Override
     public void init(FilterConfig config) throws ServletException {
         if (online != null) {
+            online.filterStarted();
             return;
         }
         context = config.getServletContext();
@@ -104,6 +105,7 @@ public class OnlineNowFilter implements Filter {
             LOG.log(Level.ERROR, e.getMessage());
             throw new ServletException(e.getMessage(), e);
         }
+        online.filterStarted();
         LOG.log(Level.INFO, "online-now: tracking " + online.settings().userId() + " with " + online.settings());
     }
 
@@ -127,9 +129,9 @@ public class OnlineNowFilter implements Filter {
             failed("exposing the online users", e);
         }
         chain.doFilter(req, res);
-        if (recorded == GUEST) {
+        if (recorded == null || recorded == GUEST) {
             try {
-                signedInDuring(request);
+                signedInDuring(request, recorded == GUEST);
             } catch (RuntimeException e) {
                 failed("recording a sign-in", e);
             }
@@ -211,17 +213,64 @@ public class OnlineNowFilter implements Filter {
         return null;
     }
 
-    /** A guest's request that signed in: the guest leaves and the user counts at once. */
-    private void signedInDuring(HttpServletRequest request) {
+    /*
+     * After the chain, for a request that had no user before it. A guest who signed in during it
+     * stops being a guest at once (a signed-in user without a guest's past is counted from their
+     * next request, the page the login redirects to: so a sign-in costs no extra write, and
+     * Spring Security's context, which it keeps in the session, is read there before the chain,
+     * see UserIdSource). What a security filter after ours knows only through its request
+     * wrapper (a stateless token, another framework) is gone from the request we hold by now:
+     * where the session shows such a framework's sign-in, say so once, naming the fix.
+     * Cost for an anonymous request: one getSession(false), and for one with a session one
+     * attribute lookup (Spring's context) plus the few of FOREIGN_SIGN_INS, until the warning.
+     */
+    private void signedInDuring(HttpServletRequest request, boolean guest) {
         if (request.isAsyncStarted()) {
             return; // the next request will tell
         }
         HttpSession session = request.getSession(false);
+        if (session == null || (!guest && warnedForeign)) {
+            return;
+        }
         String userId = online.settings().userId().userIdOf(request, session);
-        if (userId != null) {
+        if (userId == null) {
+            if (!warnedForeign) {
+                foreignSignIn(session);
+            }
+        } else if (guest) {
             online.touch(userId);
-            if (session != null) {
-                mark(session, userId); // replaces the guest's marker, which takes the guest off
+            mark(session, userId); // replaces the guest's marker, which takes the guest off
+        }
+    }
+
+    /**
+     * Session attributes with which security frameworks other than Spring Security keep a signed-in
+     * user, and their names; online-now cannot read those ids itself.
+     */
+    private static final String[][] FOREIGN_SIGN_INS = {
+            {"org.apache.shiro.subject.support.DefaultSubjectContext_PRINCIPALS_SESSION_KEY", "Apache Shiro"},
+            {"pac4jUserProfiles", "pac4j"},
+            {"org.keycloak.KeycloakSecurityContext", "the Keycloak adapter"},
+    };
+
+    private volatile boolean warnedForeign;
+
+    private void foreignSignIn(HttpSession session) {
+        for (String[] f : FOREIGN_SIGN_INS) {
+            Object value;
+            try {
+                value = session.getAttribute(f[0]);
+            } catch (IllegalStateException invalidated) {
+                return;
+            }
+            if (value != null && !warnedForeign) {
+                warnedForeign = true;
+                LOG.log(Level.WARNING, "online-now: a request's session holds a user signed in with " + f[1]
+                        + " (session attribute " + f[0] + "), but OnlineNowFilter sees no user ("
+                        + online.settings().userId() + "): its filter runs after OnlineNowFilter. Map "
+                        + "OnlineNowFilter after it (in web.xml, put OnlineNowFilter's <filter-mapping> below the "
+                        + "security filter's), or set userId to where the app keeps the id (logged once)");
+                return;
             }
         }
     }

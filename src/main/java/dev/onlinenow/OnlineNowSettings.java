@@ -12,7 +12,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Every setting of online-now, parsed once and checked loudly.
@@ -20,22 +21,12 @@ import java.util.function.BiConsumer;
  * <p>The same keys are accepted as filter init-params and as servlet context-params prefixed
  * {@value #CONTEXT_PARAM_PREFIX} (so the filter and the live endpoint share one configuration).
  * An unknown key or a bad value is an {@link IllegalArgumentException} whose message names the
- * key, the value and what is allowed; the filter turns it into a failed start-up.
+ * key, the value and what is allowed; the filter turns it into a failed start-up. The builder's
+ * setters check their values the same way, with the same message.
  *
- * <table>
- *   <caption>Keys and defaults</caption>
- *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
- *   <tr><td>threshold</td><td>PT15M</td><td>how long after their last request a user still counts as online</td></tr>
- *   <tr><td>maxCount</td><td>50</td><td>the most ids {@code onlineNowIds} / {@code onlineNow} list</td></tr>
- *   <tr><td>userId</td><td>principal</td><td>{@code principal} or {@code session:NAME[.property]}, or several comma-separated</td></tr>
- *   <tr><td>trackAnonymous</td><td>false</td><td>also count visitors without a user id, by session</td></tr>
- *   <tr><td>exclude</td><td>(none)</td><td>comma-separated path patterns that do not count as activity</td></tr>
- *   <tr><td>store</td><td>ehcache</td><td>{@code ehcache} or {@code redis}</td></tr>
- *   <tr><td>redisUri</td><td>redis://localhost:6379</td><td>the Redis to use when {@code store=redis}</td></tr>
- *   <tr><td>maxTracked</td><td>1000000</td><td>hard cap on tracked users per store (memory bound)</td></tr>
- *   <tr><td>resolver</td><td>(id as name)</td><td>class name of a {@link UserResolver}</td></tr>
- * </table>
- * The live endpoint's and the Redis store's keys are listed in README.md.
+ * <p>Each key is written once, as a {@link Setting}: its name, its default, how its text parses,
+ * its bounds, and a line saying what it is. {@link #settings()} lists them; docs/settings.md's
+ * settings tables show them (a test keeps the two equal).
  */
 public final class OnlineNowSettings {
 
@@ -90,151 +81,111 @@ public final class OnlineNowSettings {
      */
     public enum Compression { OFF, PERMESSAGE_DEFLATE }
 
-    private static final Map<String, Key> KEYS = new LinkedHashMap<>();
+    /* Every setting, in documentation order; filled by define() below (so declared before them). */
+    private static final List<Setting<?>> ALL = new ArrayList<>();
+    private static final Map<String, Setting<?>> BY_NAME = new LinkedHashMap<>();
 
-    static {
-        key(THRESHOLD, "an ISO-8601 duration such as PT15M, or whole seconds such as 900; at least 1 second",
-                (b, v) -> b.threshold(parseDuration(THRESHOLD, v, Duration.ofSeconds(1))));
-        key(MAX_COUNT, "a whole number from 1 to 10000",
-                (b, v) -> b.maxCount(parseInt(MAX_COUNT, v, 1, 10_000)));
-        key(USER_ID, "principal, or session:NAME (an HttpSession attribute), optionally session:NAME.property; several, comma-separated, are tried in order",
-                (b, v) -> b.userId(UserIdSource.parse(v)));
-        key(TRACK_ANONYMOUS, "true or false",
-                (b, v) -> b.trackAnonymous(parseBoolean(TRACK_ANONYMOUS, v)));
-        key(EXCLUDE, "comma-separated path patterns: /exact, /prefix/*, *.extension",
-                (b, v) -> b.exclude(PathPatterns.parse(v)));
-        key(STORE, "ehcache or redis",
-                (b, v) -> b.store(parseStore(v)));
-        key(REDIS_URI, "a Redis URI such as redis://host:6379/0 (also rediss://, redis-sentinel://, redis-socket://)",
-                (b, v) -> b.redisUri(parseRedisUri(v)));
-        key(MAX_TRACKED, "a whole number from 100 to 100000000",
-                (b, v) -> b.maxTracked(parseInt(MAX_TRACKED, v, 100, 100_000_000)));
-        key(RESOLVER, "the fully qualified name of a class implementing dev.onlinenow.UserResolver",
-                (b, v) -> b.resolver(parseClassName(RESOLVER, v)));
+    /*
+     * The settings. Adding one: a name constant above, one define() here (name, default, bounds,
+     * what the error message says is allowed, a doc line), a getter and a builder setter that call
+     * get()/put(), and its row in README.md (OnlineNowSettingsReadmeTest checks the row).
+     */
+    private static final Setting<Duration> S_THRESHOLD = duration(THRESHOLD, "PT15M", Duration.ofSeconds(1), null,
+            "an ISO-8601 duration such as PT15M, or whole seconds such as 900; at least 1 second",
+            "how long after their last request a user still counts as online");
+    private static final Setting<Integer> S_MAX_COUNT = integer(MAX_COUNT, 50, 1, 10_000,
+            "the most ids onlineNowIds / onlineNow list");
+    private static final Setting<UserIdSource> S_USER_ID = define(USER_ID, "principal", UserIdSource::parse, null,
+            "principal, or session:NAME (an HttpSession attribute), optionally with properties of it: session:NAME.property or session:NAME.a.b; several, comma-separated, are tried in order",
+            "where a user's id comes from");
+    private static final Setting<Boolean> S_TRACK_ANONYMOUS = bool(TRACK_ANONYMOUS, false,
+            "also count visitors without a user id, by session, as guests");
+    private static final Setting<PathPatterns> S_EXCLUDE = defineAbsent(EXCLUDE, PathPatterns.NONE, "none",
+            PathPatterns::parse, null, "comma-separated path patterns: /exact, /prefix/*, *.extension",
+            "path patterns whose requests do not count as activity");
+    private static final Setting<StoreKind> S_STORE = choice(STORE, StoreKind.EHCACHE, StoreKind.class,
+            "ehcache or redis", "where the index is kept: in-process (ehcache) or shared by several servers (redis)");
+    private static final Setting<URI> S_REDIS_URI = define(REDIS_URI, "redis://localhost:6379",
+            OnlineNowSettings::parseRedisUri, OnlineNowSettings::isRedisUri,
+            "a Redis URI such as redis://host:6379/0 (also rediss://, redis-sentinel://, redis-socket://)",
+            "the Redis to use when store=redis");
+    private static final Setting<Integer> S_MAX_TRACKED = integer(MAX_TRACKED, 1_000_000, 100, 100_000_000,
+            "hard cap on tracked users per index (memory bound)");
+    private static final Setting<String> S_RESOLVER = defineAbsent(RESOLVER, null, "ids as names",
+            Function.identity(), OnlineNowSettings::isClassName,
+            "the fully qualified name of a class implementing dev.onlinenow.UserResolver",
+            "class name of the UserResolver that turns ids into names");
 
-        key(WS_PATH, "a path starting with / such as /online-now/ws",
-                (b, v) -> b.wsPath(parsePath(WS_PATH, v)));
-        key(ALLOWED_ORIGINS, "comma-separated origins such as https://example.com, or * for any",
-                (b, v) -> b.allowedOrigins(parseOrigins(v)));
-        key(PING_INTERVAL, "an ISO-8601 duration or whole seconds, at least 1 second",
-                (b, v) -> b.pingInterval(parseDuration(PING_INTERVAL, v, Duration.ofSeconds(1))));
-        key(HEARTBEAT_TIMEOUT, "an ISO-8601 duration or whole seconds, at least 2 seconds",
-                (b, v) -> b.heartbeatTimeout(parseDuration(HEARTBEAT_TIMEOUT, v, Duration.ofSeconds(2))));
-        key(MAX_FRAME_BYTES, "a whole number from 256 to 1048576",
-                (b, v) -> b.maxFrameBytes(parseInt(MAX_FRAME_BYTES, v, 256, 1 << 20)));
-        key(MAX_META_BYTES, "a whole number from 2 to 65536",
-                (b, v) -> b.maxMetaBytes(parseInt(MAX_META_BYTES, v, 2, 1 << 16)));
-        key(MAX_MESSAGES_PER_SECOND, "a whole number from 1 to 10000",
-                (b, v) -> b.maxMessagesPerSecond(parseInt(MAX_MESSAGES_PER_SECOND, v, 1, 10_000)));
-        key(MAX_ROOMS_PER_CONNECTION, "a whole number from 1 to 1000",
-                (b, v) -> b.maxRoomsPerConnection(parseInt(MAX_ROOMS_PER_CONNECTION, v, 1, 1000)));
-        key(MAX_CONNECTIONS_PER_USER, "a whole number from 1 to 1000",
-                (b, v) -> b.maxConnectionsPerUser(parseInt(MAX_CONNECTIONS_PER_USER, v, 1, 1000)));
-        key(SEND_QUEUE_SIZE, "a whole number from 8 to 100000",
-                (b, v) -> b.sendQueueSize(parseInt(SEND_QUEUE_SIZE, v, 8, 100_000)));
-        key(SEND_QUEUE_BYTES, "a whole number from 65536 to 1073741824",
-                (b, v) -> b.sendQueueBytes(parseInt(SEND_QUEUE_BYTES, v, 1 << 16, 1 << 30)));
-        key(TRUST_FORWARDED_HEADERS, "true or false",
-                (b, v) -> b.trustForwardedHeaders(parseBoolean(TRUST_FORWARDED_HEADERS, v)));
-        key(AUTHORIZER, "the fully qualified name of a class implementing dev.onlinenow.live.RoomAuthorizer",
-                (b, v) -> b.authorizer(parseClassName(AUTHORIZER, v)));
-        key(CURSOR_TICK, "an ISO-8601 duration such as PT0.05S, from 10 ms to 1 s",
-                (b, v) -> b.cursorTick(parseDuration(CURSOR_TICK, v, Duration.ofMillis(10), Duration.ofSeconds(1))));
-        key(CURSOR_TIMEOUT, "an ISO-8601 duration or whole seconds, at least 1 second",
-                (b, v) -> b.cursorTimeout(parseDuration(CURSOR_TIMEOUT, v, Duration.ofSeconds(1))));
-        key(MAX_CURSORS_PER_SECOND, "a whole number from 1 to 1000",
-                (b, v) -> b.maxCursorsPerSecond(parseInt(MAX_CURSORS_PER_SECOND, v, 1, 1000)));
-        key(COMPRESSION, "off or permessage-deflate",
-                (b, v) -> b.compression(parseCompression(v)));
+    private static final Setting<String> S_WS_PATH = define(WS_PATH, "/online-now/ws", Function.identity(),
+            OnlineNowSettings::isPath, "a path starting with / such as /online-now/ws", "where the live endpoint listens");
+    private static final Setting<List<String>> S_ALLOWED_ORIGINS = defineAbsent(ALLOWED_ORIGINS, List.of(),
+            "the page's own origin", OnlineNowSettings::parseOrigins, OnlineNowSettings::areOrigins,
+            "comma-separated origins such as https://example.com, or * for any",
+            "origins allowed to open a socket");
+    private static final Setting<Boolean> S_TRUST_FORWARDED_HEADERS = bool(TRUST_FORWARDED_HEADERS, false,
+            "whether the Origin check takes the page's host and scheme from Forwarded / X-Forwarded-* headers");
+    private static final Setting<Duration> S_PING_INTERVAL = duration(PING_INTERVAL, "PT30S", Duration.ofSeconds(1), null,
+            "an ISO-8601 duration or whole seconds, at least 1 second", "how often clients ping");
+    private static final Setting<Duration> S_HEARTBEAT_TIMEOUT = duration(HEARTBEAT_TIMEOUT, "PT60S",
+            Duration.ofSeconds(2), null, "an ISO-8601 duration or whole seconds, at least 2 seconds",
+            "a connection silent this long is closed; must exceed pingInterval");
+    private static final Setting<Integer> S_MAX_FRAME_BYTES = integer(MAX_FRAME_BYTES, 16 * 1024, 256, 1 << 20,
+            "the largest message a client may send, in UTF-8 bytes");
+    private static final Setting<Integer> S_MAX_META_BYTES = integer(MAX_META_BYTES, 1024, 2, 1 << 16,
+            "the most a client's own meta may take, as JSON");
+    private static final Setting<Integer> S_MAX_MESSAGES_PER_SECOND = integer(MAX_MESSAGES_PER_SECOND, 100, 1, 10_000,
+            "non-cursor frames per second and connection");
+    private static final Setting<Integer> S_MAX_ROOMS_PER_CONNECTION = integer(MAX_ROOMS_PER_CONNECTION, 16, 1, 1000,
+            "rooms one connection may be in");
+    private static final Setting<Integer> S_MAX_CONNECTIONS_PER_USER = integer(MAX_CONNECTIONS_PER_USER, 16, 1, 1000,
+            "tabs and devices of one user on one server");
+    private static final Setting<Integer> S_SEND_QUEUE_SIZE = integer(SEND_QUEUE_SIZE, 1024, 8, 100_000,
+            "frames queued for one socket");
+    private static final Setting<Integer> S_SEND_QUEUE_BYTES = integer(SEND_QUEUE_BYTES, 4 << 20, 1 << 16, 1 << 30,
+            "characters of text queued for one socket");
+    private static final Setting<String> S_AUTHORIZER = defineAbsent(AUTHORIZER, null, "every room allowed",
+            Function.identity(), OnlineNowSettings::isClassName,
+            "the fully qualified name of a class implementing dev.onlinenow.live.RoomAuthorizer",
+            "class name of the RoomAuthorizer that decides who may join which room");
+    private static final Setting<Duration> S_CURSOR_TICK = duration(CURSOR_TICK, "PT0.05S", Duration.ofMillis(10),
+            Duration.ofSeconds(1), "an ISO-8601 duration such as PT0.05S, from 10 ms to 1 s",
+            "cursor moves are coalesced per room and tick");
+    private static final Setting<Duration> S_CURSOR_TIMEOUT = duration(CURSOR_TIMEOUT, "PT10S", Duration.ofSeconds(1),
+            null, "an ISO-8601 duration or whole seconds, at least 1 second",
+            "a cursor that has not moved this long disappears");
+    private static final Setting<Integer> S_MAX_CURSORS_PER_SECOND = integer(MAX_CURSORS_PER_SECOND, 60, 1, 1000,
+            "cursor frames per second and connection");
+    private static final Setting<Integer> S_MAX_META_PER_SECOND = integer(MAX_META_PER_SECOND, 5, 1, 1000,
+            "meta changes per second by one connection in one room");
+    private static final Setting<Integer> S_MAX_CONNECTIONS = integer(MAX_CONNECTIONS, 20_000, 1, 10_000_000,
+            "open live connections on this server");
+    private static final Setting<Integer> S_MAX_ROOMS = integer(MAX_ROOMS, 10_000, 1, 10_000_000,
+            "rooms with members on this server");
+    private static final Setting<Integer> S_MAX_MEMBERS_PER_ROOM = integer(MAX_MEMBERS_PER_ROOM, 1_000, 1, 1_000_000,
+            "users in one room, as this server sees the room");
+    /* Off: measured with browser-like clients on Tomcat 11 (docs/benchmarks.md), deflate more
+     * than doubles the memory of an idle socket and costs server CPU on every frame. */
+    private static final Setting<Compression> S_COMPRESSION = choice(COMPRESSION, Compression.OFF, Compression.class,
+            "off or permessage-deflate", "whether browsers' offer of permessage-deflate is accepted");
 
-        key(MAX_META_PER_SECOND, "a whole number from 1 to 1000",
-                (b, v) -> b.maxMetaPerSecond(parseInt(MAX_META_PER_SECOND, v, 1, 1000)));
-        key(MAX_CONNECTIONS, "a whole number from 1 to 10000000",
-                (b, v) -> b.maxConnections(parseInt(MAX_CONNECTIONS, v, 1, 10_000_000)));
-        key(MAX_ROOMS, "a whole number from 1 to 10000000",
-                (b, v) -> b.maxRooms(parseInt(MAX_ROOMS, v, 1, 10_000_000)));
-        key(MAX_MEMBERS_PER_ROOM, "a whole number from 1 to 1000000",
-                (b, v) -> b.maxMembersPerRoom(parseInt(MAX_MEMBERS_PER_ROOM, v, 1, 1_000_000)));
+    private static final Setting<String> S_REDIS_NAMESPACE = define(REDIS_NAMESPACE, "online-now", Function.identity(),
+            OnlineNowSettings::isNamespace,
+            "letters, digits and - _ . : (the prefix of every Redis key and channel)",
+            "prefix of every Redis key and channel");
+    private static final Setting<Duration> S_REDIS_TIMEOUT = duration(REDIS_TIMEOUT, "PT0.5S", Duration.ofMillis(10),
+            Duration.ofMinutes(1), "an ISO-8601 duration such as PT0.5S, from 10 ms to 1 minute",
+            "the longest any Redis command may take before the node treats Redis as down");
+    private static final Setting<Duration> S_NODE_TIMEOUT = duration(NODE_TIMEOUT, "PT15S", Duration.ofSeconds(3),
+            Duration.ofMinutes(10), "an ISO-8601 duration or whole seconds, from 3 seconds to 10 minutes",
+            "a server silent this long is taken as dead");
 
-        key(REDIS_NAMESPACE, "letters, digits and - _ . : (the prefix of every Redis key and channel)",
-                (b, v) -> b.redisNamespace(parseNamespace(v)));
-        key(REDIS_TIMEOUT, "an ISO-8601 duration such as PT0.5S, from 10 ms to 1 minute",
-                (b, v) -> b.redisTimeout(parseDuration(REDIS_TIMEOUT, v, Duration.ofMillis(10), Duration.ofMinutes(1))));
-        key(NODE_TIMEOUT, "an ISO-8601 duration or whole seconds, from 3 seconds to 10 minutes",
-                (b, v) -> b.nodeTimeout(parseDuration(NODE_TIMEOUT, v, Duration.ofSeconds(3), Duration.ofMinutes(10))));
-    }
-
-    private final Duration threshold;
-    private final int maxCount;
-    private final UserIdSource userId;
-    private final boolean trackAnonymous;
-    private final PathPatterns exclude;
-    private final StoreKind store;
-    private final URI redisUri;
-    private final int maxTracked;
-    private final String resolver;
-    private final String wsPath;
-    private final List<String> allowedOrigins;
-    private final Duration pingInterval;
-    private final Duration heartbeatTimeout;
-    private final int maxFrameBytes;
-    private final int maxMetaBytes;
-    private final int maxMessagesPerSecond;
-    private final int maxRoomsPerConnection;
-    private final int maxConnectionsPerUser;
-    private final int sendQueueSize;
-    private final int sendQueueBytes;
-    private final boolean trustForwardedHeaders;
-    private final String authorizer;
-    private final Duration cursorTick;
-    private final Duration cursorTimeout;
-    private final int maxCursorsPerSecond;
-    private final int maxMetaPerSecond;
-    private final int maxConnections;
-    private final int maxRooms;
-    private final int maxMembersPerRoom;
-    private final Compression compression;
-    private final String redisNamespace;
-    private final Duration redisTimeout;
-    private final Duration nodeTimeout;
+    private final Object[] values;
     private final Clock clock;
     private final Ticker ticker;
     private final Map<String, String> source;
 
     private OnlineNowSettings(Builder b) {
-        this.threshold = b.threshold;
-        this.maxCount = b.maxCount;
-        this.userId = b.userId;
-        this.trackAnonymous = b.trackAnonymous;
-        this.exclude = b.exclude;
-        this.store = b.store;
-        this.redisUri = b.redisUri;
-        this.maxTracked = b.maxTracked;
-        this.resolver = b.resolver;
-        this.wsPath = b.wsPath;
-        this.allowedOrigins = List.copyOf(b.allowedOrigins);
-        this.pingInterval = b.pingInterval;
-        this.heartbeatTimeout = b.heartbeatTimeout;
-        this.maxFrameBytes = b.maxFrameBytes;
-        this.maxMetaBytes = b.maxMetaBytes;
-        this.maxMessagesPerSecond = b.maxMessagesPerSecond;
-        this.maxRoomsPerConnection = b.maxRoomsPerConnection;
-        this.maxConnectionsPerUser = b.maxConnectionsPerUser;
-        this.sendQueueSize = b.sendQueueSize;
-        this.sendQueueBytes = b.sendQueueBytes;
-        this.trustForwardedHeaders = b.trustForwardedHeaders;
-        this.authorizer = b.authorizer;
-        this.cursorTick = b.cursorTick;
-        this.cursorTimeout = b.cursorTimeout;
-        this.maxCursorsPerSecond = b.maxCursorsPerSecond;
-        this.maxMetaPerSecond = b.maxMetaPerSecond;
-        this.maxConnections = b.maxConnections;
-        this.maxRooms = b.maxRooms;
-        this.maxMembersPerRoom = b.maxMembersPerRoom;
-        this.compression = b.compression;
-        this.redisNamespace = b.redisNamespace;
-        this.redisTimeout = b.redisTimeout;
-        this.nodeTimeout = b.nodeTimeout;
+        this.values = b.values.clone();
         this.clock = b.clock;
         this.ticker = b.ticker;
         this.source = Collections.unmodifiableMap(new TreeMap<>(b.source));
@@ -263,57 +214,72 @@ public final class OnlineNowSettings {
 
     /** The keys this version accepts, in documentation order. */
     public static List<String> keys() {
-        return List.copyOf(KEYS.keySet());
+        return List.copyOf(BY_NAME.keySet());
+    }
+
+    /** Every setting this version accepts, in documentation order. */
+    public static List<Setting<?>> settings() {
+        return Collections.unmodifiableList(ALL);
+    }
+
+    /** The setting of this name, or null for an unknown key. */
+    public static Setting<?> setting(String key) {
+        return BY_NAME.get(key);
     }
 
     /** What a key accepts, as said in error messages; null for an unknown key. */
     public static String allowedValues(String key) {
-        Key k = KEYS.get(key);
-        return k == null ? null : k.allowed;
+        Setting<?> s = BY_NAME.get(key);
+        return s == null ? null : s.allowed();
     }
 
-    public Duration threshold() { return threshold; }
-    public int maxCount() { return maxCount; }
-    public UserIdSource userId() { return userId; }
-    public boolean trackAnonymous() { return trackAnonymous; }
-    public PathPatterns exclude() { return exclude; }
-    public StoreKind store() { return store; }
-    public URI redisUri() { return redisUri; }
-    public int maxTracked() { return maxTracked; }
+    @SuppressWarnings("unchecked")
+    private <T> T get(Setting<T> s) {
+        return (T) values[s.index];
+    }
+
+    public Duration threshold() { return get(S_THRESHOLD); }
+    public int maxCount() { return get(S_MAX_COUNT); }
+    public UserIdSource userId() { return get(S_USER_ID); }
+    public boolean trackAnonymous() { return get(S_TRACK_ANONYMOUS); }
+    public PathPatterns exclude() { return get(S_EXCLUDE); }
+    public StoreKind store() { return get(S_STORE); }
+    public URI redisUri() { return get(S_REDIS_URI); }
+    public int maxTracked() { return get(S_MAX_TRACKED); }
     /** Class name of the configured {@link UserResolver}, or null for the default. */
-    public String resolver() { return resolver; }
-    public String wsPath() { return wsPath; }
+    public String resolver() { return get(S_RESOLVER); }
+    public String wsPath() { return get(S_WS_PATH); }
     /** Allowed WebSocket origins; empty means the page's own origin only; {@code *} means any. */
-    public List<String> allowedOrigins() { return allowedOrigins; }
-    public Duration pingInterval() { return pingInterval; }
-    public Duration heartbeatTimeout() { return heartbeatTimeout; }
-    public int maxFrameBytes() { return maxFrameBytes; }
-    public int maxMetaBytes() { return maxMetaBytes; }
-    public int maxMessagesPerSecond() { return maxMessagesPerSecond; }
-    public int maxRoomsPerConnection() { return maxRoomsPerConnection; }
-    public int maxConnectionsPerUser() { return maxConnectionsPerUser; }
-    public int sendQueueSize() { return sendQueueSize; }
+    public List<String> allowedOrigins() { return get(S_ALLOWED_ORIGINS); }
+    public Duration pingInterval() { return get(S_PING_INTERVAL); }
+    public Duration heartbeatTimeout() { return get(S_HEARTBEAT_TIMEOUT); }
+    public int maxFrameBytes() { return get(S_MAX_FRAME_BYTES); }
+    public int maxMetaBytes() { return get(S_MAX_META_BYTES); }
+    public int maxMessagesPerSecond() { return get(S_MAX_MESSAGES_PER_SECOND); }
+    public int maxRoomsPerConnection() { return get(S_MAX_ROOMS_PER_CONNECTION); }
+    public int maxConnectionsPerUser() { return get(S_MAX_CONNECTIONS_PER_USER); }
+    public int sendQueueSize() { return get(S_SEND_QUEUE_SIZE); }
     /** Text waiting to be sent to one socket, counted in characters (bytes, for the ASCII of most frames). */
-    public int sendQueueBytes() { return sendQueueBytes; }
+    public int sendQueueBytes() { return get(S_SEND_QUEUE_BYTES); }
     /** Whether the handshake's Origin check believes {@code Forwarded} / {@code X-Forwarded-*} headers. */
-    public boolean trustForwardedHeaders() { return trustForwardedHeaders; }
+    public boolean trustForwardedHeaders() { return get(S_TRUST_FORWARDED_HEADERS); }
     /** Class name of the configured room authorizer, or null to allow every room. */
-    public String authorizer() { return authorizer; }
-    public Duration cursorTick() { return cursorTick; }
-    public Duration cursorTimeout() { return cursorTimeout; }
-    public int maxCursorsPerSecond() { return maxCursorsPerSecond; }
+    public String authorizer() { return get(S_AUTHORIZER); }
+    public Duration cursorTick() { return get(S_CURSOR_TICK); }
+    public Duration cursorTimeout() { return get(S_CURSOR_TIMEOUT); }
+    public int maxCursorsPerSecond() { return get(S_MAX_CURSORS_PER_SECOND); }
     /** How many {@code meta} changes one connection may make in one room per second. */
-    public int maxMetaPerSecond() { return maxMetaPerSecond; }
+    public int maxMetaPerSecond() { return get(S_MAX_META_PER_SECOND); }
     /** Open live connections this server accepts at most. */
-    public int maxConnections() { return maxConnections; }
+    public int maxConnections() { return get(S_MAX_CONNECTIONS); }
     /** Rooms with members on this server, at most. */
-    public int maxRooms() { return maxRooms; }
+    public int maxRooms() { return get(S_MAX_ROOMS); }
     /** Users in one room, at most (as this server sees the room). */
-    public int maxMembersPerRoom() { return maxMembersPerRoom; }
-    public Compression compression() { return compression; }
-    public String redisNamespace() { return redisNamespace; }
-    public Duration redisTimeout() { return redisTimeout; }
-    public Duration nodeTimeout() { return nodeTimeout; }
+    public int maxMembersPerRoom() { return get(S_MAX_MEMBERS_PER_ROOM); }
+    public Compression compression() { return get(S_COMPRESSION); }
+    public String redisNamespace() { return get(S_REDIS_NAMESPACE); }
+    public Duration redisTimeout() { return get(S_REDIS_TIMEOUT); }
+    public Duration nodeTimeout() { return get(S_NODE_TIMEOUT); }
     /** The clock every threshold, heartbeat and timeout is measured with. */
     public Clock clock() { return clock; }
     /** The monotonic time source of heartbeats, rate limits and cursor expiry. */
@@ -381,48 +347,18 @@ public final class OnlineNowSettings {
         return SECRET_PARAM.matcher(query).replaceAll("$1***");
     }
 
-    /** Builds settings in code; each setter validates like the parser does. */
+    /** Builds settings in code; each setter checks its value like the parser does. */
     public static final class Builder {
-        private Duration threshold = Duration.ofMinutes(15);
-        private int maxCount = 50;
-        private UserIdSource userId = UserIdSource.principal();
-        private boolean trackAnonymous;
-        private PathPatterns exclude = PathPatterns.NONE;
-        private StoreKind store = StoreKind.EHCACHE;
-        private URI redisUri = URI.create("redis://localhost:6379");
-        private int maxTracked = 1_000_000;
-        private String resolver;
-        private String wsPath = "/online-now/ws";
-        private List<String> allowedOrigins = List.of();
-        private Duration pingInterval = Duration.ofSeconds(30);
-        private Duration heartbeatTimeout = Duration.ofSeconds(60);
-        private int maxFrameBytes = 16 * 1024;
-        private int maxMetaBytes = 1024;
-        private int maxMessagesPerSecond = 100;
-        private int maxRoomsPerConnection = 16;
-        private int maxConnectionsPerUser = 16;
-        private int sendQueueSize = 1024;
-        private int sendQueueBytes = 4 << 20;
-        private boolean trustForwardedHeaders;
-        private String authorizer;
-        private Duration cursorTick = Duration.ofMillis(50);
-        private Duration cursorTimeout = Duration.ofSeconds(10);
-        private int maxCursorsPerSecond = 60;
-        private int maxMetaPerSecond = 5;
-        private int maxConnections = 20_000;
-        private int maxRooms = 10_000;
-        private int maxMembersPerRoom = 1_000;
-        /* Off: measured with browser-like clients on Tomcat 11 (docs/benchmarks.md), deflate more
-         * than doubles the memory of an idle socket and costs server CPU on every frame. */
-        private Compression compression = Compression.OFF;
-        private String redisNamespace = "online-now";
-        private Duration redisTimeout = Duration.ofMillis(500);
-        private Duration nodeTimeout = Duration.ofSeconds(15);
+        private final Object[] values;
         private Clock clock = Clock.systemUTC();
         private Ticker ticker = Ticker.system();
         private final Map<String, String> source = new TreeMap<>();
 
         private Builder() {
+            values = new Object[ALL.size()];
+            for (Setting<?> s : ALL) {
+                values[s.index] = s.defaultValue;
+            }
         }
 
         /**
@@ -446,123 +382,53 @@ public final class OnlineNowSettings {
          * @throws IllegalArgumentException for an unknown key or a bad value
          */
         public Builder set(String key, String value) {
-            Key k = KEYS.get(key);
-            if (k == null) {
+            Setting<?> s = BY_NAME.get(key);
+            if (s == null) {
                 throw new IllegalArgumentException("online-now: unknown setting '" + key + "' (value \""
-                        + redact(value) + "\"); known settings are " + String.join(", ", KEYS.keySet()));
+                        + redact(value) + "\"); known settings are " + String.join(", ", BY_NAME.keySet()));
             }
             if (value == null) {
                 return this;
             }
             String v = value.trim();
-            k.parser.accept(this, v);
+            values[s.index] = s.parse(v);
             source.put(key, v);
             return this;
         }
 
-        public Builder threshold(Duration threshold) {
-            this.threshold = atLeast(THRESHOLD, threshold, Duration.ofSeconds(1));
+        private <T> Builder put(Setting<T> s, T value) {
+            values[s.index] = s.check(value);
             return this;
         }
 
-        public Builder maxCount(int maxCount) {
-            this.maxCount = range(MAX_COUNT, maxCount, 1, 10_000);
-            return this;
-        }
-
-        public Builder userId(UserIdSource userId) {
-            this.userId = Objects.requireNonNull(userId, USER_ID);
-            return this;
-        }
-
-        public Builder trackAnonymous(boolean trackAnonymous) {
-            this.trackAnonymous = trackAnonymous;
-            return this;
-        }
-
-        public Builder exclude(PathPatterns exclude) {
-            this.exclude = Objects.requireNonNull(exclude, EXCLUDE);
-            return this;
-        }
-
-        public Builder store(StoreKind store) {
-            this.store = Objects.requireNonNull(store, STORE);
-            return this;
-        }
-
-        public Builder redisUri(URI redisUri) {
-            this.redisUri = Objects.requireNonNull(redisUri, REDIS_URI);
-            return this;
-        }
-
-        public Builder maxTracked(int maxTracked) {
-            this.maxTracked = range(MAX_TRACKED, maxTracked, 100, 100_000_000);
-            return this;
-        }
-
-        public Builder resolver(String className) {
-            this.resolver = className;
-            return this;
-        }
-
-        public Builder wsPath(String wsPath) {
-            this.wsPath = parsePath(WS_PATH, wsPath);
-            return this;
-        }
-
+        public Builder threshold(Duration threshold) { return put(S_THRESHOLD, threshold); }
+        public Builder maxCount(int maxCount) { return put(S_MAX_COUNT, maxCount); }
+        public Builder userId(UserIdSource userId) { return put(S_USER_ID, userId); }
+        public Builder trackAnonymous(boolean trackAnonymous) { return put(S_TRACK_ANONYMOUS, trackAnonymous); }
+        public Builder exclude(PathPatterns exclude) { return put(S_EXCLUDE, exclude); }
+        public Builder store(StoreKind store) { return put(S_STORE, store); }
+        public Builder redisUri(URI redisUri) { return put(S_REDIS_URI, redisUri); }
+        public Builder maxTracked(int maxTracked) { return put(S_MAX_TRACKED, maxTracked); }
+        /** Class name of a {@link UserResolver}; null for ids as names. */
+        public Builder resolver(String className) { return put(S_RESOLVER, className); }
+        public Builder wsPath(String wsPath) { return put(S_WS_PATH, wsPath); }
         public Builder allowedOrigins(List<String> origins) {
-            this.allowedOrigins = List.copyOf(origins);
-            return this;
+            return put(S_ALLOWED_ORIGINS, origins == null ? null : List.copyOf(origins));
         }
-
-        public Builder pingInterval(Duration d) {
-            this.pingInterval = atLeast(PING_INTERVAL, d, Duration.ofSeconds(1));
-            return this;
-        }
-
-        public Builder heartbeatTimeout(Duration d) {
-            this.heartbeatTimeout = atLeast(HEARTBEAT_TIMEOUT, d, Duration.ofSeconds(2));
-            return this;
-        }
-
-        public Builder maxFrameBytes(int n) {
-            this.maxFrameBytes = range(MAX_FRAME_BYTES, n, 256, 1 << 20);
-            return this;
-        }
-
-        public Builder maxMetaBytes(int n) {
-            this.maxMetaBytes = range(MAX_META_BYTES, n, 2, 1 << 16);
-            return this;
-        }
-
-        public Builder maxMessagesPerSecond(int n) {
-            this.maxMessagesPerSecond = range(MAX_MESSAGES_PER_SECOND, n, 1, 10_000);
-            return this;
-        }
-
-        public Builder maxRoomsPerConnection(int n) {
-            this.maxRoomsPerConnection = range(MAX_ROOMS_PER_CONNECTION, n, 1, 1000);
-            return this;
-        }
-
-        public Builder maxConnectionsPerUser(int n) {
-            this.maxConnectionsPerUser = range(MAX_CONNECTIONS_PER_USER, n, 1, 1000);
-            return this;
-        }
-
-        public Builder sendQueueSize(int n) {
-            this.sendQueueSize = range(SEND_QUEUE_SIZE, n, 8, 100_000);
-            return this;
-        }
+        public Builder pingInterval(Duration d) { return put(S_PING_INTERVAL, d); }
+        public Builder heartbeatTimeout(Duration d) { return put(S_HEARTBEAT_TIMEOUT, d); }
+        public Builder maxFrameBytes(int n) { return put(S_MAX_FRAME_BYTES, n); }
+        public Builder maxMetaBytes(int n) { return put(S_MAX_META_BYTES, n); }
+        public Builder maxMessagesPerSecond(int n) { return put(S_MAX_MESSAGES_PER_SECOND, n); }
+        public Builder maxRoomsPerConnection(int n) { return put(S_MAX_ROOMS_PER_CONNECTION, n); }
+        public Builder maxConnectionsPerUser(int n) { return put(S_MAX_CONNECTIONS_PER_USER, n); }
+        public Builder sendQueueSize(int n) { return put(S_SEND_QUEUE_SIZE, n); }
 
         /**
          * How much text may wait for one socket, in characters (a frame is always taken into an
          * empty queue, so one frame larger than this still goes out).
          */
-        public Builder sendQueueBytes(int n) {
-            this.sendQueueBytes = range(SEND_QUEUE_BYTES, n, 1 << 16, 1 << 30);
-            return this;
-        }
+        public Builder sendQueueBytes(int n) { return put(S_SEND_QUEUE_BYTES, n); }
 
         /**
          * Whether the Origin check takes the page's host and scheme from the {@code Forwarded}
@@ -570,70 +436,21 @@ public final class OnlineNowSettings {
          * proxy sets. Only for apps that every request reaches through such a proxy, which must
          * overwrite those headers.
          */
-        public Builder trustForwardedHeaders(boolean trust) {
-            this.trustForwardedHeaders = trust;
-            return this;
-        }
+        public Builder trustForwardedHeaders(boolean trust) { return put(S_TRUST_FORWARDED_HEADERS, trust); }
 
-        public Builder authorizer(String className) {
-            this.authorizer = className;
-            return this;
-        }
-
-        public Builder cursorTick(Duration d) {
-            this.cursorTick = within(CURSOR_TICK, d, Duration.ofMillis(10), Duration.ofSeconds(1));
-            return this;
-        }
-
-        public Builder cursorTimeout(Duration d) {
-            this.cursorTimeout = atLeast(CURSOR_TIMEOUT, d, Duration.ofSeconds(1));
-            return this;
-        }
-
-        public Builder maxCursorsPerSecond(int n) {
-            this.maxCursorsPerSecond = range(MAX_CURSORS_PER_SECOND, n, 1, 1000);
-            return this;
-        }
-
-        public Builder maxMetaPerSecond(int n) {
-            this.maxMetaPerSecond = range(MAX_META_PER_SECOND, n, 1, 1000);
-            return this;
-        }
-
-        public Builder maxConnections(int n) {
-            this.maxConnections = range(MAX_CONNECTIONS, n, 1, 10_000_000);
-            return this;
-        }
-
-        public Builder maxRooms(int n) {
-            this.maxRooms = range(MAX_ROOMS, n, 1, 10_000_000);
-            return this;
-        }
-
-        public Builder maxMembersPerRoom(int n) {
-            this.maxMembersPerRoom = range(MAX_MEMBERS_PER_ROOM, n, 1, 1_000_000);
-            return this;
-        }
-
-        public Builder compression(Compression c) {
-            this.compression = Objects.requireNonNull(c, COMPRESSION);
-            return this;
-        }
-
-        public Builder redisNamespace(String ns) {
-            this.redisNamespace = parseNamespace(ns);
-            return this;
-        }
-
-        public Builder redisTimeout(Duration d) {
-            this.redisTimeout = within(REDIS_TIMEOUT, d, Duration.ofMillis(10), Duration.ofMinutes(1));
-            return this;
-        }
-
-        public Builder nodeTimeout(Duration d) {
-            this.nodeTimeout = within(NODE_TIMEOUT, d, Duration.ofSeconds(3), Duration.ofMinutes(10));
-            return this;
-        }
+        /** Class name of a {@code dev.onlinenow.live.RoomAuthorizer}; null allows every room. */
+        public Builder authorizer(String className) { return put(S_AUTHORIZER, className); }
+        public Builder cursorTick(Duration d) { return put(S_CURSOR_TICK, d); }
+        public Builder cursorTimeout(Duration d) { return put(S_CURSOR_TIMEOUT, d); }
+        public Builder maxCursorsPerSecond(int n) { return put(S_MAX_CURSORS_PER_SECOND, n); }
+        public Builder maxMetaPerSecond(int n) { return put(S_MAX_META_PER_SECOND, n); }
+        public Builder maxConnections(int n) { return put(S_MAX_CONNECTIONS, n); }
+        public Builder maxRooms(int n) { return put(S_MAX_ROOMS, n); }
+        public Builder maxMembersPerRoom(int n) { return put(S_MAX_MEMBERS_PER_ROOM, n); }
+        public Builder compression(Compression c) { return put(S_COMPRESSION, c); }
+        public Builder redisNamespace(String ns) { return put(S_REDIS_NAMESPACE, ns); }
+        public Builder redisTimeout(Duration d) { return put(S_REDIS_TIMEOUT, d); }
+        public Builder nodeTimeout(Duration d) { return put(S_NODE_TIMEOUT, d); }
 
         /** The clock to measure time with; tests pass a fake one. Not settable from web.xml. */
         public Builder clock(Clock clock) {
@@ -651,6 +468,8 @@ public final class OnlineNowSettings {
         }
 
         public OnlineNowSettings build() {
+            Duration heartbeatTimeout = (Duration) values[S_HEARTBEAT_TIMEOUT.index];
+            Duration pingInterval = (Duration) values[S_PING_INTERVAL.index];
             if (heartbeatTimeout.compareTo(pingInterval) <= 0) {
                 throw new IllegalArgumentException("online-now: bad value for '" + HEARTBEAT_TIMEOUT + "': \""
                         + heartbeatTimeout + "\"; it must be longer than " + PING_INTERVAL + " (" + pingInterval
@@ -660,21 +479,160 @@ public final class OnlineNowSettings {
         }
     }
 
-    // --- parsing ---------------------------------------------------------------------------
+    // --- the descriptor --------------------------------------------------------------------
 
-    private record Key(String allowed, BiConsumer<Builder, String> parser) {
-    }
+    /**
+     * One setting: its key, its default, what it accepts and what it is for. The parser of
+     * web.xml values, the builder's setters and the error messages all read it.
+     *
+     * @param <T> the type of its value
+     */
+    public static final class Setting<T> {
+        private final String name;
+        private final T defaultValue;
+        private final String defaultText;
+        private final String defaultDoc;
+        private final String allowed;
+        private final String doc;
+        private final Function<String, ? extends T> parser;
+        private final Predicate<? super T> bounds;
+        private final int index;
 
-    private static void key(String name, String allowed, BiConsumer<Builder, String> parser) {
-        KEYS.put(name, new Key(allowed, (b, v) -> {
+        private Setting(String name, T defaultValue, String defaultText, String defaultDoc, String allowed,
+                        String doc, Function<String, ? extends T> parser, Predicate<? super T> bounds, int index) {
+            this.name = name;
+            this.defaultValue = defaultValue;
+            this.defaultText = defaultText;
+            this.defaultDoc = defaultDoc;
+            this.allowed = allowed;
+            this.doc = doc;
+            this.parser = parser;
+            this.bounds = bounds;
+            this.index = index;
+        }
+
+        /** The key, as an init-param's name (or a context-param's after {@value #CONTEXT_PARAM_PREFIX}). */
+        public String name() { return name; }
+
+        /** The value when the key is not given (may be null: none). */
+        public T defaultValue() { return defaultValue; }
+
+        /** The default as it would be written in web.xml, or null when the default is "none". */
+        public String defaultText() { return defaultText; }
+
+        /** The default as README.md's tables show it: {@code `PT15M`}, or words such as {@code none}. */
+        public String defaultDoc() { return defaultText != null ? "`" + defaultText + "`" : defaultDoc; }
+
+        /** What the key accepts, as error messages say it. */
+        public String allowed() { return allowed; }
+
+        /** One line saying what the key is for. */
+        public String doc() { return doc; }
+
+        /**
+         * The value of this text (already trimmed).
+         *
+         * @throws IllegalArgumentException naming the key, the value (redacted) and what is allowed
+         */
+        T parse(String text) {
+            T value;
             try {
-                parser.accept(b, v);
+                value = parser.apply(text);
             } catch (BadValue e) {
-                throw new IllegalArgumentException(
-                        "online-now: bad value for '" + name + "': \"" + redact(v) + "\"; expected " + allowed, e);
+                throw bad(text, e);
             }
-        }));
+            if (value == null || (bounds != null && !bounds.test(value))) {
+                throw bad(text, null);
+            }
+            return value;
+        }
+
+        /**
+         * This value, when allowed (a value given in code).
+         *
+         * @throws NullPointerException for null when the key has a default
+         * @throws IllegalArgumentException naming the key, the value (redacted) and what is allowed
+         */
+        T check(T value) {
+            if (value == null) {
+                if (defaultValue != null) {
+                    throw new NullPointerException(name);
+                }
+                return null;
+            }
+            if (bounds != null && !bounds.test(value)) {
+                throw bad(String.valueOf(value), null);
+            }
+            return value;
+        }
+
+        private IllegalArgumentException bad(String text, Throwable cause) {
+            return new IllegalArgumentException("online-now: bad value for '" + name + "': \"" + redact(text)
+                    + "\"; expected " + allowed, cause);
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
     }
+
+    private static <T> Setting<T> register(Setting<T> s) {
+        ALL.add(s);
+        BY_NAME.put(s.name, s);
+        return s;
+    }
+
+    /* A setting whose default is written as text, parsed by its own parser (so it is surely valid). */
+    private static <T> Setting<T> define(String name, String defaultText, Function<String, ? extends T> parser,
+                                         Predicate<? super T> bounds, String allowed, String doc) {
+        T value = parser.apply(defaultText);
+        if (bounds != null && !bounds.test(value)) {
+            throw new AssertionError("default of " + name);
+        }
+        return register(new Setting<>(name, value, defaultText, null, allowed, doc, parser, bounds, ALL.size()));
+    }
+
+    /* A setting whose default is no value (or an empty one), said in words in the docs. */
+    private static <T> Setting<T> defineAbsent(String name, T defaultValue, String defaultDoc,
+                                               Function<String, ? extends T> parser, Predicate<? super T> bounds,
+                                               String allowed, String doc) {
+        return register(new Setting<>(name, defaultValue, null, defaultDoc, allowed, doc, parser, bounds, ALL.size()));
+    }
+
+    private static Setting<Duration> duration(String name, String defaultText, Duration min, Duration max,
+                                              String allowed, String doc) {
+        return define(name, defaultText, OnlineNowSettings::parseDuration,
+                d -> d.compareTo(min) >= 0 && (max == null || d.compareTo(max) <= 0), allowed, doc);
+    }
+
+    private static Setting<Integer> integer(String name, int defaultValue, int min, int max, String doc) {
+        return define(name, Integer.toString(defaultValue), OnlineNowSettings::parseInt,
+                n -> n >= min && n <= max, "a whole number from " + min + " to " + max, doc);
+    }
+
+    private static Setting<Boolean> bool(String name, boolean defaultValue, String doc) {
+        return define(name, Boolean.toString(defaultValue), OnlineNowSettings::parseBoolean, null, "true or false", doc);
+    }
+
+    /* An enum written in lower case with '-' for '_' (PERMESSAGE_DEFLATE is permessage-deflate). */
+    private static <E extends Enum<E>> Setting<E> choice(String name, E defaultValue, Class<E> type, String allowed,
+                                                         String doc) {
+        return define(name, spell(defaultValue), v -> {
+            for (E e : type.getEnumConstants()) {
+                if (spell(e).equalsIgnoreCase(v)) {
+                    return e;
+                }
+            }
+            throw new BadValue("unknown " + name);
+        }, null, allowed, doc);
+    }
+
+    private static String spell(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    // --- parsing ---------------------------------------------------------------------------
 
     /** A value that does not parse; turned into a message naming key, value and what is allowed. */
     static final class BadValue extends IllegalArgumentException {
@@ -683,41 +641,49 @@ public final class OnlineNowSettings {
         }
     }
 
-    static Duration parseDuration(String key, String v, Duration min) {
-        return parseDuration(key, v, min, null);
-    }
-
-    static Duration parseDuration(String key, String v, Duration min, Duration max) {
-        Duration d;
-        if (v.matches("\\d{1,9}")) {
-            d = Duration.ofSeconds(Long.parseLong(v));
-        } else {
-            try {
-                d = Duration.parse(v.toUpperCase(Locale.ROOT));
-            } catch (DateTimeParseException e) {
-                throw new BadValue("not a duration");
-            }
+    /**
+     * Two spellings of one value of {@code key} are one value: {@code PT15M} and {@code 900},
+     * {@code TRUE} and {@code true}, {@code " 50"} and {@code "50"}. False for an unknown key or
+     * a value that does not parse, unless both are the same text.
+     */
+    static boolean sameValue(String key, String a, String b) {
+        String x = a.trim();
+        String y = b.trim();
+        if (x.equals(y)) {
+            return true;
         }
-        if (d.compareTo(min) < 0 || (max != null && d.compareTo(max) > 0)) {
-            throw new BadValue("out of range");
+        Setting<?> s = BY_NAME.get(key);
+        if (s == null) {
+            return false;
         }
-        return d;
-    }
-
-    private static int parseInt(String key, String v, int min, int max) {
-        int n;
         try {
-            n = Integer.parseInt(v);
+            return Objects.equals(s.parse(x), s.parse(y));
+        } catch (IllegalArgumentException bad) {
+            return false;
+        }
+    }
+
+    /** An ISO-8601 duration ({@code PT15M}, any case) or whole seconds ({@code 900}). */
+    static Duration parseDuration(String v) {
+        if (v.matches("\\d{1,9}")) {
+            return Duration.ofSeconds(Long.parseLong(v));
+        }
+        try {
+            return Duration.parse(v.toUpperCase(Locale.ROOT));
+        } catch (DateTimeParseException e) {
+            throw new BadValue("not a duration");
+        }
+    }
+
+    private static int parseInt(String v) {
+        try {
+            return Integer.parseInt(v);
         } catch (NumberFormatException e) {
             throw new BadValue("not a whole number");
         }
-        if (n < min || n > max) {
-            throw new BadValue("out of range");
-        }
-        return n;
     }
 
-    private static boolean parseBoolean(String key, String v) {
+    private static boolean parseBoolean(String v) {
         if (v.equalsIgnoreCase("true")) {
             return true;
         }
@@ -727,98 +693,49 @@ public final class OnlineNowSettings {
         throw new BadValue("not a boolean");
     }
 
-    private static StoreKind parseStore(String v) {
-        switch (v.toLowerCase(Locale.ROOT)) {
-            case "ehcache":
-                return StoreKind.EHCACHE;
-            case "redis":
-                return StoreKind.REDIS;
-            default:
-                throw new BadValue("unknown store");
-        }
-    }
-
-    private static Compression parseCompression(String v) {
-        switch (v.toLowerCase(Locale.ROOT)) {
-            case "off":
-                return Compression.OFF;
-            case "permessage-deflate":
-                return Compression.PERMESSAGE_DEFLATE;
-            default:
-                throw new BadValue("unknown compression");
-        }
-    }
-
     private static URI parseRedisUri(String v) {
-        URI uri;
         try {
-            uri = new URI(v);
+            return new URI(v);
         } catch (Exception e) {
             throw new BadValue("not a URI");
         }
+    }
+
+    private static boolean isRedisUri(URI uri) {
         String scheme = uri.getScheme();
-        if (scheme == null || !List.of("redis", "rediss", "redis-sentinel", "rediss-sentinel", "redis-socket")
-                .contains(scheme.toLowerCase(Locale.ROOT))) {
-            throw new BadValue("not a Redis URI");
-        }
-        return uri;
+        return scheme != null && List.of("redis", "rediss", "redis-sentinel", "rediss-sentinel", "redis-socket")
+                .contains(scheme.toLowerCase(Locale.ROOT));
     }
 
-    private static String parseClassName(String key, String v) {
-        if (!v.matches("[\\p{javaJavaIdentifierStart}][\\p{javaJavaIdentifierPart}]*(\\.[\\p{javaJavaIdentifierStart}][\\p{javaJavaIdentifierPart}]*)*")) {
-            throw new BadValue("not a class name");
-        }
-        return v;
+    private static boolean isClassName(String v) {
+        return v.matches("[\\p{javaJavaIdentifierStart}][\\p{javaJavaIdentifierPart}]*(\\.[\\p{javaJavaIdentifierStart}][\\p{javaJavaIdentifierPart}]*)*");
     }
 
-    private static String parsePath(String key, String v) {
-        if (v == null || !v.startsWith("/") || v.length() < 2 || v.contains("*") || v.contains(" ")) {
-            throw new IllegalArgumentException("online-now: bad value for '" + key + "': \"" + v
-                    + "\"; expected " + KEYS.get(key).allowed);
-        }
-        return v;
+    private static boolean isPath(String v) {
+        return v.startsWith("/") && v.length() >= 2 && !v.contains("*") && !v.contains(" ");
     }
 
     private static List<String> parseOrigins(String v) {
         List<String> out = new ArrayList<>();
         for (String part : v.split(",")) {
             String o = part.trim();
-            if (o.isEmpty()) {
-                continue;
+            if (!o.isEmpty()) {
+                out.add(o.toLowerCase(Locale.ROOT));
             }
-            if (!o.equals("*") && !o.matches("https?://[^/\\s]+")) {
-                throw new BadValue("bad origin " + o);
+        }
+        return List.copyOf(out);
+    }
+
+    private static boolean areOrigins(List<String> origins) {
+        for (String o : origins) {
+            if (o == null || (!o.equals("*") && !o.matches("(?i)https?://[^/\\s]+"))) {
+                return false;
             }
-            out.add(o.toLowerCase(Locale.ROOT));
         }
-        return out;
+        return true;
     }
 
-    private static String parseNamespace(String v) {
-        if (v == null || !v.matches("[A-Za-z0-9_.:-]{1,64}")) {
-            throw new IllegalArgumentException("online-now: bad value for '" + REDIS_NAMESPACE + "': \"" + v
-                    + "\"; expected " + KEYS.get(REDIS_NAMESPACE).allowed);
-        }
-        return v;
-    }
-
-    private static int range(String key, int n, int min, int max) {
-        if (n < min || n > max) {
-            throw new IllegalArgumentException("online-now: bad value for '" + key + "': \"" + n + "\"; expected "
-                    + KEYS.get(key).allowed);
-        }
-        return n;
-    }
-
-    private static Duration atLeast(String key, Duration d, Duration min) {
-        return within(key, d, min, null);
-    }
-
-    private static Duration within(String key, Duration d, Duration min, Duration max) {
-        if (d == null || d.compareTo(min) < 0 || (max != null && d.compareTo(max) > 0)) {
-            throw new IllegalArgumentException("online-now: bad value for '" + key + "': \"" + d + "\"; expected "
-                    + KEYS.get(key).allowed);
-        }
-        return d;
+    private static boolean isNamespace(String v) {
+        return v.matches("[A-Za-z0-9_.:-]{1,64}");
     }
 }

@@ -3,11 +3,9 @@ package dev.onlinenow;
 import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContext;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -91,9 +89,10 @@ final class WebXmlSettings {
                 if (earlier == null) {
                     merged.put(key, value);
                     from.put(key, place);
-                } else if (!sameValue(merged.get(key), value)) {
-                    throw new IllegalArgumentException("online-now: " + key + " is " + merged.get(key) + " as "
-                            + earlier.where(key) + " but " + value + " as " + place.where(key)
+                } else if (!OnlineNowSettings.sameValue(key, merged.get(key), value)) {
+                    throw new IllegalArgumentException("online-now: " + key + " is "
+                            + OnlineNowSettings.redact(merged.get(key)) + " as " + earlier.where(key) + " but "
+                            + OnlineNowSettings.redact(value) + " as " + place.where(key)
                             + "; write it once, or the same value in both places");
                 }
             }
@@ -104,29 +103,6 @@ final class WebXmlSettings {
     /** The web app's configuration: {@link #merge merged} from every place. */
     static Map<String, String> of(ServletContext context) {
         return merge(places(context, null, null));
-    }
-
-    /* Two spellings of one value are one value: PT15M and 900, TRUE and true, " 50" and "50". */
-    private static boolean sameValue(String a, String b) {
-        String x = a.trim();
-        String y = b.trim();
-        if (x.equals(y) || (isBoolean(x) && x.equalsIgnoreCase(y))) {
-            return true;
-        }
-        Duration dx = duration(x);
-        return dx != null && dx.equals(duration(y));
-    }
-
-    private static boolean isBoolean(String v) {
-        return v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false");
-    }
-
-    private static Duration duration(String v) {
-        try {
-            return OnlineNowSettings.parseDuration("", v.toUpperCase(Locale.ROOT), Duration.ZERO);
-        } catch (IllegalArgumentException notADuration) {
-            return null;
-        }
     }
 
     /* A listener added in code by a ServletContainerInitializer gets a context that may refuse
