@@ -85,7 +85,8 @@ final class LocalRoomState implements RoomState, ShardBound {
             }
             Left l;
             if (p.getConnections() <= 1) {
-                r.view.remove(userId);
+                // the leave message removes it from the view, as on every server: until then the
+                // room still knows whether it listed the user (large rooms announce only those)
                 l = new Left(p, true);
             } else {
                 Presence q = p.withoutConnection(connection != null ? connection : anyConnection(p));

@@ -22,6 +22,7 @@ final class Protocol {
     static final String META = "meta";
     static final String CURSOR = "cursor";
     static final String CURSORS = "cursors";
+    static final String COUNT = "count";
     static final String EVENT = "event";
     static final String PING = "ping";
     static final String PONG = "pong";
@@ -80,6 +81,15 @@ final class Protocol {
      */
     static String state(String room, String self, Collection<Presence> presences, Collection<Cursor> cursors,
                         long pingIntervalMillis) {
+        return state(room, self, presences, cursors, presences.size(), pingIntervalMillis);
+    }
+
+    /**
+     * The {@code state} frame of a room of {@code count} users, {@code presences} of them listed
+     * (all, unless the room has more than {@code roomListLimit}).
+     */
+    static String state(String room, String self, Collection<Presence> presences, Collection<Cursor> cursors,
+                        int count, long pingIntervalMillis) {
         // written as text: each presence's meta is embedded as it is kept, never parsed (Presence)
         StringBuilder sb = new StringBuilder(128 + 160 * presences.size());
         sb.append("{\"type\":\"").append(STATE).append("\",\"room\":").append(PROVIDER.createValue(room))
@@ -98,8 +108,13 @@ final class Protocol {
                 cs.add(cursor(c));
             }
         }
-        return sb.append("],\"cursors\":").append(cs.build()).append(",\"pingInterval\":").append(pingIntervalMillis)
-                .append('}').toString();
+        return sb.append("],\"cursors\":").append(cs.build()).append(",\"count\":").append(count)
+                .append(",\"pingInterval\":").append(pingIntervalMillis).append('}').toString();
+    }
+
+    /** The {@code count} frame of a large room. */
+    static String count(String room, int count) {
+        return "{\"type\":\"" + COUNT + "\",\"room\":" + PROVIDER.createValue(room) + ",\"count\":" + count + "}";
     }
 
     /** The text of a join, leave, meta or event message's frame (cursors: {@link CursorFrame}). */

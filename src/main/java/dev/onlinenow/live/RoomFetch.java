@@ -65,20 +65,38 @@ final class RoomFetch {
         if (d == null) {
             return;
         }
+        boolean largeBefore = r.large();
+        Set<String> leftListed = new java.util.HashSet<>();
+        for (String id : d.left()) {
+            if (!largeBefore || r.listed(id)) {
+                leftListed.add(id);
+            }
+        }
         r.replaceView(d.view());
         List<Cursor> cursors = ViewMerge.cursors(r.cursorView, freshCursors, r.placedAt.keySet());
         if (cursors != null) {
             r.replaceCursors(cursors);
         }
         if (tell && !d.isEmpty()) {
+            // as Fanout.applyAndTell: in a large room, only what concerns listed users is told
+            boolean large = largeBefore || r.large();
             for (Presence p : d.joined()) {
-                tell(r, RoomMessage.join(r.name, p, p.getId()));
+                if (!large || r.listed(p.getId())) {
+                    tell(r, RoomMessage.join(r.name, p, p.getId()));
+                }
             }
             for (Presence p : d.changed()) {
-                tell(r, RoomMessage.meta(r.name, p, null));
+                if (!large || r.listed(p.getId())) {
+                    tell(r, RoomMessage.meta(r.name, p, null));
+                }
             }
             for (String id : d.left()) {
-                tell(r, RoomMessage.leave(r.name, id));
+                if (leftListed.contains(id)) {
+                    tell(r, RoomMessage.leave(r.name, id));
+                }
+            }
+            if (large && (!d.joined().isEmpty() || !d.left().isEmpty())) {
+                Fanout.countDue(shards.of(r.name), r);
             }
         }
     }

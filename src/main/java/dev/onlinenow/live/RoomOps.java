@@ -71,13 +71,13 @@ final class RoomOps {
         this.events = events;
         this.listeners = listeners;
         this.warnings = warnings;
-        this.shards = new Shards(shardCount, shared);
+        this.shards = new Shards(shardCount, shared, settings.roomListLimit());
         if (state instanceof ShardBound) {
             ((ShardBound) state).bind(shards); // the in-process rooms are the shards' own
         }
         this.fanout = new Fanout(stats, settings.pingInterval().toMillis());
         this.fetch = new RoomFetch(shards, state, fanout);
-        this.ticks = new RoomTicks(settings, shards, state, bus);
+        this.ticks = new RoomTicks(settings, shards, state, bus, fanout);
     }
 
     RoomShard shard(String room) {
@@ -311,8 +311,7 @@ final class RoomOps {
         if (r == null) {
             return; // nobody here is in the room or watches it
         }
-        r.apply(m, clock.millis());
-        fanout.toMembers(r, m);
+        fanout.applyAndTell(s, r, m, clock.millis());
     }
 
     // --- fetch, reconciliation and ticks (see RoomFetch, RoomTicks) --------------------------------

@@ -26,8 +26,10 @@ final class RoomTicks {
     private final Shards shards;
     private final RoomState state;
     private final RoomBus bus;
+    private final Fanout fanout;
 
-    RoomTicks(OnlineNowSettings settings, Shards shards, RoomState state, RoomBus bus) {
+    RoomTicks(OnlineNowSettings settings, Shards shards, RoomState state, RoomBus bus, Fanout fanout) {
+        this.fanout = fanout;
         this.settings = settings;
         this.clock = settings.clock();
         this.ticker = settings.ticker();
@@ -36,7 +38,10 @@ final class RoomTicks {
         this.bus = bus;
     }
 
-    /** Sends each room's coalesced cursor changes as one message (on every shard, not awaited). */
+    /**
+     * Sends each room's coalesced cursor changes as one message, and the count frames due (on every
+     * shard, not awaited).
+     */
     void flushCursors() {
         for (RoomShard s : shards.all()) {
             s.execute(() -> flushOnShard(s));
@@ -69,6 +74,7 @@ final class RoomTicks {
                 bus.publish(RoomMessage.cursors(name, out));
             }
         }
+        fanout.flushCounts(s, now);
     }
 
     /**

@@ -19,8 +19,16 @@ final class Shards {
     /** Rooms with at least one member on this server. */
     final AtomicInteger localRooms = new AtomicInteger();
 
+    /** {@code roomListLimit}. */
+    private final int listLimit;
+
     Shards(int count, boolean shared) {
+        this(count, shared, Integer.MAX_VALUE);
+    }
+
+    Shards(int count, boolean shared, int listLimit) {
         this.shared = shared;
+        this.listLimit = listLimit;
         this.shards = new RoomShard[count];
         for (int i = 0; i < count; i++) {
             shards[i] = new RoomShard(i, "online-now-live-room");
@@ -43,6 +51,7 @@ final class Shards {
     Room newRoom(RoomShard s, String name) {
         Room r = s.room(name);
         r.viewReady = !shared;
+        r.listLimit = listLimit;
         index.put(name, r);
         return r;
     }

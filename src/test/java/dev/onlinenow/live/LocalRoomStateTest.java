@@ -55,6 +55,8 @@ class LocalRoomStateTest {
         assertThat(state.leave("r", "alice")).as("a connection remains").isNull();
         assertThat(state.presence("r", "alice").getConnections()).isEqualTo(1);
         assertThat(state.leave("r", "alice").getId()).isEqualTo("alice");
+        Room r = room("r");
+        shards.of("r").execute(() -> r.apply(RoomMessage.leave("r", "alice"), 0)); // as the bus delivers it
         assertThat(state.presences("r")).isEmpty();
         assertThat(room("r").presences()).isEmpty();
         assertThat(state.rooms()).isEmpty();

@@ -250,4 +250,73 @@ class RoomOpsTest {
         assertThat(ops().localRooms()).isEqualTo(1);
         assertThat(ops().presences("r2")).isEmpty();
     }
+
+    void tick() {
+        ops().flushCursors();
+        ops().drain();
+    }
+
+    static int count(Conn c) {
+        List<JsonObject> counts = c.take("count");
+        assertThat(counts).hasSize(1);
+        return counts.get(0).getInt("count");
+    }
+
+    /** A room of more than roomListLimit users is shown by count (docs/protocol.md, large rooms). */
+    @Test
+    void aLargeRoomListsItsFirstUsersAndCountsTheRest() {
+        dev.onlinenow.MutableClock clock = new dev.onlinenow.MutableClock();
+        settings = OnlineNowSettings.builder().roomListLimit(2).clock(clock).ticker(clock.ticker()).build();
+        Conn ann = new Conn("ann");
+        Conn bob = new Conn("bob");
+        Conn cid = new Conn("cid");
+        Conn dan = new Conn("dan");
+        Conn dan2 = new Conn("dan");
+        ann.join("r");
+        bob.join("r");
+        JsonObject small = bob.take("state").get(0);
+        assertThat(small.getInt("count")).as("every state has count").isEqualTo(2);
+        assertThat(ann.take("join")).hasSize(1);
+
+        cid.join("r");
+        JsonObject state = cid.take("state").get(0);
+        assertThat(ids(state)).as("the list, the joiner's own among it").containsExactly("ann", "cid");
+        assertThat(state.getInt("count")).isEqualTo(3);
+        assertThat(ann.take("join")).as("a join beyond the list is counted, not announced").isEmpty();
+        tick();
+        assertThat(count(ann)).isEqualTo(3);
+        assertThat(count(bob)).isEqualTo(3);
+
+        dan.join("r");
+        dan2.join("r");
+        tick();
+        assertThat(ann.take("count")).as("at most one count frame a second").isEmpty();
+        clock.advance(java.time.Duration.ofSeconds(1));
+        tick();
+        assertThat(count(ann)).isEqualTo(4);
+        assertThat(ops().presences("r")).as("the server's own view is whole").hasSize(4);
+
+        // a meta change beyond the list reaches the user's own tabs only
+        dan.meta("r", Json.createObjectBuilder().add("away", true).build());
+        assertThat(ann.take("meta")).isEmpty();
+        assertThat(dan2.take("meta")).hasSize(1);
+        // cursors: the listed users' only
+        ops().move("r", "dan", 1, 1, true);
+        ops().move("r", "bob", 2, 2, true);
+        tick();
+        List<JsonObject> cursors = ann.take("cursors");
+        assertThat(cursors).hasSize(1);
+        assertThat(cursors.get(0).getJsonArray("cursors")).extracting(v -> v.asJsonObject().getString("id"))
+                .containsExactly("bob");
+
+        // leaves: a listed user's is announced, others' counted
+        clock.advance(java.time.Duration.ofSeconds(1));
+        cid.leave("r");
+        assertThat(ann.take("leave")).isEmpty();
+        bob.leave("r");
+        assertThat(ann.take("leave")).extracting(f -> f.getString("id")).containsExactly("bob");
+        tick();
+        assertThat(count(ann)).isEqualTo(2);
+        assertThat(ops().presences("r")).extracting(Presence::getId).containsExactly("ann", "dan");
+    }
 }
