@@ -52,6 +52,8 @@ class PublicTypesTest {
     static final Map<String, String> NOT_API = Map.ofEntries(
             Map.entry("dev.onlinenow.internal.LiveRooms", "the core's EL functions find the live layer through it"),
             Map.entry("dev.onlinenow.internal.RateLimitedLog", "live and redis log through it"),
+            Map.entry("dev.onlinenow.internal.StatsRecorder", "the live layer and the stores count through it"),
+            Map.entry("dev.onlinenow.internal.HealthRecorder", "the Redis store reports its health through it"),
             Map.entry("dev.onlinenow.live.LiveEndpoint", "the WebSocket container instantiates it"),
             Map.entry("dev.onlinenow.live.LiveBackend", "the seam the redis package implements"),
             Map.entry("dev.onlinenow.live.RoomState", "the seam the redis package implements"),

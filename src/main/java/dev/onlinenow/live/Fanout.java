@@ -1,6 +1,6 @@
 package dev.onlinenow.live;
 
-import dev.onlinenow.OnlineNowStats;
+import dev.onlinenow.internal.StatsRecorder;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,11 +17,11 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class Fanout {
 
-    private final OnlineNowStats stats;
+    private final StatsRecorder stats;
     private final long pingIntervalMillis;
     private final AtomicLong framesSent = new AtomicLong();
 
-    Fanout(OnlineNowStats stats, long pingIntervalMillis) {
+    Fanout(StatsRecorder stats, long pingIntervalMillis) {
         this.stats = stats;
         this.pingIntervalMillis = pingIntervalMillis;
     }

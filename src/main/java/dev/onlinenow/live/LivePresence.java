@@ -1,5 +1,6 @@
 package dev.onlinenow.live;
 
+import dev.onlinenow.internal.StatsRecorder;
 import dev.onlinenow.OnlineNow;
 import dev.onlinenow.OnlineNowSettings;
 import dev.onlinenow.internal.LiveRooms;
@@ -140,9 +141,9 @@ public final class LivePresence implements AutoCloseable {
                     public void left(String room, Presence p) {
                         fire(leaveListeners, room, p);
                     }
-                }, warnings, online.stats());
+                }, warnings, StatsRecorder.of(online.stats()));
         this.connections = new Connections(settings, backend.nodeId(), rooms, senders, closer, warnings,
-                online.stats());
+                StatsRecorder.of(online.stats()));
         this.inbound = new Inbound(online, rooms, connections, authorizer);
         connections.inbound(inbound::received);
         this.lastStoreSweepNanos = settings.ticker().nanos();

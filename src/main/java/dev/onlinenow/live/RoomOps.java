@@ -1,5 +1,6 @@
 package dev.onlinenow.live;
 
+import dev.onlinenow.internal.StatsRecorder;
 import dev.onlinenow.OnlineNowSettings;
 import dev.onlinenow.OnlineNowStats;
 import dev.onlinenow.Ticker;
@@ -51,7 +52,7 @@ final class RoomOps {
     private final Executor events;
     private final PresenceEvents listeners;
     private final RateLimitedLog warnings;
-    private final OnlineNowStats stats;
+    private final StatsRecorder stats;
 
     /** Who gets told of presence changes (the server-side API's listeners). */
     interface PresenceEvents {
@@ -61,7 +62,7 @@ final class RoomOps {
     }
 
     RoomOps(OnlineNowSettings settings, RoomState state, RoomBus bus, boolean shared, int shardCount,
-            Executor events, PresenceEvents listeners, RateLimitedLog warnings, OnlineNowStats stats) {
+            Executor events, PresenceEvents listeners, RateLimitedLog warnings, StatsRecorder stats) {
         this.stats = stats;
         this.settings = settings;
         this.clock = settings.clock();

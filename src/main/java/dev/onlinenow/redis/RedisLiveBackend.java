@@ -2,6 +2,7 @@ package dev.onlinenow.redis;
 
 import dev.onlinenow.OnlineNowSettings;
 import dev.onlinenow.OnlineNowStats;
+import dev.onlinenow.internal.HealthRecorder;
 import dev.onlinenow.internal.RateLimitedLog;
 import dev.onlinenow.live.LiveBackend;
 import dev.onlinenow.live.Presence;
@@ -354,7 +355,7 @@ public final class RedisLiveBackend implements LiveBackend {
         }
         StoreHealth health = node.health();
         if (health != null) {
-            health.nodesAlive(nodesAlive);
+            HealthRecorder.of(health).nodesAlive(nodesAlive);
         }
     }
 

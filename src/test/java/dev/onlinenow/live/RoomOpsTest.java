@@ -42,7 +42,8 @@ class RoomOpsTest {
                         public void left(String room, Presence p) {
                             heard.add("left " + p.getId());
                         }
-                    }, new RateLimitedLog(System.getLogger("test")), new OnlineNowStats());
+                    }, new RateLimitedLog(System.getLogger("test")),
+                    dev.onlinenow.internal.StatsRecorder.of(new OnlineNowStats()));
             backend.bus().subscribe(ops::deliver);
         }
         return ops;
