@@ -49,7 +49,9 @@ import java.util.function.Consumer;
  * <ul>
  *   <li>{@code ns:room:ROOM} &mdash; hash, no TTL (emptied by leaves and reaping): per member
  *       {@code p:USER} (name), {@code m:USER} (meta JSON), {@code j:USER} (joined at, epoch ms),
- *       {@code t:USER} (connections over all nodes), {@code n:NODE:USER} (connections on NODE);
+ *       {@code t:USER} (connections over all nodes), {@code n:NODE:USER} (connections on NODE),
+ *       {@code k:USER} (each connection's meta: JSON, connection id &rarr;
+ *       {@code [joinedAt, changed, meta]});
  *       per node {@code c:NODE} (connections of NODE in the room). Changed only by Lua scripts
  *       ({@code EVAL}) so each join, leave, meta change and reap is atomic; read with
  *       {@code HGETALL} / {@code HMGET}.</li>
