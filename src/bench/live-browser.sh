@@ -11,6 +11,9 @@
 #                       join with a state frame (src/bench/floor): what Tomcat alone costs
 #   SCENARIO  cursors   --users=200 --hz=20 --seconds=10 --deflate=on|off --sampled=20
 #             idle      --users=10000 --room-size=10 --hold=10 --deflate=on|off
+#             bigroom   --users=10000 --hold=5: all join ONE room; join-to-state p50/p99, server CPU
+#                       per join, heap per member, frames per join. Needs the room allowed:
+#                       ONLINE_NOW="maxMembersPerRoom=10000" (and roomListLimit=... to compare)
 #
 # Environment: COMPRESSION=off|permessage-deflate sets the online-now.compression context-param
 # through Tomcat's conf/context.xml (the WAR stays unchanged); unset, the library's default applies.
@@ -31,8 +34,8 @@
 # (the script runs both if the WAR is missing), node, jcmd and jmap of the JDK.
 set -euo pipefail
 
-server=${1:?usage: $0 tomcat|embedded|floor cursors|idle [options]}
-scenario=${2:?usage: $0 tomcat|embedded|floor cursors|idle [options]}
+server=${1:?usage: $0 tomcat|embedded|floor cursors|idle|bigroom [options]}
+scenario=${2:?usage: $0 tomcat|embedded|floor cursors|idle|bigroom [options]}
 shift 2
 
 root=$(cd "$(dirname "$0")/../.." && pwd)

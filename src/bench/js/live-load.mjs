@@ -20,6 +20,7 @@
 // node live-load.mjs --base=http://127.0.0.1:PORT/example/ --scenario=cursors --users=200 --hz=20
 //      [--seconds=10] [--deflate=on|off] [--sampled=20] [--pid=PID]
 // node live-load.mjs --base=... --scenario=idle --users=10000 [--room-size=10] [--hold=10] [--pid=PID]
+// node live-load.mjs --base=... --scenario=bigroom --users=10000 [--hold=5] --pid=PID   (one room of N)
 //      [--nmt] (the server runs with -XX:NativeMemoryTracking=summary: where RSS goes outside the heap)
 
 import WebSocket from 'ws';
@@ -184,8 +185,10 @@ class Client {
       });
       this.ws.once('close', (code, reason) => reject(new Error(`${this.name} closed before its state: ${code} ${reason}`)));
     });
+    const joinSent = performance.now();
     this.ws.send(JSON.stringify({ type: 'join', room: this.room }));
     await state;
+    this.joinMillis = performance.now() - joinSent;
     // the browser client's heartbeat
     this.pinger = setInterval(() => this.ws.readyState === WebSocket.OPEN && this.ws.send('{"type":"ping"}'),
       this.pingInterval);
@@ -372,9 +375,45 @@ async function idle() {
   clients.forEach((c) => c.close());
 }
 
+/**
+ * --users members join ONE room (32 at a time, each a browser-like client that stays): the
+ * joiner's join-to-state time (p50/p99), server CPU per join, heap per member (after GC), and the
+ * frames every client received during the fill per join (O(N) each with join/leave for all, O(1)
+ * beyond roomListLimit). The server must allow the room: ONLINE_NOW="maxMembersPerRoom=N".
+ */
+async function bigroom() {
+  header();
+  if (!pid) throw new Error('bigroom needs --pid (the server JVM)');
+  if (warmup > 0) {
+    const w = await openAll(warmup, (i) => new Client(i, prefix + 'w' + i, 'warm-big'));
+    w.forEach((c) => c.close());
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  const before = measureServer();
+  const cpu0 = serverCpuSeconds();
+  const t = performance.now();
+  const clients = await openAll(users, (i) => new Client(i, prefix + i, 'big-room'));
+  const fillSeconds = (performance.now() - t) / 1000;
+  const cpu = serverCpuSeconds() - cpu0;
+  await new Promise((r) => setTimeout(r, hold * 1000)); // count frames due, queues drained
+  const frames = clients.reduce((n, c) => n + c.frames, 0);
+  const after = measureServer();
+  const joins = clients.map((c) => c.joinMillis).sort((a, b) => a - b);
+  const per = clients.length;
+  log(`bigroom: ${per} members in one room in ${fillSeconds.toFixed(1)} s; join-to-state p50 `
+    + `${pct(joins, 50).toFixed(1)} ms, p99 ${pct(joins, 99).toFixed(1)} ms, max ${joins[joins.length - 1].toFixed(1)} ms`);
+  log(`bigroom: server CPU ${(cpu * 1000 / per).toFixed(2)} ms per join (${cpu.toFixed(1)} s in all); `
+    + `frames received ${(frames / per).toFixed(1)} per join (${frames} in all)`);
+  log(`bigroom: heap after GC ${((after.heap - before.heap) / per).toFixed(1)} KiB per member, RSS `
+    + `${((after.rss - before.rss) / per).toFixed(1)} KiB per member; ${clients.filter((c) => c.closed).length} dropped; `
+    + `load average ${loadavg()}`);
+  clients.forEach((c) => c.close());
+}
+
 try {
   if (scenario === 'cursors') await cursors();
   else if (scenario === 'idle') await idle();
+  else if (scenario === 'bigroom') await bigroom();
   else throw new Error('unknown --scenario ' + scenario);
   agent.destroy();
   process.exit(0);

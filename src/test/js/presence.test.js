@@ -178,6 +178,62 @@ test('a visible tab corrects the away mark a hidden tab of the same user set', (
   assert.equal(t.ws().sent.length, 1);
 });
 
+test('a presence has one meta per tab; from a server without metas, its one meta', () => {
+  const t = joined();
+  const room = t.rooms[0];
+  t.ws().serverSend({
+    type: 'state', room: 'r1', self: 'alice', cursors: [],
+    presences: [presence('alice'), presence('bob', {away: false}, {connections: 2, joinedAt: 5,
+      metas: [{meta: {away: true}, joinedAt: 5}, {meta: {away: false}, joinedAt: 9}, 'junk']})]
+  });
+  assert.deepEqual(room.presence('bob').metas, [{meta: {away: true}, joinedAt: 5}, {meta: {away: false}, joinedAt: 9}]);
+  assert.deepEqual(room.presence('alice').metas, [{meta: {}, joinedAt: 1}]);
+  t.ws().serverSend({type: 'meta', room: 'r1', presence: presence('bob', {away: true}, {connections: 2, joinedAt: 5,
+    metas: [{meta: {away: true}, joinedAt: 5}, {meta: {away: true}, joinedAt: 9}]})});
+  assert.deepEqual(room.presence('bob').metas.map((m) => m.meta.away), [true, true]);
+});
+
+test('a server that keeps a meta per tab needs no away correction', () => {
+  const t = joined();
+  t.ws().serverSend({type: 'state', room: 'r1', self: 'alice', cursors: [],
+    presences: [presence('alice', {away: false}, {metas: [{meta: {away: false}, joinedAt: 1}]})]});
+  t.ws().clearSent();
+  // (a 1.1 server would not say away while this tab is not; if it did, it is its call)
+  t.ws().serverSend({type: 'meta', room: 'r1', presence: presence('alice', {away: true}, {connections: 2,
+    metas: [{meta: {away: false}, joinedAt: 1}, {meta: {away: true}, joinedAt: 2}]})});
+  assert.equal(t.ws().sent.length, 0);
+});
+
+test('a large room lists some users and counts them all', () => {
+  const t = joined();
+  const room = t.rooms[0];
+  const seen = record(room, ['count', 'join', 'leave']);
+  t.ws().serverSend({type: 'state', room: 'r1', self: 'alice', cursors: [], count: 4210,
+    presences: [presence('bob'), presence('alice')]});
+  assert.equal(room.count(), 4210);
+  assert.equal(room.presences().length, 2);
+  t.ws().serverSend({type: 'count', room: 'r1', count: 4212});
+  assert.equal(room.count(), 4212);
+  t.ws().serverSend({type: 'leave', room: 'r1', id: 'bob'});
+  assert.equal(room.count(), 4211);
+  t.ws().serverSend({type: 'count', room: 'r1', count: 'many'});
+  t.ws().serverSend({type: 'count', room: 'r1', count: -1});
+  assert.equal(room.count(), 4211);
+  assert.deepEqual(seen.map((s) => s.type), ['count', 'leave']);
+  assert.deepEqual(seen[0].args, [4212]);
+});
+
+test('a small room counts its presences, also without count from an older server', () => {
+  const t = joined();
+  const room = t.rooms[0];
+  t.ws().serverSend({type: 'state', room: 'r1', self: 'alice', cursors: [], presences: [presence('alice')]});
+  assert.equal(room.count(), 1);
+  t.ws().serverSend({type: 'join', room: 'r1', presence: presence('bob')});
+  assert.equal(room.count(), 2);
+  t.ws().serverSend({type: 'leave', room: 'r1', id: 'bob'});
+  assert.equal(room.count(), 1);
+});
+
 test('a hidden tab does not fight over the away mark', () => {
   const t = joined();
   t.ws().serverSend({type: 'state', room: 'r1', self: 'alice', presences: [presence('alice')], cursors: []});

@@ -73,6 +73,7 @@ public final class OnlineNowSettings {
     public static final String MAX_CONNECTIONS = "maxConnections";
     public static final String MAX_ROOMS = "maxRooms";
     public static final String MAX_MEMBERS_PER_ROOM = "maxMembersPerRoom";
+    public static final String ROOM_LIST_LIMIT = "roomListLimit";
     public static final String COMPRESSION = "compression";
     // redis store
     public static final String REDIS_NAMESPACE = "redisNamespace";
@@ -193,6 +194,8 @@ public final class OnlineNowSettings {
             "rooms with members on this server");
     private static final Setting<Integer> S_MAX_MEMBERS_PER_ROOM = integer(MAX_MEMBERS_PER_ROOM, 1_000, 1, 1_000_000,
             "users in one room, as this server sees the room");
+    private static final Setting<Integer> S_ROOM_LIST_LIMIT = integer(ROOM_LIST_LIMIT, 100, 1, 1_000_000,
+            "presences a room lists; a larger room is shown by count (docs/protocol.md, large rooms)");
     /* Off: measured with browser-like clients on Tomcat 11 (docs/benchmarks.md), deflate more
      * than doubles the memory of an idle socket and costs server CPU on every frame. */
     private static final Setting<Compression> S_COMPRESSION = choice(COMPRESSION, Compression.OFF, Compression.class,
@@ -316,6 +319,7 @@ public final class OnlineNowSettings {
     public int maxRooms() { return get(S_MAX_ROOMS); }
     /** Users in one room, at most (as this server sees the room). */
     public int maxMembersPerRoom() { return get(S_MAX_MEMBERS_PER_ROOM); }
+    public int roomListLimit() { return get(S_ROOM_LIST_LIMIT); }
     public Compression compression() { return get(S_COMPRESSION); }
     public String redisNamespace() { return get(S_REDIS_NAMESPACE); }
     public Duration redisTimeout() { return get(S_REDIS_TIMEOUT); }
@@ -497,6 +501,7 @@ public final class OnlineNowSettings {
         public Builder maxConnections(int n) { return put(S_MAX_CONNECTIONS, n); }
         public Builder maxRooms(int n) { return put(S_MAX_ROOMS, n); }
         public Builder maxMembersPerRoom(int n) { return put(S_MAX_MEMBERS_PER_ROOM, n); }
+        public Builder roomListLimit(int n) { return put(S_ROOM_LIST_LIMIT, n); }
         public Builder compression(Compression c) { return put(S_COMPRESSION, c); }
         public Builder redisNamespace(String ns) { return put(S_REDIS_NAMESPACE, ns); }
         public Builder redisTimeout(Duration d) { return put(S_REDIS_TIMEOUT, d); }

@@ -1,5 +1,7 @@
 package dev.onlinenow;
 
+import dev.onlinenow.internal.StatsRecorder;
+
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -17,9 +19,10 @@ import java.util.function.Consumer;
  * connections, refused frames, Redis failures, and how long fan-out and Redis round trips take.
  *
  * <p>One instance per {@link OnlineNow} ({@link OnlineNow#stats()}). The core, the live layer and
- * the Redis store report here; the JMX bean and {@code OnlineNowMetrics} (Micrometer) read from
- * here, so neither the code that reports nor the library as a whole depends on Micrometer.
- * Recording is a {@link LongAdder} increment: cheap enough for every frame.
+ * the Redis store report here through a recorder of the library's own (an app reads, it cannot
+ * write); the JMX bean and {@code OnlineNowMetrics} (Micrometer) read from here, so neither the
+ * code that reports nor the library as a whole depends on Micrometer. Recording is a
+ * {@link LongAdder} increment: cheap enough for every frame.
  *
  * <p>The reasons are the enums below, and nowhere else; the refusal codes are the protocol's error
  * codes ({@code docs/protocol.md}, section 9) as the live layer sends them.
@@ -74,19 +77,67 @@ public final class OnlineNowStats {
     private final LongAdder cursorFramesMerged = new LongAdder();
     private final Timing fanout = new Timing();
     private final Timing redis = new Timing();
+    private final StatsRecorder recorder = new Recorder();
+
+    static {
+        StatsRecorder.install(s -> s.recorder);
+    }
+
+    /** The write side, reached by the library's own code only ({@link StatsRecorder#of}). */
+    private final class Recorder implements StatsRecorder {
+        @Override
+        public void joined() {
+            OnlineNowStats.this.joined();
+        }
+
+        @Override
+        public void left(LeaveReason reason) {
+            OnlineNowStats.this.left(reason);
+        }
+
+        @Override
+        public void dropped(DropReason reason) {
+            OnlineNowStats.this.dropped(reason);
+        }
+
+        @Override
+        public void refused(String code) {
+            OnlineNowStats.this.refused(code);
+        }
+
+        @Override
+        public void redisFailure() {
+            OnlineNowStats.this.redisFailure();
+        }
+
+        @Override
+        public void fanout(long nanos) {
+            OnlineNowStats.this.fanout(nanos);
+        }
+
+        @Override
+        public void cursorFrameMerged() {
+            OnlineNowStats.this.cursorFrameMerged();
+        }
+
+        @Override
+        public void redisRoundTrip(long nanos) {
+            OnlineNowStats.this.redisRoundTrip(nanos);
+        }
+    }
 
     /** A user entered a room (their first connection to it). */
-    public void joined() {
+    private void joined() {
         joins.increment();
     }
 
     /** A user left a room. */
-    public void left(LeaveReason reason) {
+    private void left(LeaveReason reason) {
         leaves[reason.ordinal()].increment();
     }
 
     /** The server closed a connection (or refused it at open). */
-    public void dropped(DropReason reason) {
+    private void dropped(DropReason reason) {
         drops[reason.ordinal()].increment();
     }
 
@@ -95,7 +146,7 @@ public final class OnlineNowStats {
      * ...). Codes are the server's own constants; anything that does not look like one, and any
      * code past the first {@value #MAX_CODES}, is counted as {@value #OTHER}.
      */
-    public void refused(String code) {
+    private void refused(String code) {
         LongAdder a = refused.get(code == null ? OTHER : code);
         if (a == null) {
             a = newCode(code);
@@ -116,12 +167,12 @@ public final class OnlineNowStats {
     }
 
     /** A Redis command failed (error reply, timeout, or rejected while disconnected). */
-    public void redisFailure() {
+    private void redisFailure() {
         redisFailures.increment();
     }
 
     /** One room message was handed to this server's sockets in the room, taking this long. */
-    public void fanout(long nanos) {
+    private void fanout(long nanos) {
         fanout.record(nanos);
     }
 
@@ -129,12 +180,12 @@ public final class OnlineNowStats {
      * A {@code cursors} frame was merged into the room's frame still waiting for a socket that
      * fell behind, instead of being queued behind it.
      */
-    public void cursorFrameMerged() {
+    private void cursorFrameMerged() {
         cursorFramesMerged.increment();
     }
 
     /** One Redis command was answered, this long after it was sent. */
-    public void redisRoundTrip(long nanos) {
+    private void redisRoundTrip(long nanos) {
         redis.record(nanos);
     }
 

@@ -1,5 +1,6 @@
 package dev.onlinenow;
 
+import dev.onlinenow.internal.StatsRecorder;
 import dev.onlinenow.live.LivePresence;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Meter;
@@ -67,7 +68,7 @@ class OnlineNowMetricsTest {
     @Test
     void countersHaveOneSeriesPerReasonAndCountOnlyTheirOwn() {
         new OnlineNowMetrics(online, null).bindTo(registry);
-        OnlineNowStats s = online.stats();
+        StatsRecorder s = StatsRecorder.of(online.stats()); // what the library writes through
         for (OnlineNowStats.LeaveReason r : OnlineNowStats.LeaveReason.values()) {
             assertThat(counter("onlinenow.live.leaves", "reason", r.tag())).as(r.tag()).isZero();
         }
@@ -103,13 +104,13 @@ class OnlineNowMetricsTest {
 
     @Test
     void refusalsGetOneCounterPerCodeFromTheFirstOneCounted() {
-        online.stats().refused("bad_json"); // before binding
+        StatsRecorder.of(online.stats()).refused("bad_json"); // before binding
         new OnlineNowMetrics(online, null).bindTo(registry);
-        online.stats().refused("bad_json");
-        online.stats().refused("rate_limited");
-        online.stats().refused("rate_limited");
-        online.stats().refused("rate_limited");
-        online.stats().refused("Not A Code\n"); // never a tag value of a client's choosing
+        StatsRecorder.of(online.stats()).refused("bad_json");
+        StatsRecorder.of(online.stats()).refused("rate_limited");
+        StatsRecorder.of(online.stats()).refused("rate_limited");
+        StatsRecorder.of(online.stats()).refused("rate_limited");
+        StatsRecorder.of(online.stats()).refused("Not A Code\n"); // never a tag value of a client's choosing
 
         assertThat(counter("onlinenow.live.frames.refused", "code", "bad_json")).isEqualTo(2);
         assertThat(counter("onlinenow.live.frames.refused", "code", "rate_limited")).isEqualTo(3);
@@ -123,7 +124,7 @@ class OnlineNowMetricsTest {
     void distinctCodesAreBounded() {
         new OnlineNowMetrics(online, null).bindTo(registry);
         for (int i = 0; i < 100; i++) {
-            online.stats().refused("code_" + i);
+            StatsRecorder.of(online.stats()).refused("code_" + i);
         }
         assertThat(registry.get("onlinenow.live.frames.refused").functionCounters())
                 .hasSizeLessThanOrEqualTo(OnlineNowStats.MAX_CODES + 1);
@@ -133,9 +134,9 @@ class OnlineNowMetricsTest {
     @Test
     void timersReadCountAndTotalTimeInBaseUnits() {
         new OnlineNowMetrics(online, null).bindTo(registry);
-        online.stats().fanout(TimeUnit.MICROSECONDS.toNanos(300));
-        online.stats().fanout(TimeUnit.MICROSECONDS.toNanos(700));
-        online.stats().redisRoundTrip(TimeUnit.MILLISECONDS.toNanos(2));
+        StatsRecorder.of(online.stats()).fanout(TimeUnit.MICROSECONDS.toNanos(300));
+        StatsRecorder.of(online.stats()).fanout(TimeUnit.MICROSECONDS.toNanos(700));
+        StatsRecorder.of(online.stats()).redisRoundTrip(TimeUnit.MILLISECONDS.toNanos(2));
         FunctionTimer fanout = registry.get("onlinenow.live.fanout").functionTimer();
         assertThat(fanout.count()).isEqualTo(2);
         assertThat(fanout.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(1.0);
@@ -156,7 +157,7 @@ class OnlineNowMetricsTest {
 
         attributes.put(OnlineNow.CONTEXT_ATTRIBUTE, online); // what the filter does when it starts
         online.touch("alice");
-        online.stats().refused("forbidden");
+        StatsRecorder.of(online.stats()).refused("forbidden");
         assertThat(gauge("onlinenow.users.online")).isEqualTo(1);
         assertThat(counter("onlinenow.live.frames.refused", "code", "forbidden")).isEqualTo(1);
         for (Meter m : registry.getMeters()) {

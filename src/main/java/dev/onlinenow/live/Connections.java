@@ -1,5 +1,6 @@
 package dev.onlinenow.live;
 
+import dev.onlinenow.internal.StatsRecorder;
 import dev.onlinenow.OnlineNowSettings;
 import dev.onlinenow.OnlineNowStats;
 import dev.onlinenow.Ticker;
@@ -43,7 +44,7 @@ final class Connections {
     private final Executor senders;
     private final Executor closer;
     private final RateLimitedLog warnings;
-    private final OnlineNowStats stats;
+    private final StatsRecorder stats;
     private final AtomicLong seq = new AtomicLong();
     private final AtomicInteger open = new AtomicInteger();
     /* by user, by HttpSession (its guard's key) */
@@ -53,7 +54,7 @@ final class Connections {
     private volatile boolean closed;
 
     Connections(OnlineNowSettings settings, String nodeId, RoomOps rooms, Executor senders, Executor closer,
-                RateLimitedLog warnings, OnlineNowStats stats) {
+                RateLimitedLog warnings, StatsRecorder stats) {
         this.stats = stats;
         this.settings = settings;
         this.ticker = settings.ticker();

@@ -1,17 +1,15 @@
 package dev.onlinenow.live;
 
-import jakarta.json.JsonArray;
-import jakarta.json.JsonObject;
-
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * A {@code cursors} frame cut into its entries, so that each mover gets the frame without
- * their own entry by joining strings, not by building JSON per recipient: with every member
- * moving, that is one frame per member and tick. Immutable: one instance goes to every
+ * A {@code cursors} frame cut into its entries (each written once, from the typed moves), so
+ * that each mover gets the frame without their own entry by joining strings, not by building
+ * JSON per recipient: with every member moving, that is one frame per member and tick. Immutable: one instance goes to every
  * recipient's {@link Outbox}, where a socket that fell behind merges it into the room's frame
  * still waiting for it.
  */
@@ -21,18 +19,36 @@ final class CursorFrame {
     private final String[] parts;
     private final Map<String, Integer> index;
 
-    CursorFrame(String room, JsonObject frame) {
-        JsonArray cs = frame.getJsonArray("cursors");
-        this.head = "{\"type\":\"cursors\",\"room\":" + Protocol.PROVIDER.createValue(room) + ",\"cursors\":[";
-        this.ids = new String[cs.size()];
-        this.parts = new String[cs.size()];
-        this.index = new HashMap<>(cs.size() * 2);
-        for (int i = 0; i < parts.length; i++) {
-            JsonObject e = cs.getJsonObject(i);
-            ids[i] = e.getString("id");
-            parts[i] = e.toString();
+    CursorFrame(String room, List<RoomMessage.Move> moves) {
+        this("{\"type\":\"cursors\",\"room\":" + Protocol.PROVIDER.createValue(room) + ",\"cursors\":[",
+                ids(moves), parts(moves));
+    }
+
+    /** A frame of these entries (the benchmark's way to compare with how they were made before). */
+    CursorFrame(String head, String[] ids, String[] parts) {
+        this.head = head;
+        this.ids = ids;
+        this.parts = parts;
+        this.index = new HashMap<>(ids.length * 2);
+        for (int i = 0; i < ids.length; i++) {
             index.put(ids[i], i);
         }
+    }
+
+    private static String[] ids(List<RoomMessage.Move> moves) {
+        String[] out = new String[moves.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = moves.get(i).id();
+        }
+        return out;
+    }
+
+    private static String[] parts(List<RoomMessage.Move> moves) {
+        String[] out = new String[moves.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Protocol.move(moves.get(i));
+        }
+        return out;
     }
 
     /** Entries. */

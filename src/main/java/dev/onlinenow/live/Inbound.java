@@ -1,5 +1,6 @@
 package dev.onlinenow.live;
 
+import dev.onlinenow.internal.StatsRecorder;
 import dev.onlinenow.OnlineNow;
 import dev.onlinenow.OnlineNowSettings;
 import dev.onlinenow.OnlineNowStats;
@@ -24,7 +25,7 @@ final class Inbound {
     private final RoomOps rooms;
     private final Connections connections;
     private final RoomAuthorizer authorizer;
-    private final OnlineNowStats stats;
+    private final StatsRecorder stats;
     private final FrameDecoder decoder;
 
     Inbound(OnlineNow online, RoomOps rooms, Connections connections, RoomAuthorizer authorizer) {
@@ -34,7 +35,7 @@ final class Inbound {
         this.rooms = rooms;
         this.connections = connections;
         this.authorizer = authorizer;
-        this.stats = online.stats();
+        this.stats = StatsRecorder.of(online.stats());
         this.decoder = new FrameDecoder(settings.maxMetaBytes());
     }
 

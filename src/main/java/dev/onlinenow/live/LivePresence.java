@@ -1,9 +1,10 @@
 package dev.onlinenow.live;
 
+import dev.onlinenow.internal.StatsRecorder;
 import dev.onlinenow.OnlineNow;
 import dev.onlinenow.OnlineNowSettings;
+import dev.onlinenow.internal.LiveRooms;
 import dev.onlinenow.internal.RateLimitedLog;
-import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpSession;
@@ -84,6 +85,20 @@ public final class LivePresence implements AutoCloseable {
     private final ExecutorService senders;
     private final ExecutorService events;
     private volatile long lastStoreSweepNanos;
+    /** The web app's class loader (the thread's when started), by which the EL functions find this. */
+    private final ClassLoader loader;
+    /** What the {@code on:presences} and {@code on:presenceCount} EL functions read. */
+    private final LiveRooms.View elView = new LiveRooms.View() {
+        @Override
+        public List<?> presences(String room) {
+            return Protocol.validRoom(room) ? LivePresence.this.list(room) : List.of();
+        }
+
+        @Override
+        public int count(String room) {
+            return Protocol.validRoom(room) ? LivePresence.this.count(room) : 0;
+        }
+    };
     private volatile boolean closed;
 
     private LivePresence(Builder b) {
@@ -126,15 +141,18 @@ public final class LivePresence implements AutoCloseable {
                     public void left(String room, Presence p) {
                         fire(leaveListeners, room, p);
                     }
-                }, warnings, online.stats());
+                }, warnings, StatsRecorder.of(online.stats()));
         this.connections = new Connections(settings, backend.nodeId(), rooms, senders, closer, warnings,
-                online.stats());
+                StatsRecorder.of(online.stats()));
         this.inbound = new Inbound(online, rooms, connections, authorizer);
         connections.inbound(inbound::received);
         this.lastStoreSweepNanos = settings.ticker().nanos();
         bus.subscribe(rooms::deliver);
         backend.onMissedMessages(() -> rooms.reconcile(backend.trustAbsences()));
         online.addLogoutListener(connections::loggedOut);
+        this.loader = b.context != null && b.context.getClassLoader() != null ? b.context.getClassLoader()
+                : Thread.currentThread().getContextClassLoader();
+        LiveRooms.register(loader, elView);
 
         if (b.autoTick) {
             ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, daemon("online-now-live"));
@@ -232,8 +250,7 @@ public final class LivePresence implements AutoCloseable {
             throw new IllegalArgumentException("online-now: the payload of event \"" + event
                     + "\" holds a string that is not valid Unicode (a lone surrogate); it could not be sent");
         }
-        JsonObject frame = Protocol.event(room, event, payload == null ? JsonValue.NULL : payload);
-        bus.publish(new RoomMessage(RoomMessage.Kind.EVENT, room, frame, null, null));
+        bus.publish(RoomMessage.event(room, event, payload));
     }
 
     /**
@@ -317,6 +334,7 @@ public final class LivePresence implements AutoCloseable {
             return;
         }
         closed = true;
+        LiveRooms.unregister(loader, elView);
         if (scheduler != null) {
             scheduler.shutdownNow();
         }

@@ -2,232 +2,160 @@ package dev.onlinenow.live;
 
 import jakarta.json.JsonObject;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
- * Rooms in this JVM. Each mutation runs in {@link ConcurrentHashMap#compute}, so it is atomic
- * per room and an empty room disappears in the same step that emptied it. Every stage it returns
- * is already complete: nothing here waits.
+ * The in-process backend's rooms: no copy of its own. Each answer is read from, and written to,
+ * the room's {@link Room} on its {@link RoomShard} (the view that the {@code state} frame and the
+ * server-side API read), so a room is kept once in the JVM. Called on the room's shard (as the
+ * live layer does) it answers at once with a complete stage; called from another thread, it
+ * queues the work on the shard and the stage completes there.
+ *
+ * <p>Cursors need nothing here: the {@code cursors} messages keep the view's, and this server's
+ * sweep expires every cursor in one JVM, so none is ever orphaned.
  */
-final class LocalRoomState implements RoomState {
+final class LocalRoomState implements RoomState, ShardBound {
 
-    private static final class Room {
-        final LinkedHashMap<String, Presence> members = new LinkedHashMap<>();
-        final LinkedHashMap<String, Cursor> cursors = new LinkedHashMap<>();
 
-        boolean isEmpty() {
-            return members.isEmpty() && cursors.isEmpty();
+    private volatile Shards shards;
+    /** Ids for connections a caller did not name. */
+    private final AtomicLong anonymous = new AtomicLong();
+
+    @Override
+    public void bind(Shards shards) {
+        this.shards = shards;
+    }
+
+    private Shards shards() {
+        Shards s = shards;
+        if (s == null) {
+            throw new IllegalStateException("online-now: the in-process room state is used before the live layer started");
         }
+        return s;
     }
 
-    private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
-
-    @Override
-    public CompletionStage<Joined> join(String room, String userId, String name, JsonObject meta, long nowMillis) {
-        return CompletableFuture.completedFuture(joinNow(room, userId, name, meta, nowMillis));
-    }
-
-    Joined joinNow(String room, String userId, String name, JsonObject meta, long nowMillis) {
-        Joined[] out = new Joined[1];
-        rooms.compute(room, (k, r) -> {
-            Room rr = r == null ? new Room() : r;
-            synchronized (rr) {
-                Presence p = rr.members.get(userId);
-                if (p == null) {
-                    p = new Presence(userId, name, meta, 1, nowMillis);
-                    out[0] = new Joined(p, true);
-                } else {
-                    p = new Presence(userId, p.getName(), meta == null ? p.getMeta() : meta, p.getConnections() + 1,
-                            p.getJoinedAtMillis());
-                    out[0] = new Joined(p, false);
-                }
-                rr.members.put(userId, p);
+    /** Runs {@code op} on the room's shard with its room (null if the shard has none, unless {@code make}). */
+    private <T> CompletionStage<T> onShard(String room, boolean make, Function<Room, T> op) {
+        Shards all = shards();
+        RoomShard s = all.of(room);
+        CompletableFuture<T> out = new CompletableFuture<>();
+        s.execute(() -> {
+            try {
+                Room r = s.rooms.get(room);
+                out.complete(op.apply(r != null || !make ? r : all.newRoom(s, room)));
+            } catch (RuntimeException e) {
+                out.completeExceptionally(e);
             }
-            return rr;
         });
-        return out[0];
+        return out;
     }
 
     @Override
-    public CompletionStage<Left> leave(String room, String userId) {
-        return CompletableFuture.completedFuture(leaveNow(room, userId));
-    }
-
-    Left leaveNow(String room, String userId) {
-        Left[] out = new Left[1];
-        rooms.computeIfPresent(room, (k, r) -> {
-            synchronized (r) {
-                Presence p = r.members.get(userId);
-                if (p == null) {
-                    return r;
-                }
-                if (p.getConnections() <= 1) {
-                    r.members.remove(userId);
-                    r.cursors.remove(userId);
-                    out[0] = new Left(p, true);
-                } else {
-                    Presence q = p.withConnections(p.getConnections() - 1);
-                    r.members.put(userId, q);
-                    out[0] = Left.remaining(q);
-                }
-                return r.isEmpty() ? null : r;
+    public CompletionStage<Joined> join(String room, String userId, String connection, String name, JsonObject meta,
+                                        long nowMillis) {
+        String conn = connection != null ? connection : "local/" + anonymous.incrementAndGet();
+        return onShard(room, true, r -> {
+            Presence p = r.view.get(userId);
+            Joined j;
+            if (p == null) {
+                j = new Joined(Presence.ofMetas(userId, name, 1, nowMillis,
+                        List.of(Presence.Meta.of(conn, meta, nowMillis, meta == null ? 0 : 1))), true);
+            } else {
+                j = new Joined(p.withConnection(conn, meta, nowMillis), false);
             }
+            r.view.put(userId, j.presence());
+            r.publishView();
+            return j;
         });
-        return out[0];
     }
 
     @Override
-    public CompletionStage<Presence> meta(String room, String userId, JsonObject meta) {
-        return CompletableFuture.completedFuture(metaNow(room, userId, meta));
+    public CompletionStage<Left> leave(String room, String userId, String connection) {
+        return onShard(room, false, r -> {
+            Presence p = r == null ? null : r.view.get(userId);
+            if (p == null) {
+                return null;
+            }
+            Left l;
+            if (p.getConnections() <= 1) {
+                // the leave message removes it from the view, as on every server: until then the
+                // room still knows whether it listed the user (large rooms announce only those)
+                l = new Left(p, true);
+            } else {
+                Presence q = p.withoutConnection(connection != null ? connection : anyConnection(p));
+                r.view.put(userId, q);
+                l = Left.remaining(q);
+            }
+            r.publishView();
+            return l;
+        });
     }
 
-    Presence metaNow(String room, String userId, JsonObject meta) {
-        Presence[] out = new Presence[1];
-        rooms.computeIfPresent(room, (k, r) -> {
-            synchronized (r) {
-                Presence p = r.members.get(userId);
-                if (p != null) {
-                    p = p.withMeta(meta);
-                    r.members.put(userId, p);
-                    out[0] = p;
-                }
-                return r;
+    @Override
+    public CompletionStage<Presence> meta(String room, String userId, String connection, JsonObject meta) {
+        return onShard(room, false, r -> {
+            Presence p = r == null ? null : r.view.get(userId);
+            if (p == null) {
+                return null;
             }
+            Presence q = p.withConnectionMeta(connection, meta);
+            r.view.put(userId, q);
+            r.publishView();
+            return q;
         });
-        return out[0];
+    }
+
+    /** The connection that leaves when the caller did not say which: the last to join. */
+    private static String anyConnection(Presence p) {
+        List<Presence.Meta> ms = p.metas();
+        return ms.isEmpty() ? null : ms.get(ms.size() - 1).connection();
     }
 
     @Override
     public CompletionStage<Presence> presence(String room, String userId) {
-        return CompletableFuture.completedFuture(presenceNow(room, userId));
-    }
-
-    Presence presenceNow(String room, String userId) {
-        Room r = rooms.get(room);
-        if (r == null) {
-            return null;
-        }
-        synchronized (r) {
-            return r.members.get(userId);
-        }
+        return onShard(room, false, r -> r == null ? null : r.view.get(userId));
     }
 
     @Override
     public CompletionStage<List<Presence>> presences(String room) {
-        return CompletableFuture.completedFuture(presencesNow(room));
-    }
-
-    List<Presence> presencesNow(String room) {
-        Room r = rooms.get(room);
-        if (r == null) {
-            return List.of();
-        }
-        synchronized (r) {
-            return List.copyOf(r.members.values());
-        }
+        return onShard(room, false, r -> r == null ? List.of() : r.presences());
     }
 
     @Override
     public CompletionStage<Set<String>> rooms() {
-        return CompletableFuture.completedFuture(roomsNow());
-    }
-
-    Set<String> roomsNow() {
         Set<String> out = new TreeSet<>();
-        rooms.forEach((name, r) -> {
-            synchronized (r) {
-                if (!r.members.isEmpty()) {
-                    out.add(name);
-                }
+        shards().index.forEach((name, r) -> {
+            if (!r.presences().isEmpty()) {
+                out.add(name);
             }
         });
-        return out;
+        return CompletableFuture.completedFuture(out);
     }
 
     @Override
     public void putCursor(String room, Cursor cursor) {
-        rooms.compute(room, (k, r) -> {
-            Room rr = r == null ? new Room() : r;
-            synchronized (rr) {
-                rr.cursors.put(cursor.getId(), cursor);
-            }
-            return rr;
-        });
+        // the cursors message that follows puts it into the view
     }
 
     @Override
     public CompletionStage<Boolean> removeCursor(String room, String userId) {
-        return CompletableFuture.completedFuture(removeCursorNow(room, userId));
-    }
-
-    boolean removeCursorNow(String room, String userId) {
-        boolean[] out = new boolean[1];
-        rooms.computeIfPresent(room, (k, r) -> {
-            synchronized (r) {
-                out[0] = r.cursors.remove(userId) != null;
-                return r.isEmpty() ? null : r;
-            }
-        });
-        return out[0];
+        return onShard(room, false, r -> r != null && r.cursorView.containsKey(userId));
     }
 
     @Override
     public CompletionStage<List<Cursor>> cursors(String room) {
-        return CompletableFuture.completedFuture(cursorsNow(room));
-    }
-
-    List<Cursor> cursorsNow(String room) {
-        Room r = rooms.get(room);
-        if (r == null) {
-            return List.of();
-        }
-        synchronized (r) {
-            return List.copyOf(r.cursors.values());
-        }
+        return onShard(room, false, r -> r == null ? List.of() : r.cursors());
     }
 
     @Override
     public CompletionStage<Map<String, List<String>>> expireCursors(long movedBeforeMillis) {
-        return CompletableFuture.completedFuture(expireCursorsNow(movedBeforeMillis));
-    }
-
-    Map<String, List<String>> expireCursorsNow(long movedBeforeMillis) {
-        Map<String, List<String>> out = new HashMap<>();
-        for (String name : rooms.keySet()) {
-            rooms.computeIfPresent(name, (k, r) -> {
-                synchronized (r) {
-                    List<String> gone = null;
-                    for (var it = r.cursors.values().iterator(); it.hasNext(); ) {
-                        Cursor c = it.next();
-                        if (c.getMovedAt() < movedBeforeMillis) {
-                            it.remove();
-                            if (gone == null) {
-                                gone = new ArrayList<>();
-                            }
-                            gone.add(c.getId());
-                        }
-                    }
-                    if (gone != null) {
-                        out.put(k, gone);
-                    }
-                    return r.isEmpty() ? null : r;
-                }
-            });
-        }
-        return out;
-    }
-
-    /** Rooms held, empty ones excluded (they are removed at once); for tests. */
-    int size() {
-        return rooms.size();
+        return CompletableFuture.completedFuture(Map.of());
     }
 }

@@ -22,6 +22,7 @@ final class Protocol {
     static final String META = "meta";
     static final String CURSOR = "cursor";
     static final String CURSORS = "cursors";
+    static final String COUNT = "count";
     static final String EVENT = "event";
     static final String PING = "ping";
     static final String PONG = "pong";
@@ -70,10 +71,6 @@ final class Protocol {
     private Protocol() {
     }
 
-    static JsonObject presence(Presence p) {
-        return p.toJson();
-    }
-
     static JsonObject cursor(Cursor c) {
         return JSON.createObjectBuilder().add("id", c.getId()).add("x", c.getX()).add("y", c.getY()).build();
     }
@@ -84,6 +81,15 @@ final class Protocol {
      */
     static String state(String room, String self, Collection<Presence> presences, Collection<Cursor> cursors,
                         long pingIntervalMillis) {
+        return state(room, self, presences, cursors, presences.size(), pingIntervalMillis);
+    }
+
+    /**
+     * The {@code state} frame of a room of {@code count} users, {@code presences} of them listed
+     * (all, unless the room has more than {@code roomListLimit}).
+     */
+    static String state(String room, String self, Collection<Presence> presences, Collection<Cursor> cursors,
+                        int count, long pingIntervalMillis) {
         // written as text: each presence's meta is embedded as it is kept, never parsed (Presence)
         StringBuilder sb = new StringBuilder(128 + 160 * presences.size());
         sb.append("{\"type\":\"").append(STATE).append("\",\"room\":").append(PROVIDER.createValue(room))
@@ -102,39 +108,46 @@ final class Protocol {
                 cs.add(cursor(c));
             }
         }
-        return sb.append("],\"cursors\":").append(cs.build()).append(",\"pingInterval\":").append(pingIntervalMillis)
-                .append('}').toString();
+        return sb.append("],\"cursors\":").append(cs.build()).append(",\"count\":").append(count)
+                .append(",\"pingInterval\":").append(pingIntervalMillis).append('}').toString();
     }
 
-    static JsonObject join(String room, Presence p) {
-        return JSON.createObjectBuilder().add("type", JOIN).add("room", room).add("presence", presence(p)).build();
+    /** The {@code count} frame of a large room. */
+    static String count(String room, int count) {
+        return "{\"type\":\"" + COUNT + "\",\"room\":" + PROVIDER.createValue(room) + ",\"count\":" + count + "}";
     }
 
-    static JsonObject leave(String room, String id) {
-        return JSON.createObjectBuilder().add("type", LEAVE).add("room", room).add("id", id).build();
-    }
-
-    static JsonObject meta(String room, Presence p) {
-        return JSON.createObjectBuilder().add("type", META).add("room", room).add("presence", presence(p)).build();
-    }
-
-    static JsonObject event(String room, String event, JsonValue payload) {
-        return JSON.createObjectBuilder().add("type", EVENT).add("room", room).add("event", event)
-                .add("payload", payload).build();
-    }
-
-    static JsonObject cursors(String room, List<CursorCoalescer.Entry> entries) {
-        JsonArrayBuilder cs = JSON.createArrayBuilder();
-        for (CursorCoalescer.Entry e : entries) {
-            JsonObjectBuilder b = JSON.createObjectBuilder().add("id", e.id());
-            if (e.gone()) {
-                b.add("gone", true);
-            } else {
-                b.add("x", e.x()).add("y", e.y());
+    /** The text of a join, leave, meta or event message's frame (cursors: {@link CursorFrame}). */
+    static String frame(RoomMessage m) {
+        String head = "{\"type\":\"" + m.kind().name().toLowerCase(java.util.Locale.ROOT) + "\",\"room\":"
+                + PROVIDER.createValue(m.room());
+        switch (m.kind()) {
+            case JOIN:
+            case META: {
+                Presence p = m.presence();
+                StringBuilder sb = new StringBuilder(head.length() + p.metaJson().length() + 120).append(head)
+                        .append(",\"presence\":");
+                return p.appendJson(sb).append('}').toString();
             }
-            cs.add(b);
+            case LEAVE:
+                return head + ",\"id\":" + PROVIDER.createValue(m.userId()) + "}";
+            case EVENT:
+                return head + ",\"event\":" + PROVIDER.createValue(m.event()) + ",\"payload\":" + m.payload() + "}";
+            default:
+                throw new IllegalArgumentException("online-now: no single frame for " + m.kind());
         }
-        return JSON.createObjectBuilder().add("type", CURSORS).add("room", room).add("cursors", cs).build();
+    }
+
+    /** One entry of a {@code cursors} frame. */
+    static String move(RoomMessage.Move e) {
+        StringBuilder sb = new StringBuilder(48).append("{\"id\":").append(PROVIDER.createValue(e.id()));
+        if (e.gone()) {
+            sb.append(",\"gone\":true");
+        } else {
+            sb.append(",\"x\":").append(PROVIDER.createValue(e.x())).append(",\"y\":")
+                    .append(PROVIDER.createValue(e.y()));
+        }
+        return sb.append('}').toString();
     }
 
     static String error(String code, String message, String ref) {

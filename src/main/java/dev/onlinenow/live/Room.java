@@ -61,6 +61,16 @@ final class Room {
     final List<LiveConnection> awaitingState = new ArrayList<>();
     /** When a server-side read last asked for this room (ticker nanos); keeps a watched room. */
     long lastReadNanos;
+    /** How many presences the room lists ({@code roomListLimit}); a larger room is shown by count. */
+    int listLimit = Integer.MAX_VALUE;
+    /** The users listed: the first {@link #listLimit} of the view, in join order (kept by {@link #publishView}). */
+    private Set<String> listed = Set.of();
+    /** A join or leave went unannounced, or members hold a count a list cannot show: a count frame is due. */
+    boolean countDue;
+    /** The count last sent in a count frame; -1: none sent. */
+    int countSent = -1;
+    /** When the last count frame went out (ticker nanos). */
+    long countSentNanos;
 
     /* published for other threads (the server-side API): immutable copies, replaced on change */
     private volatile List<Presence> presences = List.of();
@@ -80,10 +90,119 @@ final class Room {
 
     void publishView() {
         presences = List.copyOf(view.values());
+        Set<String> l = new HashSet<>(Math.min(view.size(), listLimit) * 2);
+        for (String id : view.keySet()) {
+            if (l.size() >= listLimit) {
+                break;
+            }
+            l.add(id);
+        }
+        listed = l;
+    }
+
+    /** Whether the room lists {@code userId} (one of the first {@code roomListLimit} to join). */
+    boolean listed(String userId) {
+        return listed.contains(userId);
+    }
+
+    /** More members than the room lists, or members told a count beyond the list. */
+    boolean large() {
+        return view.size() > listLimit || countSent > listLimit;
+    }
+
+    /** The presences a {@code state} frame carries: the listed ones, the joiner's own among them. */
+    List<Presence> listFor(String self) {
+        if (view.size() <= listLimit) {
+            return List.copyOf(view.values());
+        }
+        List<Presence> out = new ArrayList<>(listLimit);
+        for (Presence p : view.values()) {
+            if (out.size() >= listLimit) {
+                break;
+            }
+            out.add(p);
+        }
+        Presence own = view.get(self);
+        if (own != null && !listed(self)) {
+            out.set(out.size() - 1, own);
+        }
+        return out;
+    }
+
+    /** The cursors a {@code state} frame carries: those of the listed users (all, in a room within its list). */
+    List<Cursor> cursorsListed() {
+        if (view.size() <= listLimit) {
+            return List.copyOf(cursorView.values());
+        }
+        List<Cursor> out = new ArrayList<>();
+        for (Cursor c : cursorView.values()) {
+            if (listed(c.getId())) {
+                out.add(c);
+            }
+        }
+        return out;
     }
 
     void publishCursors() {
         cursors = List.copyOf(cursorView.values());
+    }
+
+    /**
+     * Keeps the view up to date with a room message (from this server or another); {@code nowMillis}
+     * is when its cursors are taken to have moved.
+     */
+    void apply(RoomMessage m, long nowMillis) {
+        switch (m.kind()) {
+            case JOIN:
+            case META: {
+                Presence p = m.presence();
+                view.put(p.getId(), p);
+                touched(p.getId());
+                publishView();
+                break;
+            }
+            case LEAVE: {
+                String id = m.userId();
+                view.remove(id);
+                touched(id);
+                publishView();
+                if (cursorView.remove(id) != null) {
+                    publishCursors();
+                }
+                break;
+            }
+            case CURSORS: {
+                for (RoomMessage.Move e : m.moves()) {
+                    if (e.gone()) {
+                        cursorView.remove(e.id());
+                    } else {
+                        cursorView.put(e.id(), new Cursor(e.id(), e.x(), e.y(), nowMillis));
+                    }
+                }
+                publishCursors();
+                break;
+            }
+            default:
+                break;
+        }
+    }
+
+    /** Puts a merged view in place (see {@link ViewMerge}). */
+    void replaceView(List<Presence> ordered) {
+        view.clear();
+        for (Presence p : ordered) {
+            view.put(p.getId(), p);
+        }
+        publishView();
+    }
+
+    /** Puts merged cursors in place (see {@link ViewMerge#cursors}). */
+    void replaceCursors(List<Cursor> ordered) {
+        cursorView.clear();
+        for (Cursor c : ordered) {
+            cursorView.put(c.getId(), c);
+        }
+        publishCursors();
     }
 
     /** Records that a message changed {@code user}, for a fetch on its way. */

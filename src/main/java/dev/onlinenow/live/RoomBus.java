@@ -9,10 +9,11 @@ import java.util.function.Consumer;
  *
  * <p>{@link LivePresence} publishes each message once and subscribes one receiver, which hands
  * the message to the sockets of this node that are in the room. The in-process default delivers
- * synchronously to that receiver. A Redis implementation publishes
- * {@link RoomMessage#toJson()} on a channel (e.g. {@code <redisNamespace>:live:<room>} or one
- * channel per app) and calls the receiver with {@link RoomMessage#fromJson} for every message it
- * gets, its own included. It must deliver each message once to each node's receiver, in publish
+ * synchronously to that receiver, the message itself: nothing is made into text in between. A
+ * bus between servers encodes each message with its own codec (the Redis one sends
+ * {@link RoomMessage#text()} in an envelope on a channel and reads the typed message back) and
+ * calls the receiver for every message it gets, its own included (or, as Redis's, delivers its
+ * own at once and skips them when they come back). It must deliver each message once to each node's receiver, in publish
  * order per room, and must not block {@link #publish} on the network for long (the caller is a
  * WebSocket or scheduler thread).
  */

@@ -1,16 +1,21 @@
 package dev.onlinenow.live;
 
-import jakarta.json.JsonObject;
-import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
- * One message for the members of a room, as it travels on the {@link RoomBus}: the frame the
- * clients get, and who among the room's members must not get it.
+ * One event for the members of a room, as it travels on the {@link RoomBus}: what happened, typed
+ * (a presence that joined or changed, an id that left, cursor moves, a server-side event), and who
+ * among the room's members must not hear of it.
  *
- * <p>For {@link Kind#CURSORS} frames each recipient gets the frame without its own user's
+ * <p>Nothing here is JSON until a socket needs it: {@link #text()} writes the protocol frame once
+ * per message, the first time it is asked, and every recipient gets that same string. A bus that
+ * crosses servers turns the message into bytes with its own codec (the Redis backend's sends
+ * {@link #text()} inside an envelope and reads the typed fields back on the other side).
+ *
+ * <p>For {@link Kind#CURSORS} messages each recipient gets the frame without its own user's
  * entries (a cursor is never echoed to its owner); the receiving node does that filtering.
  */
 public final class RoomMessage {
@@ -18,23 +23,78 @@ public final class RoomMessage {
     /** What a message announces; its frame's {@code type} is the lower-case name. */
     public enum Kind { JOIN, LEAVE, META, EVENT, CURSORS }
 
+    /** One entry of a {@link Kind#CURSORS} message: a cursor's new place, or {@code gone}. */
+    public record Move(String id, double x, double y, boolean gone) {
+        public Move {
+            Objects.requireNonNull(id, "id");
+        }
+
+        /** A cursor that went away. */
+        public static Move gone(String id) {
+            return new Move(id, 0, 0, true);
+        }
+    }
+
     private final Kind kind;
     private final String room;
-    private final JsonObject frame;
     private final String skipUser;
     private final String skipConnection;
+    /* one of these, by kind */
+    private final Presence presence;
+    private final String userId;
+    private final String event;
+    private final JsonValue payload;
+    private final List<Move> moves;
 
-    /**
-     * @param frame          the JSON object sent to clients, with its {@code type} and {@code room}
-     * @param skipUser       a user none of whose connections get the message, or null
-     * @param skipConnection a connection (its {@code nodeId/n} id) that does not get it, or null
-     */
-    public RoomMessage(Kind kind, String room, JsonObject frame, String skipUser, String skipConnection) {
-        this.kind = Objects.requireNonNull(kind, "kind");
+    /* made on first use (racy but idempotent: two threads would make equal strings) */
+    private String text;
+    private CursorFrame cursorFrame;
+
+    private RoomMessage(Kind kind, String room, Presence presence, String userId, String event, JsonValue payload,
+                        List<Move> moves, String skipUser, String skipConnection) {
+        this.kind = kind;
         this.room = Objects.requireNonNull(room, "room");
-        this.frame = Objects.requireNonNull(frame, "frame");
+        this.presence = presence;
+        this.userId = userId;
+        this.event = event;
+        this.payload = payload;
+        this.moves = moves;
         this.skipUser = skipUser;
         this.skipConnection = skipConnection;
+    }
+
+    /** {@code p} entered the room (their first connection); {@code skipUser} (the joiner) is not told. */
+    public static RoomMessage join(String room, Presence p, String skipUser) {
+        return new RoomMessage(Kind.JOIN, room, Objects.requireNonNull(p, "presence"), p.getId(), null, null, null,
+                skipUser, null);
+    }
+
+    /** The user's last connection left the room. */
+    public static RoomMessage leave(String room, String userId) {
+        return new RoomMessage(Kind.LEAVE, room, null, Objects.requireNonNull(userId, "userId"), null, null, null,
+                null, null);
+    }
+
+    /** The presence's meta changed; {@code skipConnection} (the connection that changed it) is not told. */
+    public static RoomMessage meta(String room, Presence p, String skipConnection) {
+        return new RoomMessage(Kind.META, room, Objects.requireNonNull(p, "presence"), p.getId(), null, null, null,
+                null, skipConnection);
+    }
+
+    /** A server-side broadcast. */
+    public static RoomMessage event(String room, String event, JsonValue payload) {
+        return new RoomMessage(Kind.EVENT, room, null, null, Objects.requireNonNull(event, "event"),
+                payload == null ? JsonValue.NULL : payload, null, null, null);
+    }
+
+    /** Cursor moves of one tick. */
+    public static RoomMessage cursors(String room, List<Move> moves) {
+        return new RoomMessage(Kind.CURSORS, room, null, null, null, null, List.copyOf(moves), null, null);
+    }
+
+    /** The same message with other members to skip (a bus that read it from the wire). */
+    public RoomMessage skipping(String skipUser, String skipConnection) {
+        return new RoomMessage(kind, room, presence, userId, event, payload, moves, skipUser, skipConnection);
     }
 
     public Kind kind() {
@@ -45,8 +105,29 @@ public final class RoomMessage {
         return room;
     }
 
-    public JsonObject frame() {
-        return frame;
+    /** The presence of a {@link Kind#JOIN} or {@link Kind#META}; null otherwise. */
+    public Presence presence() {
+        return presence;
+    }
+
+    /** The user a {@link Kind#JOIN}, {@link Kind#LEAVE} or {@link Kind#META} is about; null otherwise. */
+    public String userId() {
+        return userId;
+    }
+
+    /** The name of an {@link Kind#EVENT}; null otherwise. */
+    public String event() {
+        return event;
+    }
+
+    /** The payload of an {@link Kind#EVENT} ({@code JsonValue.NULL} if none); null otherwise. */
+    public JsonValue payload() {
+        return payload;
+    }
+
+    /** The entries of a {@link Kind#CURSORS}; empty otherwise. */
+    public List<Move> moves() {
+        return moves == null ? List.of() : moves;
     }
 
     public String skipUser() {
@@ -57,42 +138,45 @@ public final class RoomMessage {
         return skipConnection;
     }
 
-    /** This message as one JSON object, for a bus that sends text ({@link #fromJson} reads it back). */
-    public JsonObject toJson() {
-        JsonObjectBuilder b = Protocol.JSON.createObjectBuilder()
-                .add("kind", kind.name())
-                .add("room", room)
-                .add("frame", frame);
-        if (skipUser != null) {
-            b.add("skipUser", skipUser);
+    /** The frame sockets get (for cursors: with every entry), written once per message. */
+    public String text() {
+        String t = text;
+        if (t == null) {
+            t = kind == Kind.CURSORS ? cursorFrame().without(null) : Protocol.frame(this);
+            text = t;
         }
-        if (skipConnection != null) {
-            b.add("skipConnection", skipConnection);
-        }
-        return b.build();
+        return t;
     }
 
-    /**
-     * Reads a message written by {@link #toJson}.
-     *
-     * @throws IllegalArgumentException if {@code json} is not such a message
-     */
-    public static RoomMessage fromJson(JsonObject json) {
-        try {
-            return new RoomMessage(Kind.valueOf(json.getString("kind")), json.getString("room"),
-                    json.getJsonObject("frame"), optString(json, "skipUser"), optString(json, "skipConnection"));
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("online-now: not a room message: " + json, e);
+    /** A cursors message's frame cut into entries, made once per message. */
+    CursorFrame cursorFrame() {
+        CursorFrame f = cursorFrame;
+        if (f == null) {
+            f = new CursorFrame(room, moves());
+            cursorFrame = f;
         }
+        return f;
     }
 
-    private static String optString(JsonObject o, String key) {
-        JsonValue v = o.get(key);
-        return v == null || v.getValueType() != JsonValue.ValueType.STRING ? null : o.getString(key);
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof RoomMessage)) {
+            return false;
+        }
+        RoomMessage m = (RoomMessage) o;
+        return kind == m.kind && room.equals(m.room) && Objects.equals(presence, m.presence)
+                && Objects.equals(userId, m.userId) && Objects.equals(event, m.event)
+                && Objects.equals(payload, m.payload) && Objects.equals(moves, m.moves)
+                && Objects.equals(skipUser, m.skipUser) && Objects.equals(skipConnection, m.skipConnection);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(kind, room, presence, userId, event, moves, skipUser, skipConnection);
     }
 
     @Override
     public String toString() {
-        return "RoomMessage{" + kind + " " + room + " " + frame + "}";
+        return "RoomMessage{" + kind + " " + room + " " + text() + "}";
     }
 }

@@ -25,6 +25,8 @@ final class RoomShard implements Executor {
     final int index;
     /** This shard's rooms; touched only on its thread. */
     final Map<String, Room> rooms = new HashMap<>();
+    /** Rooms a count frame is due in (large rooms; on this thread only). */
+    final java.util.Set<Room> countDue = new java.util.LinkedHashSet<>();
     /** Cursor moves between two ticks, written by socket threads and drained here. */
     final CursorCoalescer coalescer = new CursorCoalescer();
     private final ExecutorService thread;

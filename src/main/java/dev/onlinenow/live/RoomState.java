@@ -41,9 +41,19 @@ public interface RoomState {
     /**
      * Adds one connection of {@code userId} to {@code room}. The first connection creates the
      * presence with {@code name}, {@code meta} and {@code nowMillis}; later ones count up its
-     * connections and, if {@code meta} is not null, replace its meta.
+     * connections. Each connection keeps its own meta ({@link Presence#getMetas()}); a connection
+     * that joins with a {@code meta} makes it the presence's meta (the most recently changed).
+     *
+     * @param connection the connection's id ({@code node/n}), unique in the cluster; null for a
+     *                   caller that does not know it (the store makes one)
      */
-    CompletionStage<Joined> join(String room, String userId, String name, JsonObject meta, long nowMillis);
+    CompletionStage<Joined> join(String room, String userId, String connection, String name, JsonObject meta,
+                                 long nowMillis);
+
+    /** {@link #join(String, String, String, String, JsonObject, long)} of a connection without an id. */
+    default CompletionStage<Joined> join(String room, String userId, String name, JsonObject meta, long nowMillis) {
+        return join(room, userId, null, name, meta, nowMillis);
+    }
 
     /**
      * Removes one connection of {@code userId} from {@code room}.
@@ -52,8 +62,14 @@ public interface RoomState {
      *         last connection (they left, and their cursor in the room is gone too), with
      *         {@code Left(presence with the remaining connections, last=false)} if some remain,
      *         and with null if the user was not in the room
+     * @param connection the connection that leaves; null: any one of the user's connections on this node
      */
-    CompletionStage<Left> leave(String room, String userId);
+    CompletionStage<Left> leave(String room, String userId, String connection);
+
+    /** {@link #leave(String, String, String)} of any one of the user's connections on this node. */
+    default CompletionStage<Left> leave(String room, String userId) {
+        return leave(room, userId, null);
+    }
 
     /** The result of {@link #leave}: who, and whether that was their last connection. */
     record Left(Presence presence, boolean last) {
@@ -63,8 +79,16 @@ public interface RoomState {
         }
     }
 
-    /** Replaces the user's meta in the room; completes with the new presence, or null if not a member. */
-    CompletionStage<Presence> meta(String room, String userId, JsonObject meta);
+    /**
+     * Replaces the meta of one connection of the user in the room (null: of every connection);
+     * completes with the new presence, or null if not a member.
+     */
+    CompletionStage<Presence> meta(String room, String userId, String connection, JsonObject meta);
+
+    /** {@link #meta(String, String, String, JsonObject)} of every connection of the user. */
+    default CompletionStage<Presence> meta(String room, String userId, JsonObject meta) {
+        return meta(room, userId, null, meta);
+    }
 
     /** The user's presence in the room, or null. */
     CompletionStage<Presence> presence(String room, String userId);

@@ -2,6 +2,7 @@ package dev.onlinenow.redis;
 
 import dev.onlinenow.OnlineNowSettings;
 import dev.onlinenow.OnlineNowStats;
+import dev.onlinenow.internal.HealthRecorder;
 import dev.onlinenow.internal.RateLimitedLog;
 import dev.onlinenow.live.LiveBackend;
 import dev.onlinenow.live.Presence;
@@ -17,10 +18,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
 
-import java.io.StringReader;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -51,7 +49,9 @@ import java.util.function.Consumer;
  * <ul>
  *   <li>{@code ns:room:ROOM} &mdash; hash, no TTL (emptied by leaves and reaping): per member
  *       {@code p:USER} (name), {@code m:USER} (meta JSON), {@code j:USER} (joined at, epoch ms),
- *       {@code t:USER} (connections over all nodes), {@code n:NODE:USER} (connections on NODE);
+ *       {@code t:USER} (connections over all nodes), {@code n:NODE:USER} (connections on NODE),
+ *       {@code k:USER} (each connection's meta: JSON, connection id &rarr;
+ *       {@code [joinedAt, changed, meta]});
  *       per node {@code c:NODE} (connections of NODE in the room). Changed only by Lua scripts
  *       ({@code EVAL}) so each join, leave, meta change and reap is atomic; read with
  *       {@code HGETALL} / {@code HMGET}.</li>
@@ -62,9 +62,8 @@ import java.util.function.Consumer;
  *   <li>{@code ns:nodes} &mdash; sorted set node id &rarr; last heartbeat (epoch ms), how nodes
  *       find each other; {@code ns:reap:ID} &mdash; string, {@code SET NX PX 60000}: the one node
  *       reaping dead node ID.</li>
- *   <li>Channel {@code ns:live} &mdash; every room message of every node, as
- *       {@code {"node": ID, "message": RoomMessage.toJson()}} ({@code PUBLISH}, {@code SUBSCRIBE}
- *       on a second connection).</li>
+ *   <li>Channel {@code ns:live} &mdash; every room message of every node, as {@link MessageCodec}
+ *       writes it ({@code PUBLISH}, {@code SUBSCRIBE} on a second connection).</li>
  * </ul>
  *
  * <h2>Guarantees</h2>
@@ -230,8 +229,7 @@ public final class RedisLiveBackend implements LiveBackend {
             if (c == null || !node.healthy()) {
                 return;
             }
-            String text = Frames.JSON.createObjectBuilder().add("node", node.id()).add("message", message.toJson()).build()
-                    .toString();
+            String text = MessageCodec.encode(node.id(), message);
             c.async().publish(channel, text).whenComplete((n, e) -> {
                 if (e != null) {
                     node.markDown(e);
@@ -282,20 +280,18 @@ public final class RedisLiveBackend implements LiveBackend {
     }
 
     private void received(String text) {
-        RoomMessage m;
-        String from;
-        try (JsonReader reader = Frames.READERS.createReader(new StringReader(text))) {
-            JsonObject o = reader.readObject();
-            from = o.getString("node");
-            m = RoomMessage.fromJson(o.getJsonObject("message"));
+        MessageCodec.Received got;
+        try {
+            got = MessageCodec.decode(text);
         } catch (RuntimeException e) {
             WARN.warn("foreign message", () -> "online-now: ignoring a message on Redis channel " + channel
                     + " that is not ours (" + e + "); is another program publishing there?", null);
             return;
         }
-        if (from.equals(node.id())) {
+        if (got.node().equals(node.id())) {
             return; // delivered when published
         }
+        RoomMessage m = got.message();
         try {
             deliverLocally(m);
         } catch (RuntimeException e) {
@@ -361,7 +357,7 @@ public final class RedisLiveBackend implements LiveBackend {
         }
         StoreHealth health = node.health();
         if (health != null) {
-            health.nodesAlive(nodesAlive);
+            HealthRecorder.of(health).nodesAlive(nodesAlive);
         }
     }
 
@@ -382,7 +378,7 @@ public final class RedisLiveBackend implements LiveBackend {
                 return; // Redis failed; the lock expires and someone tries again
             }
             for (String user : result.left()) {
-                bus.publish(new RoomMessage(RoomMessage.Kind.LEAVE, room, Frames.leave(room, user), null, null));
+                bus.publish(RoomMessage.leave(room, user));
                 if (dead && node.stats() != null) {
                     node.stats().left(OnlineNowStats.LeaveReason.NODE_DOWN);
                 }
@@ -407,10 +403,10 @@ public final class RedisLiveBackend implements LiveBackend {
                 return;
             }
             for (Presence p : result.joined()) {
-                bus.publish(new RoomMessage(RoomMessage.Kind.JOIN, room, Frames.join(room, p), p.getId(), null));
+                bus.publish(RoomMessage.join(room, p, p.getId()));
             }
             for (String user : result.left()) {
-                bus.publish(new RoomMessage(RoomMessage.Kind.LEAVE, room, Frames.leave(room, user), null, null));
+                bus.publish(RoomMessage.leave(room, user));
             }
         }
         reconcileSoon();

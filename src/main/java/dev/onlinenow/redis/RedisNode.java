@@ -1,5 +1,7 @@
 package dev.onlinenow.redis;
 
+import dev.onlinenow.internal.HealthRecorder;
+import dev.onlinenow.internal.StatsRecorder;
 import dev.onlinenow.OnlineNowSettings;
 import dev.onlinenow.OnlineNowStats;
 import dev.onlinenow.store.StoreHealth;
@@ -120,7 +122,7 @@ final class RedisNode implements AutoCloseable {
 
     private volatile StatefulRedisConnection<String, String> connection;
     /* where this node reports (the web app's OnlineNow); null until reportTo */
-    private volatile OnlineNowStats stats;
+    private volatile StatsRecorder stats;
     private volatile StoreHealth health;
     private volatile boolean healthy;
     private volatile boolean closed;
@@ -171,7 +173,7 @@ final class RedisNode implements AutoCloseable {
 
             @Override
             public void commandSucceeded(CommandSucceededEvent event) {
-                OnlineNowStats s = stats;
+                StatsRecorder s = stats;
                 if (s != null) {
                     s.redisRoundTrip(event.getDuration(TimeUnit.NANOSECONDS));
                 }
@@ -179,7 +181,7 @@ final class RedisNode implements AutoCloseable {
 
             @Override
             public void commandFailed(CommandFailedEvent event) {
-                OnlineNowStats s = stats;
+                StatsRecorder s = stats;
                 if (s != null) {
                     s.redisFailure();
                 }
@@ -282,14 +284,14 @@ final class RedisNode implements AutoCloseable {
     void reportTo(OnlineNowStats stats, StoreHealth health) {
         synchronized (lock) {
             if (this.stats == null) {
-                this.stats = stats;
+                this.stats = StatsRecorder.of(stats);
             }
             if (this.health == null && health != null) {
                 this.health = health;
                 if (healthy) {
-                    health.up();
+                    HealthRecorder.of(health).up();
                 } else {
-                    health.down(new IllegalStateException("Redis at " + description + " not reachable yet"));
+                    HealthRecorder.of(health).down(new IllegalStateException("Redis at " + description + " not reachable yet"));
                 }
             }
         }
@@ -301,7 +303,7 @@ final class RedisNode implements AutoCloseable {
     }
 
     /** The stats this node reports to, or null. */
-    OnlineNowStats stats() {
+    StatsRecorder stats() {
         return stats;
     }
 
@@ -575,7 +577,7 @@ final class RedisNode implements AutoCloseable {
             wasDown = !healthy;
             since = downSince;
             if (health != null) {
-                health.up(); // first: whoever sees healthy() true sees the health up
+                HealthRecorder.of(health).up(); // first: whoever sees healthy() true sees the health up
             }
             healthy = true;
             downSince = -1;
@@ -595,7 +597,7 @@ final class RedisNode implements AutoCloseable {
         synchronized (lock) {
             first = healthy || downSince < 0;
             if (health != null && !closed) {
-                health.down(cause); // first: whoever sees healthy() false sees the health down
+                HealthRecorder.of(health).down(cause); // first: whoever sees healthy() false sees the health down
             }
             healthy = false;
             if (downSince < 0) {

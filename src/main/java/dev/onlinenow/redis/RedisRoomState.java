@@ -1,7 +1,6 @@
 package dev.onlinenow.redis;
 
 import dev.onlinenow.live.Cursor;
-import dev.onlinenow.live.LiveBackend;
 import dev.onlinenow.live.Presence;
 import dev.onlinenow.live.RoomState;
 import io.lettuce.core.RedisFuture;
@@ -45,10 +44,25 @@ final class RedisRoomState implements RoomState {
      * Hash fields of ns:room:ROOM (see RedisLiveBackend): p:U name, m:U meta, j:U joinedAt,
      * t:U connections on all nodes, n:NODE:U connections on NODE, c:NODE connections of NODE.
      * t:U is kept equal to the sum of the n:*:U by every script, so join and leave are O(1).
+     * k:U is each connection's meta: a JSON object CONNECTION -> [joinedAt, changed, meta text]
+     * (changed: larger for a later change, 0 if never set), read and written with cjson; m:U
+     * stays the latest meta set, for servers of earlier versions.
      */
 
+    /* Lua: the largest 'changed' among a k:U object's entries, plus one. */
+    private static final String NEXT_CHANGE =
+            "local function nextChange(k) local ch = 0 for _, e in pairs(k) do if e[2] > ch then ch = e[2] end end return ch + 1 end";
+
     private static final String JOIN = String.join("\n",
+            NEXT_CHANGE,
             "local u = ARGV[1]",
+            "local kf = 'k:'..u",
+            "local k = cjson.decode(redis.call('HGET', KEYS[1], kf) or '{}')",
+            "local ch = 0",
+            "if ARGV[7] == '1' then ch = nextChange(k) end",
+            "k[ARGV[8]] = {tonumber(ARGV[5]), ch, ARGV[4]}",
+            "local kt = cjson.encode(k)",
+            "redis.call('HSET', KEYS[1], kf, kt)",
             "local t = redis.call('HINCRBY', KEYS[1], 't:'..u, 1)",
             "redis.call('HINCRBY', KEYS[1], 'n:'..ARGV[2]..':'..u, 1)",
             "redis.call('HINCRBY', KEYS[1], 'c:'..ARGV[2], 1)",
@@ -60,13 +74,25 @@ final class RedisRoomState implements RoomState {
             "  redis.call('HSET', KEYS[1], 'm:'..u, ARGV[4])",
             "end",
             "local v = redis.call('HMGET', KEYS[1], 'p:'..u, 'm:'..u, 'j:'..u)",
-            "return {t, v[1], v[2], v[3]}");
+            "return {t, v[1], v[2], v[3], kt}");
 
     private static final String LEAVE = String.join("\n",
             "local u = ARGV[1]",
             "local nf = 'n:'..ARGV[2]..':'..u",
             "local n = tonumber(redis.call('HGET', KEYS[1], nf) or '0')",
             "if n <= 0 then return {-1} end",
+            "local kf = 'k:'..u",
+            "local kt = redis.call('HGET', KEYS[1], kf)",
+            "if kt then",
+            "  local k = cjson.decode(kt)",
+            "  local conn = ARGV[4]",
+            "  if conn == '' then",
+            "    local pre = ARGV[2]..'/'",
+            "    for c, _ in pairs(k) do if string.sub(c, 1, #pre) == pre then conn = c end end",
+            "  end",
+            "  if conn ~= '' then k[conn] = nil end",
+            "  if next(k) == nil then redis.call('HDEL', KEYS[1], kf) kt = '' else kt = cjson.encode(k) redis.call('HSET', KEYS[1], kf, kt) end",
+            "else kt = '' end",
             "if n == 1 then redis.call('HDEL', KEYS[1], nf) else redis.call('HINCRBY', KEYS[1], nf, -1) end",
             "local c = redis.call('HINCRBY', KEYS[1], 'c:'..ARGV[2], -1)",
             "if c <= 0 then",
@@ -74,23 +100,38 @@ final class RedisRoomState implements RoomState {
             "  redis.call('SREM', KEYS[3], ARGV[3])",
             "end",
             "local t = redis.call('HINCRBY', KEYS[1], 't:'..u, -1)",
-            "if t > 0 then return {t} end",
             "local v = redis.call('HMGET', KEYS[1], 'p:'..u, 'm:'..u, 'j:'..u)",
-            "redis.call('HDEL', KEYS[1], 't:'..u, 'p:'..u, 'm:'..u, 'j:'..u)",
+            "if t > 0 then return {t, v[1], v[2], v[3], kt} end",
+            "redis.call('HDEL', KEYS[1], 't:'..u, 'p:'..u, 'm:'..u, 'j:'..u, kf)",
             "redis.call('HDEL', KEYS[4], u)",
             "if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[3]) end",
-            "return {0, v[1], v[2], v[3]}");
+            "return {0, v[1], v[2], v[3], ''}");
 
     private static final String META = String.join("\n",
+            NEXT_CHANGE,
             "local u = ARGV[1]",
             "if redis.call('HEXISTS', KEYS[1], 'p:'..u) == 0 then return {-1} end",
             "redis.call('HSET', KEYS[1], 'm:'..u, ARGV[2])",
+            "local kf = 'k:'..u",
+            "local kt = redis.call('HGET', KEYS[1], kf)",
+            "if kt then",
+            "  local k = cjson.decode(kt)",
+            "  local ch = nextChange(k)",
+            "  if ARGV[3] ~= '' and k[ARGV[3]] then",
+            "    k[ARGV[3]][2] = ch",
+            "    k[ARGV[3]][3] = ARGV[2]",
+            "  else",
+            "    for _, e in pairs(k) do e[2] = ch e[3] = ARGV[2] end",
+            "  end",
+            "  kt = cjson.encode(k)",
+            "  redis.call('HSET', KEYS[1], kf, kt)",
+            "else kt = '' end",
             "local v = redis.call('HMGET', KEYS[1], 't:'..u, 'p:'..u, 'j:'..u)",
-            "return {tonumber(v[1]) or 0, v[2], ARGV[2], v[3]}");
+            "return {tonumber(v[1]) or 0, v[2], ARGV[2], v[3], kt}");
 
     /* Sets node ARGV[1]'s connections in room ARGV[2] to exactly the members given in groups of
-     * five (user, count, name, meta, joinedAt): with none, that is reaping a dead node; with this
-     * node's mirror, it is registering again after Redis lost them. */
+     * six (user, count, name, meta, joinedAt, the node's k:U entries as JSON): with none, that is
+     * reaping a dead node; with this node's mirror, it is registering again after Redis lost them. */
     private static final String SYNC = String.join("\n",
             "local node = ARGV[1]",
             "local room = ARGV[2]",
@@ -103,10 +144,11 @@ final class RedisRoomState implements RoomState {
             "end",
             "local new = {}",
             "local info = {}",
-            "for i = 3, #ARGV, 5 do",
+            "for i = 3, #ARGV, 6 do",
             "  new[ARGV[i]] = tonumber(ARGV[i + 1])",
-            "  info[ARGV[i]] = {ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]}",
+            "  info[ARGV[i]] = {ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]}",
             "end",
+            "local tabPrefix = node..'/'",
             "local users = {}",
             "for u, _ in pairs(old) do users[u] = true end",
             "for u, _ in pairs(new) do users[u] = true end",
@@ -120,6 +162,12 @@ final class RedisRoomState implements RoomState {
             "  if o ~= n then",
             "    if n > 0 then redis.call('HSET', KEYS[1], prefix..u, n) else redis.call('HDEL', KEYS[1], prefix..u) end",
             "    local t = redis.call('HINCRBY', KEYS[1], 't:'..u, n - o)",
+            "    local kt = redis.call('HGET', KEYS[1], 'k:'..u)",
+            "    local k = kt and cjson.decode(kt) or {}",
+            "    for c, _ in pairs(k) do if string.sub(c, 1, #tabPrefix) == tabPrefix then k[c] = nil end end",
+            "    if info[u] then for c, e in pairs(cjson.decode(info[u][4])) do k[c] = e end end",
+            "    if t <= 0 or next(k) == nil then redis.call('HDEL', KEYS[1], 'k:'..u)",
+            "    else redis.call('HSET', KEYS[1], 'k:'..u, cjson.encode(k)) end",
             "    if t <= 0 then",
             "      redis.call('HDEL', KEYS[1], 't:'..u, 'p:'..u, 'm:'..u, 'j:'..u)",
             "      redis.call('HDEL', KEYS[4], u)",
@@ -162,7 +210,9 @@ final class RedisRoomState implements RoomState {
     private final RedisNode node;
     private final String ns;
     /** This node's own members (connections counted on this node only) and the cursors it stored. */
-    private final RoomState mirror = LiveBackend.inProcess().state();
+    private final NodeMembers mirror = new NodeMembers();
+    /** Ids for connections a caller did not name. */
+    private final java.util.concurrent.atomic.AtomicLong anonymous = new java.util.concurrent.atomic.AtomicLong();
 
     RedisRoomState(RedisNode node) {
         this.node = node;
@@ -228,8 +278,10 @@ final class RedisRoomState implements RoomState {
     }
 
     @Override
-    public CompletionStage<Joined> join(String room, String userId, String name, JsonObject meta, long nowMillis) {
-        Joined local = now(mirror.join(room, userId, name, meta, nowMillis));
+    public CompletionStage<Joined> join(String room, String userId, String connection, String name, JsonObject meta,
+                                        long nowMillis) {
+        String conn = connection != null ? connection : node.id() + "/?" + anonymous.incrementAndGet();
+        Joined local = now(mirror.join(room, userId, conn, name, meta, nowMillis));
         RedisAsyncCommands<String, String> redis = redis();
         if (redis == null) {
             return CompletableFuture.completedFuture(local);
@@ -237,24 +289,24 @@ final class RedisRoomState implements RoomState {
         return ask(eval(redis, JOIN,
                 new String[] {roomKey(room), roomsKey(), nodeRoomsKey(node.id())},
                 userId, node.id(), name == null ? userId : name, String.valueOf(meta == null ? "{}" : meta),
-                String.valueOf(nowMillis), room, meta == null ? "0" : "1"), r -> {
+                String.valueOf(nowMillis), room, meta == null ? "0" : "1", conn), r -> {
                     long total = (Long) r.get(0);
-                    Presence p = new Presence(userId, (String) r.get(1), Frames.parseMeta((String) r.get(2)),
-                            (int) total, parseLong(r.get(3), nowMillis));
+                    Presence p = presence(userId, (String) r.get(1), (String) r.get(2), (int) total,
+                            parseLong(r.get(3), nowMillis), at(r, 4));
                     return new Joined(p, total == 1);
                 }, () -> local);
     }
 
     @Override
-    public CompletionStage<Left> leave(String room, String userId) {
-        Left local = now(mirror.leave(room, userId));
+    public CompletionStage<Left> leave(String room, String userId, String connection) {
+        Left local = now(mirror.leave(room, userId, connection));
         RedisAsyncCommands<String, String> redis = redis();
         if (redis == null) {
             return CompletableFuture.completedFuture(local);
         }
         return ask(eval(redis, LEAVE,
                 new String[] {roomKey(room), roomsKey(), nodeRoomsKey(node.id()), cursorKey(room)},
-                userId, node.id(), room), r -> {
+                userId, node.id(), room, connection == null ? "" : connection), r -> {
                     long total = (Long) r.get(0);
                     if (total < 0) {
                         // Redis did not have this connection (it was reaped while we could not reach
@@ -262,28 +314,29 @@ final class RedisRoomState implements RoomState {
                         return local;
                     }
                     if (total > 0) {
-                        Presence before = local == null ? null : local.presence();
-                        return before == null ? null
-                                : Left.remaining(before.withConnections((int) total));
+                        return Left.remaining(presence(userId, (String) r.get(1), (String) r.get(2), (int) total,
+                                parseLong(r.get(3), 0), at(r, 4)));
                     }
-                    return new Left(new Presence(userId, (String) r.get(1), Frames.parseMeta((String) r.get(2)), 1,
-                            parseLong(r.get(3), 0)), true);
+                    return new Left(presence(userId, (String) r.get(1), (String) r.get(2), 1, parseLong(r.get(3), 0),
+                            at(r, 4)), true);
                 }, () -> local);
     }
 
     @Override
-    public CompletionStage<Presence> meta(String room, String userId, JsonObject meta) {
-        Presence local = now(mirror.meta(room, userId, meta));
+    public CompletionStage<Presence> meta(String room, String userId, String connection, JsonObject meta) {
+        Presence local = now(mirror.meta(room, userId, connection, meta));
         RedisAsyncCommands<String, String> redis = redis();
         if (redis == null) {
             return CompletableFuture.completedFuture(local);
         }
-        return ask(eval(redis, META, new String[] {roomKey(room)}, userId, String.valueOf(meta)), r -> {
+        return ask(eval(redis, META, new String[] {roomKey(room)}, userId, String.valueOf(meta),
+                connection == null ? "" : connection), r -> {
             long total = (Long) r.get(0);
             if (total < 0) {
                 return null;
             }
-            return new Presence(userId, (String) r.get(1), meta, (int) total, parseLong(r.get(3), 0));
+            return presence(userId, (String) r.get(1), String.valueOf(meta), (int) total, parseLong(r.get(3), 0),
+                    at(r, 4));
         }, () -> local);
     }
 
@@ -293,12 +346,14 @@ final class RedisRoomState implements RoomState {
         if (redis == null) {
             return mirror.presence(room, userId);
         }
-        return ask(redis.hmget(roomKey(room), "p:" + userId, "m:" + userId, "j:" + userId, "t:" + userId), r -> {
+        return ask(redis.hmget(roomKey(room), "p:" + userId, "m:" + userId, "j:" + userId, "t:" + userId,
+                "k:" + userId), r -> {
             if (!r.get(0).hasValue()) {
                 return null;
             }
-            return new Presence(userId, r.get(0).getValue(), Frames.parseMeta(r.get(1).getValueOrElse(null)),
-                    (int) parseLong(r.get(3).getValueOrElse(null), 1), parseLong(r.get(2).getValueOrElse(null), 0));
+            return presence(userId, r.get(0).getValue(), r.get(1).getValueOrElse(null),
+                    (int) parseLong(r.get(3).getValueOrElse(null), 1), parseLong(r.get(2).getValueOrElse(null), 0),
+                    r.get(4).getValueOrElse(null));
         }, () -> now(mirror.presence(room, userId)));
     }
 
@@ -317,8 +372,8 @@ final class RedisRoomState implements RoomState {
             String f = e.getKey();
             if (f.startsWith("p:")) {
                 String user = f.substring(2);
-                out.add(new Presence(user, e.getValue(), Frames.parseMeta(all.get("m:" + user)),
-                        (int) parseLong(all.get("t:" + user), 1), parseLong(all.get("j:" + user), 0)));
+                out.add(presence(user, e.getValue(), all.get("m:" + user), (int) parseLong(all.get("t:" + user), 1),
+                        parseLong(all.get("j:" + user), 0), all.get("k:" + user)));
             }
         }
         out.sort(JOIN_ORDER);
@@ -435,6 +490,7 @@ final class RedisRoomState implements RoomState {
             args.add(p.getName());
             args.add(p.getMeta().toString());
             args.add(String.valueOf(p.getJoinedAtMillis()));
+            args.add(tabsJson(p));
         }
         // awaited: only the node's thread syncs (reaping, registering again), never a room's
         List<Object> r = node.await(eval(redis, SYNC,
@@ -457,6 +513,54 @@ final class RedisRoomState implements RoomState {
             left.add((String) o);
         }
         return new Sync(joined, left);
+    }
+
+    /**
+     * A presence as Redis keeps it: its metas from {@code k:U} when there is one (written by this
+     * version), else its one meta {@code m:U} (a room only servers of an earlier version wrote).
+     */
+    static Presence presence(String userId, String name, String metaText, int connections, long joinedAt,
+                             String tabs) {
+        List<Presence.Meta> metas = parseTabs(tabs);
+        if (metas.isEmpty()) {
+            return new Presence(userId, name, RedisJson.parseMeta(metaText), connections, joinedAt);
+        }
+        return Presence.ofMetas(userId, name, connections, joinedAt, metas);
+    }
+
+    /** The entries of a {@code k:U} value; none if it is missing or not ours. */
+    static List<Presence.Meta> parseTabs(String tabs) {
+        if (tabs == null || tabs.isEmpty() || tabs.equals("{}")) {
+            return List.of();
+        }
+        List<Presence.Meta> out = new ArrayList<>();
+        try (jakarta.json.JsonReader reader = RedisJson.READERS.createReader(new java.io.StringReader(tabs))) {
+            for (Map.Entry<String, jakarta.json.JsonValue> e : reader.readObject().entrySet()) {
+                jakarta.json.JsonArray a = e.getValue().asJsonArray();
+                out.add(Presence.Meta.of(e.getKey(), RedisJson.parseMeta(a.getString(2)),
+                        a.getJsonNumber(0).longValue(), a.getJsonNumber(1).longValue()));
+            }
+        } catch (RuntimeException notOurs) {
+            return List.of();
+        }
+        return out;
+    }
+
+    /** A presence's connections as a {@code k:U} object (for a sync of this node's own). */
+    static String tabsJson(Presence p) {
+        jakarta.json.JsonObjectBuilder b = RedisJson.PROVIDER.createObjectBuilder();
+        for (Presence.Meta m : p.metas()) {
+            if (m.connection() != null) {
+                b.add(m.connection(), RedisJson.PROVIDER.createArrayBuilder().add(m.getJoinedAtMillis()).add(m.changed())
+                        .add(m.metaJson()));
+            }
+        }
+        return b.build().toString();
+    }
+
+    /** Element i of a script's answer as a string, null if it is missing (a Lua nil ends the list). */
+    private static String at(List<Object> r, int i) {
+        return r.size() > i && r.get(i) instanceof String ? (String) r.get(i) : null;
     }
 
     private static long parseLong(Object v, long otherwise) {

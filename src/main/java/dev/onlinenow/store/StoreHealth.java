@@ -1,5 +1,7 @@
 package dev.onlinenow.store;
 
+import dev.onlinenow.internal.HealthRecorder;
+
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Objects;
@@ -19,14 +21,33 @@ import java.util.Optional;
  * ({@link #countingAlone()}), and requests are not affected. Thread-safe; reads see one consistent
  * state.
  *
- * <p>{@link #up()}, {@link #down(Throwable)} and {@link #nodesAlive(int)} are for store
- * implementations; an app only reads.
+ * <p>An app only reads: the library's stores report through a recorder of its own.
  */
 public final class StoreHealth {
 
     private final String store;
     private final Clock clock;
     private volatile State state = new State(true, null, null, -1);
+    private final HealthRecorder recorder = new HealthRecorder() {
+        @Override
+        public void up() {
+            StoreHealth.this.up();
+        }
+
+        @Override
+        public void down(Throwable cause) {
+            StoreHealth.this.down(cause);
+        }
+
+        @Override
+        public void nodesAlive(int n) {
+            StoreHealth.this.nodesAlive(n);
+        }
+    };
+
+    static {
+        HealthRecorder.install(h -> h.recorder);
+    }
 
     /**
      * @param store what the store is ({@code ehcache}, {@code redis}), for people reading it
@@ -83,7 +104,7 @@ public final class StoreHealth {
     }
 
     /** The store answers again. */
-    public synchronized void up() {
+    private synchronized void up() {
         State s = state;
         if (!s.up) {
             state = new State(true, null, null, s.nodes);
@@ -91,7 +112,7 @@ public final class StoreHealth {
     }
 
     /** The store stopped answering; the first call of an outage sets {@link #downSince()}. */
-    public synchronized void down(Throwable cause) {
+    private synchronized void down(Throwable cause) {
         State s = state;
         if (s.up) {
             state = new State(false, clock.instant(), describe(cause), s.nodes);
@@ -99,7 +120,7 @@ public final class StoreHealth {
     }
 
     /** The servers alive, as the last liveness check saw them. */
-    public synchronized void nodesAlive(int n) {
+    private synchronized void nodesAlive(int n) {
         State s = state;
         state = new State(s.up, s.since, s.cause, n);
     }

@@ -747,6 +747,7 @@
       case 'leave': room._onLeave(msg.id); break;
       case 'meta': room._onMeta(msg.presence); break;
       case 'cursors': room._onCursors(msg.cursors); break;
+      case 'count': room._onCount(msg.count); break;
       case 'event': room._emit('event', msg.event, msg.payload, msg); break;
       default: /* unknown types are ignored: later protocol versions may add some */
     }
@@ -895,7 +896,8 @@
 
   /**
    * One joined room. Events: sync (presences, {initial}), join (presence), leave (presence),
-   * meta (presence, previous), event (name, payload), cursors (entries), error ({code, message}).
+   * meta (presence, previous), count (n: a large room's count changed), event (name, payload),
+   * cursors (entries), error ({code, message}).
    */
   function Room(client, name, meta) {
     Emitter.call(this);
@@ -909,6 +911,7 @@
     this.refused = null;
     this._meta = meta;
     this._presences = new Map();
+    this._count = 0;
     this._cursors = new Map();
     this._synced = false;
     this._joinSent = false;
@@ -928,6 +931,14 @@
   /** The users in the room, in the order they were first seen. */
   Room.prototype.presences = function () {
     return Array.from(this._presences.values());
+  };
+
+  /**
+   * How many users are in the room: presences().length, unless the room has more users than the
+   * server lists (roomListLimit); then the server's exact count, updated at most once a second.
+   */
+  Room.prototype.count = function () {
+    return Math.max(this._count, this._presences.size);
   };
 
   /** One user's presence, or undefined. */
@@ -982,6 +993,7 @@
     this.self = typeof msg.self === 'string' ? msg.self : this.self;
     this.client.self = this.self;
     this._presences = after;
+    this._count = typeof msg.count === 'number' && msg.count >= after.size ? msg.count : after.size;
     this.joined = true;
     this._synced = true;
     this._rejoinedAfterNotJoined = false;
@@ -1009,6 +1021,7 @@
     if (this._presences.has(presence.id)) return this._onMeta(presence);
     var p = normalizePresence(presence);
     this._presences.set(p.id, p);
+    this._count = Math.max(this._count + 1, this._presences.size);
     this._emit('join', p);
     this._layers.forEach(function (l) { l._presenceChanged(p); });
   };
@@ -1018,7 +1031,17 @@
     var p = this._presences.get(id);
     this._presences.delete(id);
     this._dropCursor(id);
-    if (p) this._emit('leave', p);
+    if (p) {
+      this._count = Math.max(this._count - 1, this._presences.size);
+      this._emit('leave', p);
+    }
+  };
+
+  /* A large room's count (protocol 1.1): its users beyond roomListLimit are counted, not listed. */
+  Room.prototype._onCount = function (n) {
+    if (!this._synced || typeof n !== 'number' || !(n >= 0) || n === this._count) return;
+    this._count = Math.max(Math.floor(n), this._presences.size);
+    this._emit('count', this._count);
   };
 
   Room.prototype._onMeta = function (presence) {
@@ -1032,13 +1055,15 @@
   };
 
   /*
-   * Several tabs of one user are one presence with one meta. When a hidden tab marked the
-   * user away while this tab is visible, the user is not away: say so again. Only visible
-   * tabs correct, and only towards away=false, so tabs cannot argue in a loop.
+   * Several tabs of one user are one presence. A server of protocol 1.1 keeps one meta per tab
+   * (`metas`) and shows the user away only while every tab is: nothing to do. An older server
+   * keeps one meta: when a hidden tab marked the user away while this tab is visible, the user
+   * is not away: say so again. Only visible tabs correct, and only towards away=false, so tabs
+   * cannot argue in a loop.
    */
   Room.prototype._correctAway = function (own) {
     var client = this.client;
-    if (own && own.meta && own.meta.away === true && client._awayTracked() && !client._away && client._visible()) {
+    if (own && !own._tabs && own.meta && own.meta.away === true && client._awayTracked() && !client._away && client._visible()) {
       this._sendMeta();
     }
   };
@@ -1224,10 +1249,22 @@
     return layer;
   };
 
+  /*
+   * A presence as the app sees it: `meta` always an object, `metas` always an array of
+   * {meta, joinedAt}, one per tab of the user (protocol 1.1; from a server that does not send
+   * them, the one meta). `_tabs` (not enumerable) says whether the server sent them.
+   */
   function normalizePresence(p) {
     var out = assign({}, p);
     out.meta = isPlainObject(p.meta) ? p.meta : {};
     if (typeof out.name !== 'string') out.name = p.id;
+    var tabs = Array.isArray(p.metas);
+    out.metas = tabs
+      ? p.metas.filter(isPlainObject).map(function (m) {
+        return {meta: isPlainObject(m.meta) ? m.meta : {}, joinedAt: typeof m.joinedAt === 'number' ? m.joinedAt : p.joinedAt};
+      })
+      : [{meta: out.meta, joinedAt: p.joinedAt}];
+    Object.defineProperty(out, '_tabs', {value: tabs});
     return out;
   }
 

@@ -366,6 +366,53 @@ abstract class LiveEndpointITBase {
         assertThat(ofType(bob.drainUntilPong(), "meta")).as("nothing changed, nothing to tell").isEmpty();
     }
 
+    /** {@code on:presences} and {@code on:presenceCount} read this server's view, as a JSP on its thread would. */
+    @Test
+    void theElFunctionsShowWhoIsInARoom() throws Exception {
+        WsClient alice = joined("alice");
+        joined("bob");
+        alice.next("join");
+        assertThat(dev.onlinenow.OnlineNowFunctions.presenceCount(room)).isEqualTo(2);
+        assertThat(List.<Object>copyOf(dev.onlinenow.OnlineNowFunctions.presences(room))).extracting(p -> ((Presence) p).getId())
+                .containsExactly("alice", "bob");
+        assertThat(dev.onlinenow.OnlineNowFunctions.presences("x".repeat(201))).as("not a room name").isEmpty();
+        assertThat(dev.onlinenow.OnlineNowFunctions.presenceCount("nobody-" + room)).isZero();
+    }
+
+    /**
+     * Two tabs of one user, each speaking protocol version 1 only (join and meta, nothing about
+     * metas): the others see one meta, away only while every tab is away (protocol 1.1, section 6).
+     */
+    @Test
+    void versionOneTabsAreAwayOnlyWhenEveryTabIs() throws Exception {
+        WsClient bob = joined("bob");
+        String aliceCookie = server.login("alice");
+        WsClient visible = connectAs(aliceCookie, "alice-visible");
+        visible.send("{\"type\":\"join\",\"room\":\"" + room + "\",\"meta\":{\"away\":false}}");
+        visible.next("state");
+        bob.next("join");
+        WsClient hidden = connectAs(aliceCookie, "alice-hidden");
+        hidden.send("{\"type\":\"join\",\"room\":\"" + room + "\",\"meta\":{\"away\":false}}");
+        hidden.next("state");
+        bob.next("meta");
+
+        hidden.send("{\"type\":\"meta\",\"room\":\"" + room + "\",\"meta\":{\"away\":true}}");
+        JsonObject seen = bob.next("meta").getJsonObject("presence");
+        assertThat(seen.getJsonObject("meta").getBoolean("away")).as("one tab is in use").isFalse();
+        assertThat(seen.getJsonArray("metas")).hasSize(2);
+        assertThat(server.live().presence(room, "alice").getMeta().getBoolean("away")).isFalse();
+
+        visible.send("{\"type\":\"meta\",\"room\":\"" + room + "\",\"meta\":{\"away\":true}}");
+        assertThat(bob.next("meta").getJsonObject("presence").getJsonObject("meta").getBoolean("away")).isTrue();
+        visible.send("{\"type\":\"meta\",\"room\":\"" + room + "\",\"meta\":{\"away\":false}}");
+        assertThat(bob.next("meta").getJsonObject("presence").getJsonObject("meta").getBoolean("away")).isFalse();
+
+        visible.close();
+        JsonObject left = bob.next("meta").getJsonObject("presence");
+        assertThat(left.getJsonObject("meta").getBoolean("away")).as("the tab left is away").isTrue();
+        assertThat(left.getInt("connections")).isEqualTo(1);
+    }
+
     @Test
     void metaIsSizeLimitedAndCannotSetServerFields() throws Exception {
         WsClient alice = joined("alice");

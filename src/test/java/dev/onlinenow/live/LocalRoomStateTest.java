@@ -4,23 +4,41 @@ import dev.onlinenow.testing.SyncRoomState;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+/** The in-process rooms are the shards' own {@link Room}s: no second copy. */
 class LocalRoomStateTest {
 
+    final Shards shards = new Shards(2, false);
     final LocalRoomState local = new LocalRoomState();
     final SyncRoomState state = SyncRoomState.of(local);
-    final JsonObject away = Json.createObjectBuilder().add("away", true).build();
+    final JsonObject away = Json.createObjectBuilder().add("status", "drawing").build(); // (not "away": see the tab tests)
+
+    {
+        local.bind(shards);
+    }
+
+    @AfterEach
+    void stop() {
+        shards.close();
+    }
+
+    /** The room as its shard holds it (read on the shard). */
+    Room room(String name) {
+        Room[] out = new Room[1];
+        shards.onEveryShardAndWait(() -> { });
+        RoomShard s = shards.of(name);
+        java.util.concurrent.CompletableFuture<Room> f = new java.util.concurrent.CompletableFuture<>();
+        s.execute(() -> f.complete(s.rooms.get(name)));
+        out[0] = f.join();
+        return out[0];
+    }
 
     @Test
     void firstConnectionJoinsLastOneLeaves() {
@@ -32,14 +50,18 @@ class LocalRoomStateTest {
         assertThat(a2.presence().getConnections()).isEqualTo(2);
         assertThat(a2.presence().getName()).isEqualTo("Alice");
         assertThat(a2.presence().getJoinedAtMillis()).as("joined with the first connection").isEqualTo(100);
+        assertThat(room("r").presences()).as("the shard's room is the state").containsExactly(a2.presence());
 
         assertThat(state.leave("r", "alice")).as("a connection remains").isNull();
         assertThat(state.presence("r", "alice").getConnections()).isEqualTo(1);
         assertThat(state.leave("r", "alice").getId()).isEqualTo("alice");
+        Room r = room("r");
+        shards.of("r").execute(() -> r.apply(RoomMessage.leave("r", "alice"), 0)); // as the bus delivers it
         assertThat(state.presences("r")).isEmpty();
+        assertThat(room("r").presences()).isEmpty();
         assertThat(state.rooms()).isEmpty();
-        assertThat(local.size()).as("empty rooms are removed").isZero();
         assertThat(state.leave("r", "alice")).isNull();
+        assertThat(state.leave("nowhere", "alice")).isNull();
     }
 
     @Test
@@ -49,6 +71,7 @@ class LocalRoomStateTest {
         assertThat(state.meta("r", "alice", JsonValue.EMPTY_JSON_OBJECT).getMeta()).isEmpty();
         assertThat(state.meta("r", "bob", away)).isNull();
         assertThat(state.meta("nowhere", "bob", away)).isNull();
+        assertThat(room("nowhere")).as("a read or a refused change makes no room").isNull();
     }
 
     @Test
@@ -61,66 +84,21 @@ class LocalRoomStateTest {
     }
 
     @Test
-    void cursorsExpireAndGoWithTheirUser() {
-        state.join("r", "alice", "Alice", null, 0);
-        state.join("r", "bob", "Bob", null, 0);
-        state.putCursor("r", new Cursor("alice", 1, 2, 1000));
-        state.putCursor("r", new Cursor("bob", 3, 4, 5000));
-        state.putCursor("r", new Cursor("bot", 5, 6, 1000));
-        assertThat(state.cursors("r")).hasSize(3);
-
-        Map<String, List<String>> expired = state.expireCursors(2000);
-        assertThat(expired).containsOnlyKeys("r");
-        assertThat(expired.get("r")).containsExactlyInAnyOrder("alice", "bot");
-        assertThat(state.cursors("r")).extracting(Cursor::getId).containsExactly("bob");
-
-        state.leave("r", "bob");
-        assertThat(state.cursors("r")).isEmpty();
-        assertThat(state.removeCursor("r", "bob")).isFalse();
+    void cursorsAreTheViewsAndNeverOrphaned() {
+        state.join("r", "alice", "Alice", null, 1);
+        local.putCursor("r", new Cursor("alice", 1, 2, 3));
+        assertThat(state.cursors("r")).as("a cursors message puts it in the view, not the store").isEmpty();
+        Room r = room("r");
+        shards.of("r").execute(() -> r.apply(RoomMessage.cursors("r", List.of(new RoomMessage.Move("alice", 1, 2,
+                false))), 3));
+        assertThat(state.cursors("r")).containsExactly(new Cursor("alice", 1, 2, 3));
+        assertThat(state.removeCursor("r", "alice")).isTrue();
+        assertThat(state.expireCursors(Long.MAX_VALUE)).isEmpty();
     }
 
     @Test
-    void aCursorWithoutMembersKeepsTheRoomUntilItGoes() {
-        state.putCursor("r", new Cursor("bot", 1, 1, 0));
-        assertThat(state.rooms()).as("no members, not listed").isEmpty();
-        assertThat(state.cursors("r")).hasSize(1);
-        assertThat(state.removeCursor("r", "bot")).isTrue();
-        assertThat(local.size()).isZero();
-    }
-
-    @Test
-    void racingJoinsAndLeavesKeepExactCounts() throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        try {
-            for (int round = 0; round < 200; round++) {
-                AtomicInteger firsts = new AtomicInteger();
-                AtomicInteger lasts = new AtomicInteger();
-                CountDownLatch go = new CountDownLatch(1);
-                List<Future<?>> fs = new java.util.ArrayList<>();
-                for (int t = 0; t < 4; t++) {
-                    fs.add(pool.submit(() -> {
-                        go.await();
-                        for (int i = 0; i < 50; i++) {
-                            if (state.join("r", "alice", "Alice", null, 0).first()) {
-                                firsts.incrementAndGet();
-                            }
-                            if (state.leave("r", "alice") != null) {
-                                lasts.incrementAndGet();
-                            }
-                        }
-                        return null;
-                    }));
-                }
-                go.countDown();
-                for (Future<?> f : fs) {
-                    f.get();
-                }
-                assertThat(firsts.get()).as("every join announced has its leave").isEqualTo(lasts.get());
-                assertThat(state.presence("r", "alice")).isNull();
-                assertThat(local.size()).isZero();
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+    void unboundItSaysSo() {
+        assertThatThrownBy(() -> new LocalRoomState().join("r", "a", "A", null, 1))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("before the live layer started");
     }
 }

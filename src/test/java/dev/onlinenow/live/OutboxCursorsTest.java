@@ -30,13 +30,12 @@ class OutboxCursorsTest {
 
     /** A room's cursors frame with these moves: "id", x, "id", x, ... (y = -x). */
     static CursorFrame frame(String room, Object... moves) {
-        List<CursorCoalescer.Entry> entries = new ArrayList<>();
+        List<RoomMessage.Move> entries = new ArrayList<>();
         for (int i = 0; i < moves.length; i += 2) {
             double x = ((Number) moves[i + 1]).doubleValue();
-            entries.add(x < 0 ? new CursorCoalescer.Entry((String) moves[i], 0, 0, 0, true, false)
-                    : new CursorCoalescer.Entry((String) moves[i], x, -x, 0, false, true));
+            entries.add(x < 0 ? RoomMessage.Move.gone((String) moves[i]) : new RoomMessage.Move((String) moves[i], x, -x, false));
         }
-        return new CursorFrame(room, Protocol.cursors(room, entries));
+        return RoomMessage.cursors(room, entries).cursorFrame();
     }
 
     /** Offers a frame to the recipient as RoomOps does: without their own entry. */

@@ -33,7 +33,8 @@ class PresenceTest {
         Presence p = new Presence("bob", null, null, 1, 0);
         assertThat(p.getMeta()).isEqualTo(JsonValue.EMPTY_JSON_OBJECT);
         assertThat(p.getName()).isEqualTo("bob");
-        assertThat(p.toJsonString()).isEqualTo("{\"id\":\"bob\",\"name\":\"bob\",\"meta\":{},\"connections\":1,\"joinedAt\":0}");
+        assertThat(p.toJsonString()).isEqualTo("{\"id\":\"bob\",\"name\":\"bob\",\"meta\":{},\"connections\":1,\"joinedAt\":0,"
+                + "\"metas\":[{\"meta\":{},\"joinedAt\":0}]}");
         assertThat(new Presence("bob", null, JsonValue.EMPTY_JSON_OBJECT, 1, 0)).isEqualTo(p);
     }
 

@@ -14,6 +14,10 @@ import java.util.concurrent.CompletionStage;
  */
 final class StuckRoomBackend implements LiveBackend {
 
+    /** The wrapper passes the live layer's shards on to the in-process state it wraps. */
+    private interface Wrapper extends RoomState, ShardBound {
+    }
+
     final LiveBackend real = LiveBackend.inProcess();
     final String stuckRoom;
     final CompletableFuture<Void> release = new CompletableFuture<>();
@@ -22,23 +26,29 @@ final class StuckRoomBackend implements LiveBackend {
     StuckRoomBackend(String stuckRoom) {
         this.stuckRoom = stuckRoom;
         RoomState r = real.state();
-        this.state = new RoomState() {
+        this.state = new Wrapper() {
             @Override
-            public CompletionStage<Joined> join(String room, String userId, String name, JsonObject meta, long now) {
+            public void bind(Shards shards) {
+                ((ShardBound) r).bind(shards);
+            }
+
+            @Override
+            public CompletionStage<Joined> join(String room, String userId, String connection, String name,
+                                                JsonObject meta, long now) {
                 if (!room.equals(stuckRoom)) {
-                    return r.join(room, userId, name, meta, now);
+                    return r.join(room, userId, connection, name, meta, now);
                 }
-                return release.thenCompose(v -> r.join(room, userId, name, meta, now));
+                return release.thenCompose(v -> r.join(room, userId, connection, name, meta, now));
             }
 
             @Override
-            public CompletionStage<Left> leave(String room, String userId) {
-                return r.leave(room, userId);
+            public CompletionStage<Left> leave(String room, String userId, String connection) {
+                return r.leave(room, userId, connection);
             }
 
             @Override
-            public CompletionStage<Presence> meta(String room, String userId, JsonObject meta) {
-                return r.meta(room, userId, meta);
+            public CompletionStage<Presence> meta(String room, String userId, String connection, JsonObject meta) {
+                return r.meta(room, userId, connection, meta);
             }
 
             @Override

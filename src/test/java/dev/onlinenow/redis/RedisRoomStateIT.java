@@ -59,7 +59,9 @@ class RedisRoomStateIT extends RedisITBase {
     void metaRoomsOrderAndCursorsAreShared() throws InterruptedException {
         SyncRoomState a = SyncRoomState.of(node().state());
         SyncRoomState b = SyncRoomState.of(node().state());
-        a.join("r", "alice", "Alice", JsonValue.EMPTY_JSON_OBJECT, 2);
+        // away on both of alice's connections: since protocol 1.1 one connection that is not away
+        // keeps the user from being away (section 6 of docs/protocol.md)
+        a.join("r", "alice", "Alice", away, 2);
         b.join("r", "bob", "Bob", JsonValue.EMPTY_JSON_OBJECT, 1);
         b.join("s", "carol", "Carol", null, 1);
         assertThat(a.presences("r")).extracting(Presence::getId).containsExactly("bob", "alice");
@@ -113,5 +115,42 @@ class RedisRoomStateIT extends RedisITBase {
         assertThat(back.joined()).extracting(Presence::getId).containsExactly("bob");
         assertThat(a.presences("r")).extracting(Presence::getId, Presence::getConnections).containsExactly(
                 org.assertj.core.groups.Tuple.tuple("alice", 2), org.assertj.core.groups.Tuple.tuple("bob", 2));
+    }
+
+    /** One meta per connection, over nodes: kept in Redis, reaped with its node (protocol 1.1). */
+    @Test
+    void eachConnectionKeepsItsOwnMetaOverNodes() {
+        RedisLiveBackend nodeA = node();
+        RedisLiveBackend nodeB = node();
+        RoomState a = nodeA.state();
+        RoomState b = nodeB.state();
+        JsonObject working = Json.createObjectBuilder().add("away", false).add("doc", "a").build();
+        String connA = nodeA.nodeId() + "/1";
+        String connB = nodeB.nodeId() + "/1";
+        a.join("r", "alice", connA, "Alice", away, 10).toCompletableFuture().join();
+        Presence both = b.join("r", "alice", connB, "Alice", working, 20).toCompletableFuture().join().presence();
+        assertThat(both.getMetas()).extracting(Presence.Meta::getMeta).containsExactly(away, working);
+        assertThat(both.getMeta()).as("the latest tab's, not away while one tab is not").isEqualTo(working);
+
+        Presence read = SyncRoomState.of(a).presence("r", "alice");
+        assertThat(read.getMetas()).extracting(Presence.Meta::getJoinedAtMillis).containsExactly(10L, 20L);
+        assertThat(SyncRoomState.of(a).presences("r").get(0).getMetas()).hasSize(2);
+
+        JsonObject awayB = Json.createObjectBuilder().add("away", true).add("doc", "a").build();
+        Presence allAway = b.meta("r", "alice", connB, awayB).toCompletableFuture().join();
+        assertThat(allAway.getMeta()).isEqualTo(awayB);
+        assertThat(allAway.getMetas()).extracting(Presence.Meta::getMeta).containsExactly(away, awayB);
+
+        // node B dies: its connection's meta goes with it
+        RedisRoomState.Sync reaped = ((RedisRoomState) a).sync(nodeB.nodeId(), "r", List.of());
+        assertThat(reaped.left()).isEmpty();
+        Presence left = SyncRoomState.of(a).presence("r", "alice");
+        assertThat(left.getConnections()).isEqualTo(1);
+        assertThat(left.getMetas()).extracting(Presence.Meta::getMeta).containsExactly(away);
+        assertThat(left.getMeta()).isEqualTo(away);
+
+        RoomState.Left last = a.leave("r", "alice", connA).toCompletableFuture().join();
+        assertThat(last.last()).isTrue();
+        assertThat(peek.redis.hkeys(ns + ":room:r")).as("nothing of alice is left").isEmpty();
     }
 }

@@ -1,6 +1,7 @@
 package dev.onlinenow.store;
 
 import dev.onlinenow.MutableClock;
+import dev.onlinenow.internal.HealthRecorder;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -15,22 +16,23 @@ class StoreHealthTest {
     @Test
     void downSinceIsTheOutagesStartAndTheCauseHidesPasswords() {
         StoreHealth health = new StoreHealth("redis", clock);
+        HealthRecorder store = HealthRecorder.of(health); // what the library's stores write through
         assertThat(health.isUp()).isTrue();
         assertThat(health.downSince()).isEmpty();
-        health.down(new IllegalStateException("connection refused: redis://:secret@db:6379"));
+        store.down(new IllegalStateException("connection refused: redis://:secret@db:6379"));
         assertThat(health.isUp()).isFalse();
         assertThat(health.countingAlone()).isTrue();
         assertThat(health.downSince()).contains(clock.instant());
         assertThat(health.cause()).contains("connection refused").doesNotContain("secret");
         assertThat(health.nodesAlive()).as("down: this server alone").isEqualTo(1);
         clock.advance(Duration.ofSeconds(5));
-        health.down(new IllegalStateException("again"));
+        store.down(new IllegalStateException("again"));
         assertThat(health.downSince()).as("the outage's start").contains(clock.instant().minusSeconds(5));
-        health.up();
+        store.up();
         assertThat(health.downSince()).isEmpty();
         assertThat(health.cause()).isNull();
         assertThat(health.nodesAlive()).as("not measured").isEqualTo(-1);
-        health.nodesAlive(3);
+        store.nodesAlive(3);
         assertThat(health.nodesAlive()).isEqualTo(3);
     }
 

@@ -1,5 +1,6 @@
 <%@ page contentType="text/html; charset=UTF-8" %>
 <%@ include file="_head.jspf" %>
+<%@ taglib prefix="on" uri="urn:online-now" %>
 <!doctype html>
 <html lang="en">
 <head>
@@ -32,7 +33,12 @@
   <aside class="side">
     <section class="card">
       <div class="card-head"><h2>In this board</h2></div>
-      <ul class="people" id="here-list" data-testid="here-list"></ul>
+      <ul class="people" id="here-list" data-testid="here-list">
+        <%-- who is here as the page is made (this server's view, no waiting); the socket's list replaces it --%>
+        <c:forEach var="p" items="${on:presences(board)}">
+          <li class="person"><span class="person-text"><span class="person-name"><c:out value="${p.name}"/></span></span></li>
+        </c:forEach>
+      </ul>
     </section>
     <section class="card">
       <form id="status-form" autocomplete="off">

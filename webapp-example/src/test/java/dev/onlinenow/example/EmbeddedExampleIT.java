@@ -141,4 +141,18 @@ class EmbeddedExampleIT {
         assertThat(r.statusCode()).isEqualTo(404);
         assertThat(r.body()).contains("There is nothing here.");
     }
+
+    /** The board page lists who is on the board as it is made (on:presences), before its own socket opens. */
+    @Test
+    void theBoardPageListsWhoIsThereBeforeItsSocketOpens() throws Exception {
+        WebClient ada = new WebClient(app).signIn("Ada");
+        WebClient grace = new WebClient(app).signIn("Grace");
+        ada.home();
+        try (LiveSocket adaLive = LiveSocket.open(ada)) {
+            adaLive.join("jsp-list").awaitType("state", "jsp-list");
+            String body = grace.get("whiteboard?board=jsp-list").body();
+            String list = body.substring(body.indexOf("id=\"here-list\""), body.indexOf("</ul>", body.indexOf("id=\"here-list\"")));
+            assertThat(list).contains("<span class=\"person-name\">Ada</span>").doesNotContain("Grace");
+        }
+    }
 }
