@@ -333,6 +333,19 @@ public final class EhcachePresenceStore implements PresenceStore {
         return true;
     }
 
+    /** The last location of {@code id} if it is online here, else null. */
+    public String locationOf(String id) {
+        Seen s = slots.get(id);
+        if (s == null || s.at == RecencyList.DEAD) {
+            s = cache.get(id);
+        }
+        if (s == null) {
+            return null;
+        }
+        long at = s.at;
+        return at == RecencyList.DEAD || clock.millis() - at >= thresholdMillis ? null : s.location;
+    }
+
     @Override
     public long countAt(String location) {
         sweepIfDue(clock.millis());
