@@ -159,6 +159,8 @@ test('drawCursors draws named, coloured cursors and removes them on gone, leave 
   const label = board.find('online-now-cursor-label')[0];
   assert.equal(label.textContent, 'Bob');
   assert.equal(label.style.background, OnlineNow.colorFor('bob'));
+  assert.equal(label.style.color, '#fff');
+  assert.ok(contrast('#ffffff', label.style.background) >= 4.5, 'a readable name');
 
   t.ws().serverSend({type: 'cursors', room: 'board', cursors: [{id: 'carol', x: 0.1, y: 0.1}]});
   drawn = board.find('online-now-cursor');
@@ -269,10 +271,33 @@ test('leaving a room stops tracking and removes drawn cursors', () => {
 
 test('colorFor is stable and spreads ids over the hue circle', () => {
   // Fixed values: server-side code (the example's Avatars.color) reproduces this function.
-  assert.equal(OnlineNow.colorFor('bob'), 'hsl(284, 70%, 38%)');
-  assert.equal(OnlineNow.colorFor('alice'), 'hsl(239, 70%, 50%)');
-  assert.equal(OnlineNow.colorFor('Zoë'), 'hsl(127, 70%, 44%)');
+  assert.equal(OnlineNow.colorFor('bob'), '#811da5');
+  assert.equal(OnlineNow.colorFor('alice'), '#2023b6');
+  assert.equal(OnlineNow.colorFor('Zoë'), '#157520');
+  const colours = new Set();
+  for (let i = 0; i < 100; i++) colours.add(OnlineNow.colorFor('user' + i));
+  assert.ok(colours.size >= 70, 'distinct colours: ' + colours.size);
+});
+
+/* WCAG 2.2's contrast ratio of two 8-bit sRGB colours written #rrggbb. */
+function contrast(a, b) {
+  const lum = hex => [1, 3, 5].map(i => parseInt(hex.substr(i, 2), 16) / 255)
+    .map(c => (c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4)))
+    .reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+test('white names on colorFor read at 4.5:1 or better (WCAG 2.2, 1.4.3), for every hue', () => {
   const hues = new Set();
-  for (let i = 0; i < 100; i++) hues.add(/hsl\((\d+),/.exec(OnlineNow.colorFor('user' + i))[1]);
-  assert.ok(hues.size >= 70, 'distinct hues: ' + hues.size);
+  let worst = Infinity;
+  for (let i = 0; i < 50000; i++) {
+    const id = i % 2 ? 'user' + i : String.fromCodePoint(0x4e00 + (i * 7919) % 5000, 0x61 + i % 26, 0x1f600 + i % 80);
+    const colour = OnlineNow.colorFor(id);
+    assert.match(colour, /^#[0-9a-f]{6}$/);
+    const c = contrast('#ffffff', colour);
+    assert.ok(c >= 4.5, id + ' ' + colour + ': ' + c.toFixed(3) + ':1');
+    worst = Math.min(worst, c);
+  }
+  assert.ok(worst < 4.8, 'the rule keeps colours as light as it may: worst ' + worst.toFixed(3));
 });

@@ -200,7 +200,7 @@ public final class OnlineNow implements AutoCloseable {
     /**
      * Makes {@code online} the web app's instance (for tests and for apps that build it in code,
      * before the filter starts), and registers its MBean {@code dev.onlinenow:type=OnlineNow,
-     * context=PATH} in the platform MBeanServer (README, "Monitoring"); {@link #uninstall} and
+     * context=PATH} in the platform MBeanServer (docs/operations.md, "Monitoring"); {@link #uninstall} and
      * {@link #close} unregister it.
      *
      * @throws IllegalStateException if the web app already has one
@@ -278,6 +278,46 @@ public final class OnlineNow implements AutoCloseable {
     /** Where user ids come from ({@code userId} setting); the live endpoint uses it at the handshake. */
     public UserIdSource userIdSource() {
         return settings.userId();
+    }
+
+    private volatile boolean filtered;
+
+    /** Called by {@link OnlineNowFilter#init}: requests are counted by a filter. */
+    void filterStarted() {
+        filtered = true;
+    }
+
+    /*
+     * One WARN per index: a handshake showed a signed-in user whom the filter did not see on the
+     * same session (see noteHandshakeUser).
+     */
+    private final java.util.concurrent.atomic.AtomicBoolean warnedUnseen = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * For the live endpoint: a WebSocket handshake found {@code userId} signed in through the
+     * request's principal. The handshake passes through every filter of the web app, so it sees a
+     * security framework's request wrapper even where {@link OnlineNowFilter} runs before that
+     * framework's filter and cannot. When a filter counts this app's requests and it never counted
+     * this user on this session, that is the sign: logs a WARN, once, naming the fix.
+     */
+    public void noteHandshakeUser(String userId, jakarta.servlet.http.HttpSession session) {
+        if (!filtered || session == null || userId == null || warnedUnseen.get()) {
+            return;
+        }
+        SessionMarker m;
+        try {
+            m = SessionMarker.of(session);
+        } catch (IllegalStateException invalidated) {
+            return;
+        }
+        if ((m == null || m.guest() || !m.key().equals(userId)) && warnedUnseen.compareAndSet(false, true)) {
+            LOG.log(Level.WARNING, "online-now: the live endpoint knows " + userId + " (the request's principal), "
+                    + "but OnlineNowFilter did not see that user on the requests of the same session: a security "
+                    + "filter that signs users in runs after OnlineNowFilter, so the user is not counted. Map "
+                    + "OnlineNowFilter after it (in web.xml, put OnlineNowFilter's <filter-mapping> below the security "
+                    + "filter's; in Spring Boot, give OnlineNowFilter's registration a higher order), or set userId "
+                    + "to where the app keeps the id (logged once)");
+        }
     }
 
     /**

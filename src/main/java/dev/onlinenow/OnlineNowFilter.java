@@ -88,6 +88,7 @@ public class OnlineNowFilter implements Filter {
     @Override
     public void init(FilterConfig config) throws ServletException {
         if (online != null) {
+            online.filterStarted();
             return;
         }
         context = config.getServletContext();
@@ -123,6 +124,7 @@ public class OnlineNowFilter implements Filter {
             LOG.log(Level.ERROR, e.getMessage());
             throw new ServletException(e.getMessage(), e);
         }
+        online.filterStarted();
         LOG.log(Level.INFO, "online-now: tracking " + online.settings().userId() + " with " + online.settings());
     }
 
@@ -160,9 +162,9 @@ public class OnlineNowFilter implements Filter {
         } else {
             chain.doFilter(req, res);
         }
-        if (guest) {
+        if (recorded == null || guest) {
             try {
-                String signedIn = signedInDuring(request);
+                String signedIn = signedInDuring(request, guest);
                 if (signedIn != null) {
                     recorded = signedIn;
                 }
@@ -287,20 +289,71 @@ public class OnlineNowFilter implements Filter {
         return null;
     }
 
-    /** A guest's request that signed in: the guest leaves and the user counts at once. Returns the user id, or null. */
-    private String signedInDuring(HttpServletRequest request) {
+    /*
+     * After the chain, for a request that had no user before it. A guest who signed in during it
+     * stops being a guest at once (a signed-in user without a guest's past is counted from their
+     * next request, the page the login redirects to: so a sign-in costs no extra write, and
+     * Spring Security's context, which it keeps in the session, is read there before the chain,
+     * see UserIdSource). What a security filter after ours knows only through its request
+     * wrapper (a stateless token, another framework) is gone from the request we hold by now:
+     * where the session shows such a framework's sign-in, say so once, naming the fix.
+     * Cost for an anonymous request: one getSession(false), and for one with a session one
+     * attribute lookup (Spring's context) plus the few of FOREIGN_SIGN_INS, until the warning.
+     * Returns the id of a guest who signed in, or null.
+     */
+    private String signedInDuring(HttpServletRequest request, boolean guest) {
         if (request.isAsyncStarted()) {
             return null; // the next request will tell
         }
         HttpSession session = request.getSession(false);
+        if (session == null || (!guest && warnedForeign)) {
+            return null;
+        }
         String userId = online.settings().userId().userIdOf(request, session);
-        if (userId != null) {
-            online.touch(userId, hides(online.settings(), session));
-            if (session != null) {
-                mark(session, userId); // replaces the guest's marker, which takes the guest off
+        if (userId == null) {
+            if (!warnedForeign) {
+                foreignSignIn(session);
+            }
+            return null;
+        }
+        if (!guest) {
+            return null;
+        }
+        online.touch(userId, hides(online.settings(), session));
+        mark(session, userId); // replaces the guest's marker, which takes the guest off
+        return userId;
+    }
+
+    /**
+     * Session attributes with which security frameworks other than Spring Security keep a signed-in
+     * user, and their names; online-now cannot read those ids itself.
+     */
+    private static final String[][] FOREIGN_SIGN_INS = {
+            {"org.apache.shiro.subject.support.DefaultSubjectContext_PRINCIPALS_SESSION_KEY", "Apache Shiro"},
+            {"pac4jUserProfiles", "pac4j"},
+            {"org.keycloak.KeycloakSecurityContext", "the Keycloak adapter"},
+    };
+
+    private volatile boolean warnedForeign;
+
+    private void foreignSignIn(HttpSession session) {
+        for (String[] f : FOREIGN_SIGN_INS) {
+            Object value;
+            try {
+                value = session.getAttribute(f[0]);
+            } catch (IllegalStateException invalidated) {
+                return;
+            }
+            if (value != null && !warnedForeign) {
+                warnedForeign = true;
+                LOG.log(Level.WARNING, "online-now: a request's session holds a user signed in with " + f[1]
+                        + " (session attribute " + f[0] + "), but OnlineNowFilter sees no user ("
+                        + online.settings().userId() + "): its filter runs after OnlineNowFilter. Map "
+                        + "OnlineNowFilter after it (in web.xml, put OnlineNowFilter's <filter-mapping> below the "
+                        + "security filter's), or set userId to where the app keeps the id (logged once)");
+                return;
             }
         }
-        return userId;
     }
 
     /** Whether the session's user hides their online status ({@code hidden}: a Boolean, or the string true). */

@@ -13,7 +13,7 @@ import java.util.Date;
  *
  * They find the web app's index by the request thread; with no index they answer false / null.
  * A user who hides their online status is not online to a viewer who may not see hidden users
- * (README, "Hidden users").
+ * (README, "Who is online, as forums show it").
  */
 public final class OnlineNowFunctions {
 

@@ -25,8 +25,8 @@ import java.util.function.Predicate;
  * setters check their values the same way, with the same message.
  *
  * <p>Each key is written once, as a {@link Setting}: its name, its default, how its text parses,
- * its bounds, and a line saying what it is. {@link #settings()} lists them; README.md's settings
- * tables show them (a test keeps the two equal).
+ * its bounds, and a line saying what it is. {@link #settings()} lists them; docs/settings.md's
+ * settings tables show them (a test keeps the two equal).
  */
 public final class OnlineNowSettings {
 
@@ -110,7 +110,7 @@ public final class OnlineNowSettings {
     private static final Setting<Integer> S_MAX_COUNT = integer(MAX_COUNT, 50, 1, 10_000,
             "the most ids onlineNowIds / onlineNow list");
     private static final Setting<UserIdSource> S_USER_ID = define(USER_ID, "principal", UserIdSource::parse, null,
-            "principal, or session:NAME (an HttpSession attribute), optionally session:NAME.property; several, comma-separated, are tried in order",
+            "principal, or session:NAME (an HttpSession attribute), optionally with properties of it: session:NAME.property or session:NAME.a.b; several, comma-separated, are tried in order",
             "where a user's id comes from");
     private static final Setting<Boolean> S_TRACK_ANONYMOUS = bool(TRACK_ANONYMOUS, false,
             "also count visitors without a user id, by session, as guests");

@@ -8,16 +8,31 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.security.Principal;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Where a user's id comes from: the container's principal, or an HttpSession attribute as
  * classic apps with their own login keep it ({@code session:user}); a JavaBean property of that
- * attribute may be named too ({@code session:user.id}).
+ * attribute may be named too, at any depth ({@code session:user.id},
+ * {@code session:SPRING_SECURITY_CONTEXT.authentication.name}).
  *
  * <p>The filter and the live endpoint use the same source, so a user is one id everywhere.
+ *
+ * <p><b>{@code principal} and Spring Security.</b> {@code principal} is
+ * {@code request.getRemoteUser()} (at a handshake, the principal's name). Spring Security does not
+ * use container login: it answers {@code getRemoteUser()} only inside its own filter chain, by
+ * wrapping the request, so a filter mapped before {@code springSecurityFilterChain} would see
+ * nobody. When {@code getRemoteUser()} is null, {@code principal} therefore also reads the
+ * {@code SecurityContext} Spring Security keeps in the HttpSession (attribute
+ * {@value #SPRING_SECURITY_CONTEXT}): an authenticated, non-anonymous {@code Authentication}'s
+ * {@code getName()}, which is what Spring's request wrapper answers as the remote user, so the id is
+ * the same whichever filter runs first. This needs no Spring class: the properties are read
+ * through public getters, looked up once per class. An app that keeps its context elsewhere (a
+ * stateless token, no session) must map {@code OnlineNowFilter} after the security filter.
+ *
+ * <p>Property reads are safe: only public no-argument getters ({@code getX}, {@code isX} or
+ * {@code x}) of public types are called, looked up once per class and level and cached (a missing
+ * getter is logged once and reads as no id); a null anywhere on the way is no id.
  *
  * <p>An id that begins with {@value OnlineNow#GUEST_PREFIX} is reserved for guests and is not a
  * user id: a request or handshake that carries one is anonymous (a WARN says so, once). So no
@@ -25,19 +40,30 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class UserIdSource {
 
+    /** The HttpSession attribute under which Spring Security keeps a signed-in user's context. */
+    public static final String SPRING_SECURITY_CONTEXT = "SPRING_SECURITY_CONTEXT";
+
     private static final UserIdSource PRINCIPAL = new UserIdSource(null, null, null);
     private static final System.Logger LOG = System.getLogger(UserIdSource.class.getName());
     private static final AtomicBoolean WARNED_RESERVED = new AtomicBoolean();
+    private static final java.util.regex.Pattern IDENTIFIER = java.util.regex.Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*");
+
+    /* Spring Security's context as principal reads it: SecurityContext.getAuthentication(), then
+     * Authentication.isAuthenticated() and getName(). */
+    private static final Property SPRING_AUTHENTICATION = new Property(SPRING_SECURITY_CONTEXT, "authentication");
+    private static final Property SPRING_AUTHENTICATED = new Property(SPRING_SECURITY_CONTEXT, "authenticated");
+    private static final Property SPRING_NAME = new Property(SPRING_SECURITY_CONTEXT, "name");
+    private static final String SPRING_ANONYMOUS = "org.springframework.security.authentication.AnonymousAuthenticationToken";
 
     private final String attribute;
-    private final String property;
+    /** The properties read, in order, from the attribute's value; empty for the value itself. */
+    private final Property[] path;
     /** The source to ask when this one has no id ({@code session:user,principal}), or null. */
     private final UserIdSource fallback;
-    private final Map<Class<?>, MethodHandle> getters = new ConcurrentHashMap<>();
 
-    private UserIdSource(String attribute, String property, UserIdSource fallback) {
+    private UserIdSource(String attribute, Property[] path, UserIdSource fallback) {
         this.attribute = attribute;
-        this.property = property;
+        this.path = path == null ? new Property[0] : path;
         this.fallback = fallback;
     }
 
@@ -52,9 +78,9 @@ public final class UserIdSource {
     }
 
     /**
-     * Parses {@code principal}, {@code session:NAME} or {@code session:NAME.property}, or several
-     * of them separated by commas, tried in order ({@code session:user,principal}: the app's own
-     * login first, then container authentication).
+     * Parses {@code principal}, {@code session:NAME} or {@code session:NAME.property[.property...]},
+     * or several of them separated by commas, tried in order ({@code session:user,principal}: the
+     * app's own login first, then container authentication).
      *
      * @throws IllegalArgumentException for anything else
      */
@@ -66,7 +92,7 @@ public final class UserIdSource {
         UserIdSource chain = null;
         for (int i = parts.length - 1; i >= 0; i--) {
             UserIdSource one = parseOne(parts[i]);
-            chain = chain == null ? one : new UserIdSource(one.attribute, one.property, chain);
+            chain = chain == null ? one : new UserIdSource(one.attribute, one.path, chain);
         }
         if (chain == null) {
             throw new OnlineNowSettings.BadValue("empty");
@@ -80,19 +106,24 @@ public final class UserIdSource {
             return PRINCIPAL;
         }
         if (s.toLowerCase(Locale.ROOT).startsWith("session:")) {
-            String rest = s.substring("session:".length());
-            int dot = rest.indexOf('.');
-            String name = dot < 0 ? rest : rest.substring(0, dot);
-            String prop = dot < 0 ? null : rest.substring(dot + 1);
-            if (name.isEmpty() || (prop != null && !prop.matches("[A-Za-z_$][A-Za-z0-9_$]*"))) {
-                throw new OnlineNowSettings.BadValue("bad session attribute");
+            // the attribute name ends at the first dot: session:NAME.a.b reads getA().getB()
+            String[] names = s.substring("session:".length()).split("\\.", -1);
+            if (names[0].isEmpty()) {
+                throw new OnlineNowSettings.BadValue("no session attribute name after session:");
             }
-            return new UserIdSource(name, prop, null);
+            Property[] path = new Property[names.length - 1];
+            for (int i = 1; i < names.length; i++) {
+                if (!IDENTIFIER.matcher(names[i]).matches()) {
+                    throw new OnlineNowSettings.BadValue("'" + names[i] + "' is not a property name (letters, digits, _ or $, "
+                            + "not starting with a digit; properties are separated by single dots)");
+                }
+                path[i - 1] = new Property(names[0], names[i]);
+            }
+            return new UserIdSource(names[0], path, null);
         }
         throw new OnlineNowSettings.BadValue("unknown user id source");
     }
 
-    /** True when ids come from the principal only. */
     /** The HttpSession attributes this source reads, in order (empty for {@code principal} alone). */
     public java.util.List<String> sessionAttributes() {
         java.util.List<String> out = new java.util.ArrayList<>();
@@ -104,13 +135,14 @@ public final class UserIdSource {
         return out;
     }
 
+    /** True when ids come from the principal only. */
     public boolean isPrincipal() {
         return attribute == null && fallback == null;
     }
 
     /** The id of the user making this request, or null for an anonymous one. */
     public String userId(HttpServletRequest request) {
-        return userIdOf(request, attribute == null && fallback == null ? null : request.getSession(false));
+        return userIdOf(request, request.getSession(false));
     }
 
     /** Like {@link #userId(HttpServletRequest)}, with the request's session already looked up (or null). */
@@ -118,6 +150,9 @@ public final class UserIdSource {
         String id;
         if (attribute == null) {
             id = usable(request.getRemoteUser());
+            if (id == null && session != null) {
+                id = springSecurityUser(session);
+            }
         } else {
             id = session == null ? null : fromSession(session);
         }
@@ -132,10 +167,37 @@ public final class UserIdSource {
         String id;
         if (attribute == null) {
             id = principal == null ? null : usable(principal.getName());
+            if (id == null && session != null) {
+                id = springSecurityUser(session);
+            }
         } else {
             id = session == null ? null : fromSession(session);
         }
         return id != null || fallback == null ? id : fallback.userId(principal, session);
+    }
+
+    /**
+     * The name of the signed-in user of Spring Security's context in this session, or null: no
+     * context, no authentication, not authenticated, or anonymous. One attribute lookup when the
+     * session has no context.
+     */
+    static String springSecurityUser(HttpSession session) {
+        Object context;
+        try {
+            context = session.getAttribute(SPRING_SECURITY_CONTEXT);
+        } catch (IllegalStateException invalidated) {
+            return null;
+        }
+        if (context == null) {
+            return null;
+        }
+        Object authentication = SPRING_AUTHENTICATION.read(context);
+        if (authentication == null || authentication.getClass().getName().equals(SPRING_ANONYMOUS)
+                || !Boolean.TRUE.equals(SPRING_AUTHENTICATED.read(authentication))) {
+            return null;
+        }
+        Object name = SPRING_NAME.read(authentication);
+        return name == null ? null : usable(name.toString());
     }
 
     private String fromSession(HttpSession session) {
@@ -145,47 +207,108 @@ public final class UserIdSource {
         } catch (IllegalStateException invalidated) {
             return null;
         }
-        if (value == null) {
-            return null;
+        for (int i = 0; i < path.length && value != null; i++) {
+            value = path[i].read(value);
         }
-        if (property != null) {
-            value = read(value);
-            if (value == null) {
+        return value == null ? null : usable(value.toString());
+    }
+
+    /**
+     * One property of a path, read through a public getter looked up once per class. A class that
+     * has no such getter is logged once and reads as null (no id), so a wrong setting costs a log
+     * line, never a failing request or a reflective lookup per request.
+     */
+    private static final class Property {
+        private static final MethodHandle NONE = MethodHandles.constant(Object.class, null);
+        private static final MethodType GETTER = MethodType.methodType(Object.class, Object.class);
+
+        final String name;
+        private final String attribute;
+        private final String[] candidates;
+        /* A ClassValue, not a map: it keeps no web app's class (and loader) alive after a redeploy. */
+        private final ClassValue<MethodHandle> getters = new ClassValue<>() {
+            @Override
+            protected MethodHandle computeValue(Class<?> type) {
+                return find(type);
+            }
+        };
+
+        Property(String attribute, String name) {
+            this.attribute = attribute;
+            this.name = name;
+            String cap = Character.toUpperCase(name.charAt(0)) + name.substring(1);
+            this.candidates = new String[] {"get" + cap, "is" + cap, name};
+        }
+
+        Object read(Object bean) {
+            MethodHandle getter = getters.get(bean.getClass());
+            if (getter == NONE) {
                 return null;
             }
-        }
-        return usable(value.toString());
-    }
-
-    private Object read(Object bean) {
-        MethodHandle getter = getters.computeIfAbsent(bean.getClass(), this::findGetter);
-        try {
-            return getter.invoke(bean);
-        } catch (Throwable e) {
-            throw new IllegalStateException("online-now: cannot read property '" + property + "' of session attribute '"
-                    + attribute + "' (" + bean.getClass().getName() + ")", e);
-        }
-    }
-
-    private MethodHandle findGetter(Class<?> type) {
-        String cap = Character.toUpperCase(property.charAt(0)) + property.substring(1);
-        MethodHandles.Lookup lookup = MethodHandles.publicLookup();
-        for (String name : new String[] {"get" + cap, "is" + cap, property}) {
             try {
-                return lookup.findVirtual(type, name, MethodType.methodType(Object.class)).asType(
-                        MethodType.methodType(Object.class, Object.class));
-            } catch (ReflectiveOperationException ignored) {
-                // fall through to the typed lookup below
-            }
-            try {
-                java.lang.reflect.Method m = type.getMethod(name);
-                return lookup.unreflect(m).asType(MethodType.methodType(Object.class, Object.class));
-            } catch (ReflectiveOperationException ignored) {
-                // try the next name
+                return getter.invoke(bean);
+            } catch (Throwable e) {
+                throw new IllegalStateException("online-now: cannot read property '" + name + "' of session attribute '"
+                        + attribute + "' (" + bean.getClass().getName() + ")", e);
             }
         }
-        throw new IllegalStateException("online-now: session attribute '" + attribute + "' (" + type.getName()
-                + ") has no public getter for property '" + property + "'");
+
+        private MethodHandle find(Class<?> type) {
+            for (String candidate : candidates) {
+                java.lang.reflect.Method m;
+                try {
+                    m = type.getMethod(candidate);
+                } catch (NoSuchMethodException e) {
+                    continue;
+                }
+                if (m.getParameterCount() != 0 || m.getReturnType() == void.class
+                        || java.lang.reflect.Modifier.isStatic(m.getModifiers())) {
+                    continue;
+                }
+                java.lang.reflect.Method accessible = accessible(type, m);
+                if (accessible == null) {
+                    continue;
+                }
+                try {
+                    MethodHandle h = MethodHandles.publicLookup().unreflect(accessible);
+                    return MethodHandles.explicitCastArguments(h, GETTER);
+                } catch (IllegalAccessException e) {
+                    // not public to us after all: try the next name
+                }
+            }
+            LOG.log(System.Logger.Level.WARNING, "online-now: the session attribute '" + attribute + "' holds a "
+                    + type.getName() + ", which has no public getter for property '" + name + "' (get"
+                    + candidates[0].substring(3) + "(), is" + candidates[0].substring(3) + "() or " + name
+                    + "()); such sessions count as no user. Check the userId setting (logged once per class)");
+            return NONE;
+        }
+
+        /* The method as declared by a public class or interface: a public method of a non-public
+         * class (a private implementation of a public interface) is called through its public
+         * declaration. */
+        private static java.lang.reflect.Method accessible(Class<?> type, java.lang.reflect.Method m) {
+            if (java.lang.reflect.Modifier.isPublic(m.getDeclaringClass().getModifiers())
+                    && m.getDeclaringClass().getModule().isExported(m.getDeclaringClass().getPackageName())) {
+                return m;
+            }
+            java.util.ArrayDeque<Class<?>> todo = new java.util.ArrayDeque<>();
+            todo.add(type);
+            while (!todo.isEmpty()) {
+                Class<?> c = todo.poll();
+                if (java.lang.reflect.Modifier.isPublic(c.getModifiers()) && c.getModule().isExported(c.getPackageName())) {
+                    try {
+                        return c.getMethod(m.getName());
+                    } catch (NoSuchMethodException ignored) {
+                        // look further up
+                    }
+                }
+                if (c.getSuperclass() != null) {
+                    todo.add(c.getSuperclass());
+                }
+                todo.addAll(java.util.Arrays.asList(c.getInterfaces()));
+            }
+            return null;
+        }
     }
 
     /** {@code s} as a user id: null when blank, or reserved for guests. */
@@ -220,12 +343,18 @@ public final class UserIdSource {
         } catch (IllegalStateException invalidated) {
             return null;
         }
-        return value == null || property == null ? value : read(value);
+        for (int i = 0; i < path.length && value != null; i++) {
+            value = path[i].read(value);
+        }
+        return value;
     }
 
     @Override
     public String toString() {
-        String self = attribute == null ? "principal" : "session:" + attribute + (property == null ? "" : "." + property);
-        return fallback == null ? self : self + "," + fallback;
+        StringBuilder self = new StringBuilder(attribute == null ? "principal" : "session:" + attribute);
+        for (Property p : path) {
+            self.append('.').append(p.name);
+        }
+        return fallback == null ? self.toString() : self + "," + fallback;
     }
 }

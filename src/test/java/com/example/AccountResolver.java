@@ -10,7 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The class README.md's resolver snippet names ({@code com.example.AccountResolver}), standing in
+ * The class the resolver snippet of docs/settings.md names ({@code com.example.AccountResolver}), standing in
  * for an app's own: ReadmeSnippetsIT deploys the snippet's init-param as written, and this gives
  * every id but "nobody" a display name, "Account " + the id in capitals.
  */
@@ -18,7 +18,7 @@ public class AccountResolver implements UserResolver {
 
     public AccountResolver(ServletContext context) {
         if (context == null) {
-            throw new IllegalArgumentException("the README says a resolver may take the ServletContext");
+            throw new IllegalArgumentException("docs/settings.md says a resolver may take the ServletContext");
         }
     }
 

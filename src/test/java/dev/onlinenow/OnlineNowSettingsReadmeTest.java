@@ -18,7 +18,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * Each key is written once in the code (an {@link OnlineNowSettings.Setting}); the docs must say the
  * same. The settings tables are the Markdown tables of README.md and docs/*.md whose header has a
- * {@code key} and a {@code default} column.
+ * {@code key} and a {@code default} column; docs/settings.md, which README.md links to as the
+ * list of every setting, has every key exactly once.
  */
 class OnlineNowSettingsReadmeTest {
 
@@ -86,14 +87,14 @@ class OnlineNowSettingsReadmeTest {
     }
 
     @Test
-    void theReadmeSettingsTablesListExactlyTheKeysAndDefaultsOfTheCode() throws IOException {
-        List<Row> rows = settingsRows(Path.of("README.md"));
+    void theSettingsPageListsExactlyTheKeysAndDefaultsOfTheCode() throws IOException {
+        List<Row> rows = settingsRows(Path.of("docs", "settings.md"));
         Map<String, Row> byKey = new LinkedHashMap<>();
         for (Row r : rows) {
             Row twice = byKey.put(r.key(), r);
-            assertThat(twice).as("`%s` is in two settings rows of README.md: %s and %s", r.key(), twice, r).isNull();
+            assertThat(twice).as("`%s` is in two settings rows of docs/settings.md: %s and %s", r.key(), twice, r).isNull();
         }
-        assertThat(byKey.keySet()).as("keys in README.md's settings tables")
+        assertThat(byKey.keySet()).as("keys in docs/settings.md's settings tables")
                 .containsExactlyInAnyOrderElementsOf(OnlineNowSettings.keys());
         for (Setting<?> s : OnlineNowSettings.settings()) {
             assertThat(byKey.get(s.name()).defaultCell()).as("default of `%s` in %s", s.name(), byKey.get(s.name()).where())
@@ -101,12 +102,13 @@ class OnlineNowSettingsReadmeTest {
         }
     }
 
-    /** docs/ pages may repeat some settings (docs/redis.md does); what they repeat must be true too. */
+    /** README.md and other docs/ pages may repeat some settings (docs/redis.md does); what they repeat must be true too. */
     @Test
     void settingsRepeatedInDocsHaveTheDefaultsOfTheCode() throws IOException {
         List<Path> pages;
         try (Stream<Path> docs = Files.list(Path.of("docs"))) {
-            pages = docs.filter(p -> p.toString().endsWith(".md")).sorted().toList();
+            pages = Stream.concat(Stream.of(Path.of("README.md")), docs.filter(p -> p.toString().endsWith(".md")).sorted())
+                    .toList();
         }
         int checked = 0;
         for (Path page : pages) {

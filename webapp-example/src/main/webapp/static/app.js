@@ -32,45 +32,152 @@
     });
   }
 
+  function clock(date) {
+    return date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  }
+
   /*
-   * The home page is server-rendered; to keep "who is online" current without a framework it
-   * fetches itself every few seconds while visible and swaps the marked sections. The fetch is
-   * a normal request, so an open tab keeps its user online, as a user would expect.
+   * Server-rendered parts kept current without a framework: the top bar's "N online" on every
+   * page and, on the home page, the sections marked data-refresh. The page fetches itself every
+   * few seconds while visible and swaps those parts in; the fetch is a normal request, so an open
+   * tab keeps its user online, as a user would expect.
+   *
+   * While the server does not answer, nothing stale is shown as current: the top bar says so
+   * instead of a count, a banner says since when, and every refreshed part is marked as of that
+   * time (the board page marks its live parts the same way, whiteboard.js). When the server
+   * answers again, the parts catch up by themselves. If the answer is for another user than the
+   * page shows (the session ended meanwhile), the top bar and the page's content are swapped as
+   * well, and the event 'example:identity' tells the board page: a page never greets someone the
+   * server no longer knows. The event 'example:server-back' lets the board page reconnect at once
+   * instead of at its next backoff step.
    */
-  function autoRefresh(intervalMs) {
-    const sections = document.querySelectorAll('[data-refresh]');
-    if (sections.length === 0 || !window.fetch || !window.DOMParser) return;
+  function keepCurrent(intervalMs) {
+    if (!window.fetch || !window.DOMParser || !document.querySelector('[data-testid="online-pill"]')) return;
+    const boardPage = document.body.classList.contains('board-page');
     let busy = false;
+    let downSince = null;
+
     async function tick() {
       if (busy || document.visibilityState !== 'visible') return;
       busy = true;
       try {
-        const res = await fetch(window.location.href, { credentials: 'same-origin', headers: { 'Accept': 'text/html' } });
-        if (!res.ok || res.redirected) return;
-        const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
-        sections.forEach(function (s) {
-          const key = s.getAttribute('data-refresh');
-          const fresh = doc.querySelector('[data-refresh="' + key + '"]');
+        let res = null;
+        try {
+          res = await fetch(window.location.href, { credentials: 'same-origin', cache: 'no-store', headers: { 'Accept': 'text/html' } });
+        } catch (e) {
+          /* the server is not answering (stopped, restarting, or the network is down) */
+        }
+        if (!res || res.status === 502 || res.status === 503 || res.status === 504) { // a proxy's answers while the app restarts
+          serverDown();
+          return;
+        }
+        const doc = res.ok ? new DOMParser().parseFromString(await res.text(), 'text/html') : null;
+        serverUp();
+        if (!doc || !doc.body) return;
+        const me = document.body.dataset.me || '';
+        const freshMe = doc.body.dataset.me || '';
+        if (freshMe !== me) {
+          identityChanged(doc, freshMe);
+          return;
+        }
+        document.querySelectorAll('[data-refresh]').forEach(function (s) {
+          const fresh = doc.querySelector('[data-refresh="' + s.getAttribute('data-refresh') + '"]');
           if (fresh) s.innerHTML = fresh.innerHTML;
         });
-        document.querySelectorAll('[data-testid="online-count"]').forEach(function (el) {
-          const fresh = doc.querySelector('[data-testid="online-count"]');
-          if (fresh) el.textContent = fresh.textContent;
-        });
+        const freshCount = doc.querySelector('[data-testid="online-count"]');
+        if (freshCount) {
+          document.querySelectorAll('[data-testid="online-count"]').forEach(function (el) { el.textContent = freshCount.textContent; });
+        }
         if (doc.title) document.title = doc.title;
-      } catch (e) {
-        /* offline or server restarting: try again next tick */
       } finally {
         busy = false;
       }
     }
+
+    function identityChanged(doc, freshMe) {
+      document.body.dataset.me = freshMe;
+      replaceWithFresh(doc, '.topbar');
+      if (!boardPage) {
+        replaceWithFresh(doc, 'main');
+        if (doc.title) document.title = doc.title;
+      }
+      refreshTimes();
+      document.dispatchEvent(new CustomEvent('example:identity', { detail: { me: freshMe } }));
+    }
+
+    function replaceWithFresh(doc, css) {
+      const old = document.querySelector(css);
+      const fresh = doc.querySelector(css);
+      if (old && fresh) old.replaceWith(document.importNode(fresh, true));
+    }
+
+    function serverDown() {
+      if (downSince === null) downSince = new Date();
+      const pill = document.querySelector('[data-testid="online-pill"]');
+      if (pill) {
+        pill.classList.add('offline');
+        pill.dataset.state = 'offline';
+        pill.querySelector('[data-testid="online-count"]').hidden = true;
+        pill.querySelector('.pill-label').textContent = 'offline';
+        pill.title = 'the server is not answering';
+      }
+      const banner = document.getElementById('offline-banner');
+      if (banner) {
+        banner.textContent = 'The server is not answering (since ' + clock(downSince) + '). What this page shows may be '
+          + 'out of date; it catches up by itself when the server is back.';
+        banner.hidden = false;
+      }
+      document.querySelectorAll('[data-refresh]').forEach(function (s) { markStale(s, downSince); });
+      document.querySelectorAll('[data-while-down]').forEach(function (el) { el.textContent = el.dataset.whileDown; });
+      document.title = document.title.replace(/^\d+ online/, 'offline');
+    }
+
+    function serverUp() {
+      if (downSince === null) return;
+      downSince = null;
+      const pill = document.querySelector('[data-testid="online-pill"]');
+      if (pill) {
+        pill.classList.remove('offline');
+        pill.dataset.state = 'online';
+        pill.querySelector('[data-testid="online-count"]').hidden = false;
+        pill.querySelector('.pill-label').textContent = 'online';
+        pill.title = 'users active in the last 5 minutes';
+      }
+      const banner = document.getElementById('offline-banner');
+      if (banner) banner.hidden = true;
+      document.querySelectorAll('[data-refresh]').forEach(unmarkStale);
+      document.dispatchEvent(new CustomEvent('example:server-back'));
+      document.querySelectorAll('[data-while-up]').forEach(function (el) { el.textContent = el.dataset.whileUp; });
+    }
+
     setInterval(tick, intervalMs);
     document.addEventListener('visibilitychange', tick);
+    window.addEventListener('online', tick);
   }
 
-  window.Example = { avatar: avatar };
+  /** Marks a part of the page as not current: greyed, with the time it is from. */
+  function markStale(el, since) {
+    el.classList.add('stale');
+    el.dataset.stale = 'true';
+    let note = el.querySelector(':scope > .stale-note');
+    if (!note) {
+      note = document.createElement('p');
+      note.className = 'stale-note';
+      el.prepend(note);
+    }
+    note.textContent = 'Not current: as of ' + clock(since) + '.';
+  }
+
+  function unmarkStale(el) {
+    el.classList.remove('stale');
+    delete el.dataset.stale;
+    const note = el.querySelector(':scope > .stale-note');
+    if (note) note.remove();
+  }
+
+  window.Example = { avatar: avatar, markStale: markStale, unmarkStale: unmarkStale };
 
   refreshTimes();
   setInterval(refreshTimes, 30000);
-  if (document.querySelector('[data-refresh]')) autoRefresh(5000);
+  keepCurrent(5000);
 })();

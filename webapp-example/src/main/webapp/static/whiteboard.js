@@ -16,6 +16,7 @@
   const statusForm = document.getElementById('status-form');
   const statusInput = document.getElementById('status');
   const share = document.querySelector('[data-share]');
+  const hereCard = list.closest('.card');
   const MAX_STACK = 6;
 
   if (share) share.value = window.location.href;
@@ -48,29 +49,60 @@
   let ended = false;
   live.on('close', function (e) {
     if (ended) return;
-    if (e && e.code === 1008 && e.reason === 'session ended') {
-      // signed out in another tab, or the session timed out: no retry can help, so stop and
-      // offer to sign in again (other refusals are left to the client's own retry policy)
-      ended = true;
-      live.close();
-      setConnection('closed', 'signed out');
-      conn.replaceChildren(link(body.dataset.contextPath + '/?next=' + encodeURIComponent(boardId), 'signed out: sign in'));
-      toastText('You were signed out. Sign in again to rejoin this board.');
-      // nothing on this page is current any more: say so rather than show stale people
-      list.replaceChildren();
-      stack.replaceChildren();
-      count.textContent = 'not connected';
-      board.classList.add('ended');
-      const me = document.querySelector('.me');
-      if (me) me.remove();
+    if (e && e.code === 1008 && (e.reason === 'session ended' || e.reason === 'no identity')) {
+      // signed out in another tab, the session timed out, or it did not survive a restart of the
+      // server: no retry can help, so stop and offer to sign in again
+      signedOut();
     } else if (e && e.willReconnect) {
+      // the server restarts or the network is gone: the client reconnects by itself; until the
+      // room's next sync nobody shown here is known to be here now
       setConnection('waiting', 'reconnecting\u2026');
+      showDisconnected('not current');
     } else {
       setConnection('closed', 'offline');
       conn.replaceChildren(link(window.location.href, 'offline: reload'));
+      showDisconnected('not connected');
       if (e && e.reason && e.code !== 1000) toastText('The board closed the connection: ' + e.reason);
     }
   });
+  // the page's own requests reach the server again (app.js): no need to wait for the next retry
+  document.addEventListener('example:server-back', function () {
+    if (!ended && live.status === 'waiting') live.reconnect();
+  });
+  // the page's own requests found the session gone (app.js): the same as the socket saying so
+  const signedInAs = body.dataset.me;
+  document.addEventListener('example:identity', function (e) {
+    if (!ended && e.detail && e.detail.me !== signedInAs) signedOut();
+  });
+
+  function signedOut() {
+    ended = true;
+    live.close();
+    setConnection('closed', 'signed out');
+    conn.replaceChildren(link(body.dataset.contextPath + '/?next=' + encodeURIComponent(boardId), 'signed out: sign in'));
+    toastText('You were signed out. Sign in again to rejoin this board.');
+    // nothing on this page is current any more: say so rather than show stale people
+    window.Example.unmarkStale(hereCard);
+    stack.classList.remove('stale');
+    list.replaceChildren();
+    stack.replaceChildren();
+    count.textContent = 'not connected';
+    delete count.dataset.count;
+    board.classList.add('ended');
+    const me = document.querySelector('.me');
+    if (me) me.remove();
+  }
+
+  let disconnectedAt = null;
+
+  /* While the socket is down the people shown are from before: no count, greyed, with the time. */
+  function showDisconnected(text) {
+    if (disconnectedAt === null) disconnectedAt = new Date();
+    count.textContent = text;
+    delete count.dataset.count;
+    window.Example.markStale(hereCard, disconnectedAt);
+    stack.classList.add('stale');
+  }
 
   function link(href, text) {
     const a = document.createElement('a');
@@ -93,6 +125,13 @@
   });
 
   function render() {
+    if (ended) return;
+    if (disconnectedAt !== null) {
+      if (!live.connected) return; // shown as of the disconnection until the room's next sync
+      disconnectedAt = null;
+      window.Example.unmarkStale(hereCard);
+      stack.classList.remove('stale');
+    }
     const people = room.presences();
     const here = people.length;
     count.textContent = here === 1 ? 'only you here' : here + ' here';

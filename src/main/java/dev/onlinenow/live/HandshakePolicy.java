@@ -54,6 +54,9 @@ final class HandshakePolicy {
             }
             guest = true;
         }
+        if (!guest && principal != null && userId.equals(principal.getName())) {
+            online.noteHandshakeUser(userId, http);
+        }
         String name = guest ? "Guest " + userId.substring(userId.length() - 4) : online.nameOf(userId);
         return new Handshake(userId, name, guest, guard == null ? null : guard.key(), null, http);
     }

@@ -110,12 +110,67 @@
     return h >>> 0;
   }
 
-  /** The colour online-now gives a user id: the same id gets the same colour everywhere. */
+  /*
+   * Colours of names. White text on a user's colour must be readable: WCAG 2.2's 4.5:1 for small
+   * text (success criterion 1.4.3). The rule, the same in the example's Avatars.java:
+   * hue = h mod 360 and step = (h >>> 9) mod 3 from the id's hash h; saturation 70%; lightness
+   * min(38 + 6 x step, top - 4 x step) %, where top (at most 50) is the lightest whole percentage
+   * at which white on the hue reaches 4.5:1. The colour is the sRGB one, rounded to 8 bits per
+   * channel as CSS Color 4's hslToRgb gives it, written #rrggbb so that what is measured is what a
+   * browser paints. No contrast this rule computes comes within 1e-9 of 4.5, so engines that
+   * differ in the last bit of Math.pow still agree (the Java test checks every hue and lightness).
+   */
+  var MIN_CONTRAST = 4.5;
+  var COLOR_SATURATION = 0.7;
+
+  function hslToRgb(hue, saturation, lightness) {
+    var a = saturation * Math.min(lightness, 1 - lightness);
+    function channel(n) {
+      var k = (n + hue / 30) % 12;
+      return Math.round(255 * (lightness - a * Math.max(-1, Math.min(k - 3, 9 - k, 1))));
+    }
+    return [channel(0), channel(8), channel(4)];
+  }
+
+  function channelLuminance(c8) {
+    var c = c8 / 255;
+    return c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+  }
+
+  /** WCAG contrast ratio of white text on the 8-bit sRGB colour rgb. */
+  function contrastWithWhite(rgb) {
+    var l = 0.2126 * channelLuminance(rgb[0]) + 0.7152 * channelLuminance(rgb[1]) + 0.0722 * channelLuminance(rgb[2]);
+    return 1.05 / (l + 0.05);
+  }
+
+  var topLightness = {};
+
+  /* The lightest whole percentage (at most 50) at which white text on the hue reaches 4.5:1. */
+  function lightestReadable(hue) {
+    var top = topLightness[hue];
+    if (top === undefined) {
+      top = 50;
+      while (contrastWithWhite(hslToRgb(hue, COLOR_SATURATION, top / 100)) < MIN_CONTRAST) top--;
+      topLightness[hue] = top;
+    }
+    return top;
+  }
+
+  function hex2(n) {
+    return (n < 16 ? '0' : '') + n.toString(16);
+  }
+
+  /**
+   * The colour online-now gives a user id (#rrggbb): the same id gets the same colour everywhere,
+   * and white text on it reads at 4.5:1 or better.
+   */
   function colorFor(id) {
     var h = hashString(String(id));
     var hue = h % 360;
-    var lightness = 38 + ((h >>> 9) % 3) * 6; // 38, 44 or 50: neighbours in hue still differ
-    return 'hsl(' + hue + ', 70%, ' + lightness + '%)';
+    var step = (h >>> 9) % 3; // neighbours in hue still differ in lightness
+    var lightness = Math.min(38 + 6 * step, lightestReadable(hue) - 4 * step);
+    var rgb = hslToRgb(hue, COLOR_SATURATION, lightness / 100);
+    return '#' + hex2(rgb[0]) + hex2(rgb[1]) + hex2(rgb[2]);
   }
 
   function validRoomName(name) {

@@ -40,7 +40,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * README.md's snippets are tests: every fenced {@code xml}, {@code jsp} and {@code html} block is
- * lifted out of README.md, classified, deployed as written into embedded Tomcat 10.1 (Jasper
+ * lifted out of README.md and the docs pages it links to for settings, live rooms, operations and
+ * compatibility ({@link #SOURCES}), classified, deployed as written into embedded Tomcat 10.1 (Jasper
  * compiling the JSP with JSTL; Tomcat's own WebSocket), alone and combined, and checked against
  * what the README says it does. A block that cannot be classified fails the test, and so does a
  * kind that appears more often than the deployments below use it, so a new snippet cannot be
@@ -53,10 +54,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  *   <li>{@code <listener>}: the live listener line;</li>
  *   <li>{@code <init-param>}: a filter init-param line;</li>
  *   <li>{@code <context-param>}s: context-param lines;</li>
- *   <li>{@code <dependency>}: a Maven dependency (checked against this build's coordinates and
- *       files, not deployed);</li>
- *   <li>{@code jsp}: a JSP page (it declares taglibs); {@code html}: a page with
- *       {@code <script>}s, deployed as a JSP since it uses EL.</li>
+ *   <li>{@code <dependency>}s: Maven dependencies (online-now's checked against this build's
+ *       coordinates and files, JSTL's against the JSTL jars deployed here; not deployed);</li>
+ *   <li>{@code <Context>}: a web app's {@code META-INF/context.xml};</li>
+ *   <li>{@code jsp}: a JSP page (it declares taglibs), or a single line of one; {@code html}: a page
+ *       with {@code <script>}s, deployed as a JSP since it uses EL.</li>
  * </ul>
  *
  * <p>Wrapping, mechanically: fragments go into a Jakarta EE 10 {@code <web-app version="6.0">}
@@ -66,15 +68,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * session as {@code user} (the classic-app sign-in the filter snippet's {@code userId} setting
  * names). A page snippet is {@code index.jsp}, byte for byte. The jar is the packaged one in
  * WEB-INF/lib.
+ *
+ * <p>The example's home page shows how it is built ("How this page is built"): those snippets are
+ * README.md's, character for character, so what a reader copies from the example is deployed here
+ * too.
  */
 class ReadmeSnippetsIT {
 
-    enum Kind { FILTER, LISTENER, INIT_PARAM, CONTEXT_PARAMS, DEPENDENCY, JSP_PAGE, HTML_PAGE, NOT_DEPLOYED }
+    enum Kind { FILTER, LISTENER, INIT_PARAM, CONTEXT_PARAMS, CONTEXT_XML, DEPENDENCY, JSP_PAGE, JSP_LINE, HTML_PAGE, NOT_DEPLOYED }
 
-    record Snippet(int line, String lang, String text, Kind kind) {
+    /** README.md and the docs pages whose snippets a user copies into a web app. */
+    static final List<String> SOURCES = List.of("README.md", "docs/settings.md", "docs/live.md",
+            "docs/operations.md", "docs/compatibility.md");
+
+    record Snippet(String file, int line, String lang, String text, Kind kind) {
         @Override
         public String toString() {
-            return "README.md line " + line + " (" + lang + ", " + kind + ")";
+            return file + " line " + line + " (" + lang + ", " + kind + ")";
         }
     }
 
@@ -88,10 +98,16 @@ class ReadmeSnippetsIT {
 
     @BeforeAll
     static void deploy() throws Exception {
-        snippets = lift(Files.readString(Path.of("README.md")));
+        snippets = new ArrayList<>();
+        for (String source : SOURCES) {
+            snippets.addAll(lift(source, Files.readString(Path.of(source))));
+        }
+        assertThat(snippets).as("fenced blocks in " + SOURCES).hasSizeGreaterThan(5);
         Snippet filter = only(Kind.FILTER);
         Snippet listener = only(Kind.LISTENER);
         Snippet jsp = only(Kind.JSP_PAGE);
+        Snippet line = only(Kind.JSP_LINE);
+        Snippet contextXml = only(Kind.CONTEXT_XML);
         Snippet html = only(Kind.HTML_PAGE);
         Snippet resolverLine = only(Kind.INIT_PARAM);
         Snippet redis = only(Kind.CONTEXT_PARAMS, "online-now.redisUri");
@@ -102,8 +118,15 @@ class ReadmeSnippetsIT {
         tomcat.setBaseDir(temp.resolve("tomcat").toString());
         tomcat.setPort(0);
         tomcat.getConnector();
-        // the first screen: the filter snippet and the JSP snippet
-        app("/first", webXml(List.of(), filter, null, null), jsp);
+        // the three steps: the filter snippet and the one JSP line
+        app("/first", webXml(List.of(), filter, null, null), line);
+        // the filter snippet and the JSP page that lists who
+        app("/list", webXml(List.of(), filter, null, null), jsp);
+        // the same with session persistence on in META-INF/context.xml, as written (embedded Tomcat
+        // reads it when the app is added, as a stock one does when it deploys the WAR)
+        Files.createDirectories(temp.resolve("apps/persist/META-INF"));
+        Files.writeString(temp.resolve("apps/persist/META-INF/context.xml"), contextXml.text());
+        app("/persist", webXml(List.of(), filter, null, null), jsp);
         // the listener line alone: the live endpoint, with every default
         app("/listener", webXml(List.of(), null, null, listener), null);
         // the filter snippet (settings as init-params) plus the listener line, with the html page
@@ -134,26 +157,35 @@ class ReadmeSnippetsIT {
 
     // --- lifting and classifying ---------------------------------------------------------------
 
-    static List<Snippet> lift(String readme) throws Exception {
+    static List<Snippet> lift(String file, String markdown) throws Exception {
         List<Snippet> out = new ArrayList<>();
-        Matcher m = FENCE.matcher(readme);
+        Matcher m = FENCE.matcher(markdown);
         while (m.find()) {
-            int line = 1 + (int) readme.substring(0, m.start()).chars().filter(c -> c == '\n').count();
+            int line = 1 + (int) markdown.substring(0, m.start()).chars().filter(c -> c == '\n').count();
             String lang = m.group(1);
             String text = m.group(2);
-            out.add(new Snippet(line, lang, text, classify(line, lang, text)));
+            out.add(new Snippet(file, line, lang, text, classify(file + " line " + line, lang, text)));
         }
-        assertThat(out).as("fenced blocks in README.md").hasSizeGreaterThan(5);
         return out;
     }
 
-    static Kind classify(int line, String lang, String text) throws Exception {
+    static Kind classify(String where, String lang, String text) throws Exception {
         switch (lang) {
             case "java", "sh", "nginx": // code, commands and a proxy's configuration: nothing to deploy
                 return Kind.NOT_DEPLOYED;
+            case "properties":
+                // Spring Boot's application.properties: the starter's StarterIT checks that its
+                // app runs with these very lines (spring-boot-starter/it-app)
+                if (text.lines().allMatch(l -> l.isBlank() || l.startsWith("#") || l.startsWith("online-now."))) {
+                    return Kind.NOT_DEPLOYED;
+                }
+                break;
             case "jsp":
                 if (text.contains("<%@ taglib")) {
                     return Kind.JSP_PAGE;
+                }
+                if (text.strip().lines().count() == 1) {
+                    return Kind.JSP_LINE;
                 }
                 break;
             case "html":
@@ -175,14 +207,20 @@ class ReadmeSnippetsIT {
                 if (top.equals(Set.of("context-param"))) {
                     return Kind.CONTEXT_PARAMS;
                 }
+                if (top.equals(Set.of("dependency")) && text.contains("<artifactId>online-now-spring-boot-starter</artifactId>")) {
+                    return Kind.NOT_DEPLOYED; // the starter's coordinates are checked by its StarterIT
+                }
                 if (top.equals(Set.of("dependency"))) {
                     return Kind.DEPENDENCY;
+                }
+                if (top.equals(Set.of("Context"))) {
+                    return Kind.CONTEXT_XML;
                 }
                 break;
             default:
                 break;
         }
-        throw new AssertionError("README.md line " + line + ": a ```" + lang + " block this test cannot classify, "
+        throw new AssertionError(where + ": a ```" + lang + " block this test cannot classify, "
                 + "so it would go untested; teach ReadmeSnippetsIT what it is and what it does:\n" + text);
     }
 
@@ -205,17 +243,17 @@ class ReadmeSnippetsIT {
     /** The one snippet of {@code kind} that holds {@code marker}; every snippet of the kind must be one of those asked for. */
     private static Snippet only(Kind kind, String marker) {
         List<Snippet> all = snippets.stream().filter(s -> s.kind() == kind).toList();
-        assertThat(all).as("README.md's " + kind + " snippets: each needs its own check here")
+        assertThat(all).as("the docs' " + kind + " snippets: each needs its own check here")
                 .allMatch(s -> s.text().contains("online-now.redisUri") || s.text().contains("online-now.trustForwardedHeaders")
                         || s.text().contains("online-now.hidden"));
         List<Snippet> of = all.stream().filter(s -> s.text().contains(marker)).toList();
-        assertThat(of).as("README.md's " + kind + " snippet with " + marker).hasSize(1);
+        assertThat(of).as("the docs' " + kind + " snippet with " + marker).hasSize(1);
         return of.get(0);
     }
 
     private static Snippet only(Kind kind) {
         List<Snippet> of = snippets.stream().filter(s -> s.kind() == kind).toList();
-        assertThat(of).as("README.md's " + kind + " snippets: this test deploys exactly one; a new one needs "
+        assertThat(of).as("the docs' " + kind + " snippets: this test deploys exactly one; a new one needs "
                 + "its own check here").hasSize(1);
         return of.get(0);
     }
@@ -337,28 +375,65 @@ class ReadmeSnippetsIT {
     @Test
     void everyBlockIsClassifiedAndEveryDeployedKindIsUsed() {
         Map<Kind, Long> kinds = snippets.stream().collect(Collectors.groupingBy(Snippet::kind, Collectors.counting()));
-        assertThat(kinds).as("" + snippets).containsKeys(Kind.FILTER, Kind.LISTENER, Kind.JSP_PAGE, Kind.HTML_PAGE,
-                Kind.INIT_PARAM, Kind.CONTEXT_PARAMS, Kind.DEPENDENCY);
+        assertThat(kinds).as("" + snippets).containsKeys(Kind.FILTER, Kind.LISTENER, Kind.JSP_PAGE, Kind.JSP_LINE,
+                Kind.HTML_PAGE, Kind.INIT_PARAM, Kind.CONTEXT_PARAMS, Kind.CONTEXT_XML, Kind.DEPENDENCY);
     }
 
     @Test
-    void theFirstScreenShowsNOnlineAndTheSignedInUsersNamesEscaped() throws Exception {
+    void theThreeStepsShowNOnline() throws Exception {
+        Browser ann = Browser.open();
+        Browser bob = Browser.open();
+        ann.signIn("/first", "ann");
+        bob.signIn("/first", "bob");
+        assertThat(bob.get("/first/").statusCode()).isEqualTo(200);
+        HttpResponse<String> page = ann.get("/first/");
+        assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+        assertThat(page.body().strip()).isEqualTo("<p>2 online</p>");
+        // a visitor who has not signed in is not counted (userId session:user), and sees the same
+        assertThat(Browser.open().get("/first/").body().strip()).isEqualTo("<p>2 online</p>");
+        // signing out (invalidate()) takes a user off at once, as the README says
+        assertThat(bob.get("/first/signout").statusCode()).isEqualTo(204);
+        assertThat(ann.get("/first/").body().strip()).isEqualTo("<p>1 online</p>");
+    }
+
+    @Test
+    void theListShowsNOnlineAndTheSignedInUsersNamesEscaped() throws Exception {
         Browser ann = Browser.open();
         Browser mallory = Browser.open();
-        ann.signIn("/first", "ann");
-        mallory.signIn("/first", "<script>alert(1)</script>");
-        assertThat(mallory.get("/first/").statusCode()).isEqualTo(200);
-        HttpResponse<String> page = ann.get("/first/");
+        ann.signIn("/list", "ann");
+        mallory.signIn("/list", "<script>alert(1)</script>");
+        assertThat(mallory.get("/list/").statusCode()).isEqualTo(200);
+        HttpResponse<String> page = ann.get("/list/");
         assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
         assertThat(page.body()).contains("<p>2 online</p>").doesNotContain("<script>alert(1)");
         assertThat(items(page.body())).containsExactly("ann", "&lt;script&gt;alert(1)&lt;/script&gt;");
-        assertThat(page.body()).as("post.author is nobody online").doesNotContain("class=\"dot\"");
 
-        // a visitor who has not signed in is not counted (userId session:user), and sees the same
-        assertThat(Browser.open().get("/first/").body()).contains("<p>2 online</p>");
         // sign-out by invalidate(): gone at once
-        assertThat(mallory.get("/first/signout").statusCode()).isEqualTo(204);
-        assertThat(items(ann.get("/first/").body())).containsExactly("ann");
+        assertThat(mallory.get("/list/signout").statusCode()).isEqualTo(204);
+        assertThat(items(ann.get("/list/").body())).containsExactly("ann");
+    }
+
+    @Test
+    void theContextXmlSnippetKeepsSessionsAcrossARestartOfTheApp() throws Exception {
+        Browser ann = Browser.open();
+        ann.signIn("/persist", "ann");
+        assertThat(items(ann.get("/persist/").body())).containsExactly("ann");
+        Context ctx = apps.get("/persist");
+        ctx.stop();
+        ctx.start();
+        assertThat(ctx.getState().isAvailable()).as("restarted").isTrue();
+        // the same cookie, no new sign-in: the session came back from SESSIONS.ser
+        HttpResponse<String> page = ann.get("/persist/");
+        assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+        assertThat(items(page.body())).as("still signed in after the restart").containsExactly("ann");
+        // and the control: the same restart of an app without the snippet signs everyone out
+        Browser bob = Browser.open();
+        bob.signIn("/list", "bob");
+        assertThat(items(bob.get("/list/").body())).contains("bob");
+        Context list = apps.get("/list");
+        list.stop();
+        list.start();
+        assertThat(bob.get("/list/").body()).contains("<p>0 online</p>");
     }
 
     @Test
@@ -471,15 +546,31 @@ class ReadmeSnippetsIT {
     }
 
     @Test
-    void theDependencySnippetsNameThisBuild() throws Exception {
+    void theDependencySnippetsNameThisBuildAndTheJstlDeployedHere() throws Exception {
         String pom = Files.readString(Path.of("pom.xml"));
         String version = System.getProperty("onlinenow.version");
-        List<Snippet> deps = snippets.stream().filter(s -> s.kind() == Kind.DEPENDENCY).toList();
+        List<Element> deps = new ArrayList<>();
+        for (Snippet d : snippets.stream().filter(s -> s.kind() == Kind.DEPENDENCY).toList()) {
+            var list = parse("<snippet>" + d.text() + "</snippet>").getDocumentElement().getElementsByTagName("dependency");
+            for (int i = 0; i < list.getLength(); i++) {
+                deps.add((Element) list.item(i));
+            }
+        }
+        // JSTL, as step 1 says to add it: exactly the jars the JSP snippets run with here
+        Set<String> jstl = new TreeSet<>();
+        for (Element e : deps) {
+            if (!"dev.onlinenow".equals(text(e, "groupId"))) {
+                jstl.add(text(e, "groupId") + ":" + text(e, "artifactId") + ":" + text(e, "version"));
+            }
+        }
+        assertThat(jstl).containsExactly(
+                "jakarta.servlet.jsp.jstl:jakarta.servlet.jsp.jstl-api:" + jarVersion("jakarta.servlet.jsp.jstl-api"),
+                "org.glassfish.web:jakarta.servlet.jsp.jstl:" + jarVersion("jakarta.servlet.jsp.jstl"));
+        deps.removeIf(e -> !"dev.onlinenow".equals(text(e, "groupId")));
         assertThat(deps).hasSize(2);
         Set<String> classifiers = new TreeSet<>();
-        for (Snippet d : deps) {
-            Element e = (Element) parse(d.text()).getDocumentElement();
-            assertThat(text(e, "groupId")).isEqualTo("dev.onlinenow");
+        for (Element e : deps) {
+            String d = "the dependency " + text(e, "artifactId") + ":" + text(e, "classifier");
             assertThat(text(e, "artifactId")).isEqualTo("online-now");
             assertThat(pom).contains("<version>" + text(e, "version") + "</version>");
             String classifier = text(e, "classifier");
@@ -496,18 +587,50 @@ class ReadmeSnippetsIT {
         assertThat(classifiers).containsExactly("", "javax");
     }
 
+    /** The version of the jar on the test class path named {@code artifact}-VERSION.jar (the one deployed). */
+    private static String jarVersion(String artifact) {
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            Matcher m = Pattern.compile(Pattern.quote(artifact) + "-([\\d.]+)\\.jar").matcher(Path.of(entry).getFileName().toString());
+            if (m.matches()) {
+                return m.group(1);
+            }
+        }
+        throw new AssertionError(artifact + " is not on the test class path");
+    }
+
     private static String text(Element e, String child) {
         var list = e.getElementsByTagName(child);
         return list.getLength() == 0 ? null : list.item(0).getTextContent().trim();
     }
 
+    /** The example's "How this page is built": README's snippets, as deployed above, character for character. */
+    @Test
+    void theExamplesHowThisPageIsBuiltShowsTheReadmesSnippets() throws Exception {
+        String home = Files.readString(Path.of("webapp-example/src/main/webapp/WEB-INF/jsp/home.jsp"));
+        Matcher pre = Pattern.compile("(?s)<pre data-readme-snippet><code>(.*?)</code></pre>").matcher(home);
+        List<String> shown = new ArrayList<>();
+        while (pre.find()) {
+            // HTML-escaped, and ${ written as ${'$'}{ so that the JSP prints it instead of evaluating it
+            shown.add(pre.group(1).replace("${'$'}", "$").replace("&lt;", "<").replace("&gt;", ">")
+                    .replace("&quot;", "\"").replace("&amp;", "&") + "\n");
+        }
+        assertThat(shown).as("snippets on the example's home page").containsExactly(
+                only(Kind.FILTER).text(), only(Kind.JSP_PAGE).text());
+        assertThat(shown.get(0)).as("a session-based app lists nobody without it")
+                .contains("<param-name>userId</param-name><param-value>session:user</param-value>");
+        assertThat(home).as("the listener line, as README's")
+                .contains(only(Kind.LISTENER).text().strip().replace("<", "&lt;").replace(">", "&gt;"));
+    }
+
     @Test
     void aNewKindOfBlockFailsTheTest() {
-        assertThatThrownBy(() -> classify(1, "properties", "a=b"))
+        assertThatThrownBy(() -> classify("x.md line 1", "yaml", "a: b"))
                 .isInstanceOf(AssertionError.class).hasMessageContaining("cannot classify");
-        assertThatThrownBy(() -> classify(1, "xml", "<servlet><servlet-name>x</servlet-name></servlet>"))
+        assertThatThrownBy(() -> classify("x.md line 1", "properties", "a=b"))
                 .isInstanceOf(AssertionError.class).hasMessageContaining("cannot classify");
-        assertThatThrownBy(() -> classify(1, "jsp", "<p>${onlineNowCount}</p>"))
+        assertThatThrownBy(() -> classify("x.md line 1", "xml", "<servlet><servlet-name>x</servlet-name></servlet>"))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("cannot classify");
+        assertThatThrownBy(() -> classify("x.md line 1", "jsp", "<p>${onlineNowCount}</p>\n<p>${onlineGuestCount}</p>\n"))
                 .isInstanceOf(AssertionError.class).hasMessageContaining("cannot classify");
     }
 }

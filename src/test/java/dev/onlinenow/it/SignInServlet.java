@@ -18,7 +18,7 @@ public class SignInServlet extends HttpServlet {
         } else {
             HttpSession session = req.getSession(true);
             session.setAttribute("user", req.getParameter("name"));
-            if (req.getParameter("hideOnline") != null) { // README, "Hidden users"
+            if (req.getParameter("hideOnline") != null) { // README, "Who is online, as forums show it"
                 session.setAttribute("hideOnline", Boolean.valueOf(req.getParameter("hideOnline")));
             }
         }

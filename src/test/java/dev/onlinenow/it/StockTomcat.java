@@ -50,7 +50,18 @@ final class StockTomcat implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    /** The web app deployed as {@code webapps/NAME}: {@code http://127.0.0.1:PORT/NAME}. */
+    URI app(String name) {
+        return URI.create("http://127.0.0.1:" + port + "/" + name);
+    }
+
     static StockTomcat start(Path home, Path webapp, String tomcatUsersXml, Path work) throws Exception {
+        return start(home, java.util.Map.of("app", webapp), tomcatUsersXml, work);
+    }
+
+    /** Like {@link #start(Path, Path, String, Path)}, with several web apps, by context name. */
+    static StockTomcat start(Path home, java.util.Map<String, Path> webapps, String tomcatUsersXml, Path work)
+            throws Exception {
         Path base = fresh(work.resolve("tomcat-base"));
         Files.createDirectories(base.resolve("conf"));
         try (Stream<Path> conf = Files.list(home.resolve("conf"))) {
@@ -78,7 +89,9 @@ final class StockTomcat implements AutoCloseable {
         for (String dir : List.of("webapps", "logs", "temp", "work")) {
             Files.createDirectories(base.resolve(dir));
         }
-        copyTree(webapp, base.resolve("webapps/app"));
+        for (java.util.Map.Entry<String, Path> w : webapps.entrySet()) {
+            copyTree(w.getValue(), base.resolve("webapps").resolve(w.getKey()));
+        }
         int port = freePort();
         List<String> cmd = new ArrayList<>(List.of(java(),
                 "-Dcatalina.home=" + home, "-Dcatalina.base=" + base, "-Djava.io.tmpdir=" + base.resolve("temp"),

@@ -219,7 +219,7 @@ class OutboxCursorsTest {
         other.start();
         room.join();
         other.join();
-        Await.until("everything is sent", java.time.Duration.ofSeconds(10), () -> o.queued() == 0 && inFlight.get() == 0);
+        Await.until("everything is sent", Await.WAIT, () -> o.queued() == 0 && inFlight.get() == 0);
         completer.shutdown();
         pumps.shutdown();
         assertThat(completer.awaitTermination(10, TimeUnit.SECONDS)).isTrue();

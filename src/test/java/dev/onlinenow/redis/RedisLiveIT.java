@@ -33,7 +33,7 @@ class RedisLiveIT extends RedisITBase {
 
     private Map<String, String> params() {
         Map<String, String> p = redisParams(uri);
-        p.put("nodeTimeout", "PT3S");
+        p.put("nodeTimeout", "PT5S"); // a liveness beat every 1.7 s: a loaded machine stalls no thread that long
         return p;
     }
 
@@ -105,10 +105,11 @@ class RedisLiveIT extends RedisITBase {
         JsonObject left = alice2.next("leave");
         assertThat(left.getString("id")).isEqualTo("bob");
         // node A's view hears of bob's leave through pub/sub, after alice2's node B
-        Await.until("node A to hear that bob left", Duration.ofSeconds(10),
-                () -> a.live().list("board").stream().noneMatch(p -> p.getId().equals("bob")));
-        assertThat(a.live().list("board")).extracting(p -> p.getId()).containsExactly("alice");
-        assertThat(a.live().list("board").get(0).getConnections()).isEqualTo(1);
+        // and alice's closed tab reaches A's view once Redis has answered A's leave
+        Await.untilAsserted(() -> {
+            assertThat(a.live().list("board")).extracting(p -> p.getId()).containsExactly("alice");
+            assertThat(a.live().list("board").get(0).getConnections()).isEqualTo(1);
+        });
     }
 
     @Test
@@ -130,7 +131,7 @@ class RedisLiveIT extends RedisITBase {
         nodeB.destroyForcibly();
         nodeB.waitFor(20, TimeUnit.SECONDS);
 
-        // nodeTimeout is 3 s: the key expires within 3 s, A looks every second
+        // nodeTimeout is 5 s: the key expires within 5 s, A looks every second
         JsonObject leave = alice.next("leave");
         assertThat(leave.getString("id")).isEqualTo("bob");
         Await.until("A to count bob's leave as node_down", Duration.ofSeconds(30), () ->
@@ -167,7 +168,7 @@ class RedisLiveIT extends RedisITBase {
         peek.redis.zadd(ns + ":nodes", 1, ghost);
         JsonObject leave = alice.next("leave");
         assertThat(leave.getString("id")).isEqualTo("carol");
-        assertThat(peek.redis.hexists(room, "p:carol")).isFalse();
+        Await.untilAsserted(() -> assertThat(peek.redis.hexists(room, "p:carol")).isFalse());
         Await.until("the reaper to forget the ghost node", Duration.ofSeconds(20),
                 () -> peek.redis.zscore(ns + ":nodes", ghost) == null
                         && peek.redis.exists(ns + ":node:" + ghost + ":rooms") == 0);
@@ -221,7 +222,7 @@ class RedisLiveIT extends RedisITBase {
         own.stop();
         Await.until("A's bean to say the store is down", Duration.ofSeconds(30), () ->
                 Boolean.FALSE.equals(attribute(beanA, "StoreHealthy")));
-        assertThat(attribute(beanA, "StoreDownSince")).isNotNull();
+        Await.untilAsserted(() -> assertThat(attribute(beanA, "StoreDownSince")).isNotNull());
         // a join while Redis is down works, from the node's own members
         WsClient carol = closeLater(a.connectAs("carol"));
         carol.join("board");
@@ -239,7 +240,7 @@ class RedisLiveIT extends RedisITBase {
         });
         Await.until("A's bean to say the store is up again", Duration.ofSeconds(30), () ->
                 Boolean.TRUE.equals(attribute(beanA, "StoreHealthy")));
-        assertThat(attribute(beanA, "StoreDownSince")).isNull();
+        Await.untilAsserted(() -> assertThat(attribute(beanA, "StoreDownSince")).isNull());
         WsClient dave = closeLater(b.connectAs("dave"));
         dave.join("board");
         assertThat(ids(dave.next("state"))).containsExactlyInAnyOrder("alice", "bob", "carol", "dave");

@@ -74,7 +74,7 @@ class RedisRoomStateIT extends RedisITBase {
         a.putCursor("r", new Cursor("alice", 1.5, -2, 1000));
         b.putCursor("r", new Cursor("bob", 3, 4, 2000));
         // cursor writes are not awaited (the cursor tick never waits for Redis): A's may land later
-        Await.until("both cursors in Redis", java.time.Duration.ofSeconds(10),
+        Await.until("both cursors in Redis", Await.WAIT,
                 () -> b.cursors("r").size() == 2);
         assertThat(b.cursors("r")).containsExactlyInAnyOrder(new Cursor("alice", 1.5, -2, 1000),
                 new Cursor("bob", 3, 4, 2000));

@@ -16,7 +16,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * A TCP proxy on loopback that delays every byte by half a round trip in each direction: a Redis
  * across a slow link, for tests. Bytes keep their order; the delay can change while it runs (a
- * chunk keeps the delay it was read with). Closing it closes every connection.
+ * chunk keeps the delay it was read with), and it can {@link #hold} everything: a Redis that
+ * answers nothing for as long as a test needs, without a duration to guess. Closing it closes
+ * every connection.
  */
 public final class DelayProxy implements AutoCloseable {
 
@@ -25,6 +27,8 @@ public final class DelayProxy implements AutoCloseable {
     private final List<Socket> sockets = new ArrayList<>();
     private volatile long halfRoundTripNanos;
     private volatile boolean closed;
+    private final Object gate = new Object();
+    private boolean held;
 
     /** Proxies to {@code host:port} with {@code roundTripMillis} added to every round trip. */
     public DelayProxy(String host, int port, long roundTripMillis) throws IOException {
@@ -43,6 +47,29 @@ public final class DelayProxy implements AutoCloseable {
     /** Sets the added round trip, for what is read from now on. */
     public void roundTrip(long millis) {
         this.halfRoundTripNanos = millis * 1_000_000 / 2;
+    }
+
+    /** From now on nothing more is passed on in either direction, until {@link #release}. */
+    public void hold() {
+        synchronized (gate) {
+            held = true;
+        }
+    }
+
+    /** Passes on what was held, in order, and everything after it. */
+    public void release() {
+        synchronized (gate) {
+            held = false;
+            gate.notifyAll();
+        }
+    }
+
+    private void awaitOpen() throws InterruptedException {
+        synchronized (gate) {
+            while (held && !closed) {
+                gate.wait(100);
+            }
+        }
     }
 
     private void accept() {
@@ -102,6 +129,7 @@ public final class DelayProxy implements AutoCloseable {
                     while ((wait = c.dueNanos() - System.nanoTime()) > 0) {
                         LockSupport.parkNanos(wait);
                     }
+                    awaitOpen();
                     out.write(c.data());
                     out.flush();
                 }

@@ -10,7 +10,7 @@
   <link rel="icon" href="data:,">
   <link rel="stylesheet" href="${ctx}/static/app.css">
 </head>
-<body data-context-path="${fn:escapeXml(ctx)}">
+<body data-context-path="${fn:escapeXml(ctx)}" data-me="${fn:escapeXml(me)}">
 <%@ include file="_topbar.jspf" %>
 
 <main class="home">
@@ -38,7 +38,7 @@
         </form>
       </c:when>
       <c:otherwise>
-        <h1>Hi <c:out value="${me}"/>, you are online.</h1>
+        <h1>Hi <c:out value="${me}"/>, <span data-while-up="you are online." data-while-down="the server is not answering.">you are online.</span></h1>
         <p class="lead">Everyone below made a request in the last 5 minutes. Open a board to see who
           is in it and where their pointer is, live.</p>
       </c:otherwise>
@@ -126,20 +126,28 @@
   <section class="card how" aria-labelledby="how-title">
     <details>
       <summary><h2 id="how-title">How this page is built</h2></summary>
-      <p>The filter in <code>WEB-INF/web.xml</code> sets the request attributes this JSP reads:</p>
-<pre><code>&lt;filter&gt;
+      <p>The README's first steps, as a page like this one takes them. The filter, in
+        <code>WEB-INF/web.xml</code>, sets the request attributes the JSP reads (this app writes the
+        same settings as <code>online-now.</code> context-params, which the live endpoint shares):</p>
+<pre data-readme-snippet><code>&lt;filter&gt;
   &lt;filter-name&gt;onlineNow&lt;/filter-name&gt;
   &lt;filter-class&gt;dev.onlinenow.OnlineNowFilter&lt;/filter-class&gt;
+  &lt;!-- who the user is: here the session attribute "user", where an app with its own login keeps
+       it; leave this out when the container signs users in (request.getRemoteUser()) --&gt;
+  &lt;init-param&gt;&lt;param-name&gt;userId&lt;/param-name&gt;&lt;param-value&gt;session:user&lt;/param-value&gt;&lt;/init-param&gt;
 &lt;/filter&gt;
-&lt;filter-mapping&gt;
-  &lt;filter-name&gt;onlineNow&lt;/filter-name&gt;
-  &lt;url-pattern&gt;/*&lt;/url-pattern&gt;
-&lt;/filter-mapping&gt;</code></pre>
-<pre><code>${'$'}{onlineNowCount} online
-&lt;c:forEach var="u" items="${'$'}{onlineNow}"&gt;
-  &lt;c:out value="${'$'}{u.name}"/&gt;, last seen ${'$'}{u.lastSeen}
-&lt;/c:forEach&gt;</code></pre>
-      <p>The boards add one line, <code>&lt;listener-class&gt;dev.onlinenow.live.OnlineNowLive&lt;/listener-class&gt;</code>,
+&lt;filter-mapping&gt;&lt;filter-name&gt;onlineNow&lt;/filter-name&gt;&lt;url-pattern&gt;/*&lt;/url-pattern&gt;&lt;/filter-mapping&gt;</code></pre>
+      <p>and a JSP lists who is online (JSTL in <code>WEB-INF/lib</code>):</p>
+<pre data-readme-snippet><code>&lt;%@ taglib prefix="c" uri="jakarta.tags.core" %&gt;
+&lt;%@ taglib prefix="fmt" uri="jakarta.tags.fmt" %&gt;
+
+&lt;p&gt;${'$'}{onlineNowCount} online&lt;/p&gt;
+&lt;ul&gt;
+  &lt;c:forEach items="${'$'}{onlineNow}" var="u"&gt;
+    &lt;li&gt;&lt;c:out value="${'$'}{u.name}"/&gt; &lt;small&gt;seen &lt;fmt:formatDate value="${'$'}{u.lastSeenDate}" type="time"/&gt;&lt;/small&gt;&lt;/li&gt;
+  &lt;/c:forEach&gt;
+&lt;/ul&gt;</code></pre>
+      <p>The boards add one line, <code>&lt;listener&gt;&lt;listener-class&gt;dev.onlinenow.live.OnlineNowLive&lt;/listener-class&gt;&lt;/listener&gt;</code>,
         and the script <code>/online-now/online-now.js</code> served from the library's jar.</p>
     </details>
   </section>

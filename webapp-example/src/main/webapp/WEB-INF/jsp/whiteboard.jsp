@@ -9,7 +9,7 @@
   <link rel="icon" href="data:,">
   <link rel="stylesheet" href="${ctx}/static/app.css">
 </head>
-<body class="board-page" data-context-path="${fn:escapeXml(ctx)}" data-board="${fn:escapeXml(board)}">
+<body class="board-page" data-context-path="${fn:escapeXml(ctx)}" data-me="${fn:escapeXml(me)}" data-board="${fn:escapeXml(board)}">
 <%@ include file="_topbar.jspf" %>
 
 <main class="board-layout">
@@ -38,7 +38,7 @@
       <form id="status-form" autocomplete="off">
         <label for="status">Your status</label>
         <div class="row">
-          <input id="status" name="status" maxlength="60" placeholder="e.g. Sketching the header">
+          <input id="status" name="status" maxlength="60" placeholder="e.g. On a call">
           <button type="submit" class="btn">Set</button>
         </div>
         <p class="hint">Everyone in the board sees it next to your name.</p>

@@ -15,14 +15,60 @@ public final class Avatars {
     private Avatars() {
     }
 
+    /** WCAG 2.2 contrast for small text (success criterion 1.4.3). */
+    static final double MIN_CONTRAST = 4.5;
+    private static final double SATURATION = 0.7;
+    private static final int[] TOP_LIGHTNESS = new int[360];
+
+    static {
+        for (int hue = 0; hue < 360; hue++) {
+            int top = 50;
+            while (contrastWithWhite(rgb(hue, SATURATION, top / 100.0)) < MIN_CONTRAST) {
+                top--;
+            }
+            TOP_LIGHTNESS[hue] = top;
+        }
+    }
+
     /**
-     * The CSS colour of an id, as online-now.js's {@code colorFor}: FNV-1a (32 bit) over the id's
-     * UTF-16 code units (what JavaScript's {@code charCodeAt} reads); the hue is the hash modulo
-     * 360, the lightness one of 38, 44 or 50 % from bits 9 and up, so neighbours in hue differ.
+     * The CSS colour ({@code #rrggbb}) of an id, as online-now.js's {@code OnlineNow.colorFor}, on
+     * which white text reads at 4.5:1 or better. The rule: FNV-1a (32 bit) over the id's UTF-16
+     * code units (what JavaScript's {@code charCodeAt} reads) gives h; the hue is h mod 360, the
+     * step (h >>> 9) mod 3, the saturation 70%, and the lightness min(38 + 6 x step, top - 4 x step)
+     * percent, where top (at most 50) is the lightest whole percentage at which white on that hue
+     * reaches 4.5:1. The colour is rounded to 8 bits per channel as CSS Color 4's hslToRgb gives it.
      */
     public static String color(String id) {
         long h = hash(id == null ? "" : id);
-        return "hsl(" + (h % 360) + ", 70%, " + (38 + ((h >>> 9) % 3) * 6) + "%)";
+        int hue = (int) (h % 360);
+        int step = (int) ((h >>> 9) % 3);
+        int lightness = Math.min(38 + 6 * step, TOP_LIGHTNESS[hue] - 4 * step);
+        int[] c = rgb(hue, SATURATION, lightness / 100.0);
+        return String.format(java.util.Locale.ROOT, "#%02x%02x%02x", c[0], c[1], c[2]);
+    }
+
+    /** CSS Color 4's hslToRgb, rounded to 8 bits per channel (the same arithmetic as online-now.js). */
+    static int[] rgb(int hue, double saturation, double lightness) {
+        double a = saturation * Math.min(lightness, 1 - lightness);
+        int[] out = new int[3];
+        int[] n = {0, 8, 4};
+        for (int i = 0; i < 3; i++) {
+            double k = (n[i] + hue / 30.0) % 12;
+            out[i] = (int) Math.round(255 * (lightness - a * Math.max(-1, Math.min(Math.min(k - 3, 9 - k), 1))));
+        }
+        return out;
+    }
+
+    /** WCAG's contrast ratio of white text on an 8-bit sRGB colour. */
+    static double contrastWithWhite(int[] rgb) {
+        double l = 0.2126 * luminance(rgb[0]) + 0.7152 * luminance(rgb[1]) + 0.0722 * luminance(rgb[2]);
+        return 1.05 / (l + 0.05);
+    }
+
+    private static double luminance(int c8) {
+        double c = c8 / 255.0;
+        // StrictMath: fdlibm's pow, as JavaScript engines have it
+        return c <= 0.04045 ? c / 12.92 : StrictMath.pow((c + 0.055) / 1.055, 2.4);
     }
 
     /** The hue (0-359) of {@link #color(String)}, for tinted backgrounds. */

@@ -6,7 +6,7 @@ import java.util.List;
 public final class Board {
 
     static final List<Board> SUGGESTED = List.of(
-            new Board("design", "Design review", "Sketch the new sign-up flow together."),
+            new Board("design", "Design review", "Walk through the new sign-up flow together."),
             new Board("roadmap", "Roadmap", "What ships this quarter, and what waits."),
             new Board("retro", "Sprint retro", "What went well, what to change."));
 

@@ -103,6 +103,12 @@ class BrowserIT {
                 && hereIds(d).containsAll(List.of("Ada Lovelace", "Grace Hopper")));
         adaWaits.withMessage("two avatars in the board's header")
                 .until(d -> d.findElements(By.cssSelector("#here-avatars .avatar")).size() == 2);
+        assertPlaceholderFits(grace, "#status");
+
+        // someone signs in elsewhere: the board page's "N online" follows, without a reload
+        new WebClient(server.uri()).signIn("Hedy Lamarr").home();
+        adaWaits.withMessage("the board page's count of who is online")
+                .until(ExpectedConditions.textToBe(By.cssSelector("[data-testid=online-count]"), "3"));
 
         // the home page (here in a second tab of Grace's) shows who is in each board
         String graceBoardTab = grace.getWindowHandle();
@@ -112,6 +118,7 @@ class BrowserIT {
                 .attributeToBe(By.cssSelector("[data-testid=board-design-here]"), "data-count", "2"));
         assertThat(grace.findElements(By.cssSelector("[data-testid=board-design-here] .avatar"))).hasSize(2);
         screenshot(grace, "03-home-shows-who-is-in-each-board");
+        assertReadable(grace, "[data-testid=online-list] .avatar, [data-testid=board-design-here] .avatar", 4);
         grace.close();
         grace.switchTo().window(graceBoardTab);
 
@@ -128,6 +135,9 @@ class BrowserIT {
         adaWaits.withMessage("Grace's cursor labelled with her name").until(d -> d.findElement(
                 By.cssSelector(".online-now-cursor[data-id='Grace Hopper']")).getText().equals("Grace Hopper"));
         screenshot(ada, "04-ada-sees-grace-in-the-board-with-her-cursor");
+        // every name on a user's colour reads at 4.5:1 (WCAG 2.2, 1.4.3), as the browser paints it
+        assertReadable(ada, ".online-now-cursor-label", 1);
+        assertReadable(ada, "#here-avatars .avatar, #here-list .avatar, .topbar .avatar", 5);
         moveAndExpect(graceBoard, 160, 90);
         screenshot(grace, "05-grace-view-of-the-board");
 
@@ -170,10 +180,142 @@ class BrowserIT {
         click(ada, "[data-testid=board-retro]");
         awaitLive(ada);
         assertNoHorizontalScroll(ada);
+        assertPlaceholderFits(ada, "#status");
         WebElement board = ada.findElement(By.id("board"));
         assertThat(board.getSize().getWidth()).as("the board uses the screen's width").isGreaterThan(300);
         assertThat(board.getSize().getHeight()).isGreaterThan(300);
         screenshot(ada, "10-narrow-board");
+    }
+
+    /**
+     * Two people on a board, and one of them on the home page too, while the server stops and
+     * starts again: during the outage every live part of each page says so and shows no count as
+     * current; after it the pages catch up by themselves (sessions kept in the work directory,
+     * META-INF/context.xml). Then a restart that loses the sessions: the pages show the people as
+     * signed out, with a way to sign in, and nothing of before.
+     */
+    @Test
+    void aRestartLeavesNoPageContradictingItselfAndThePagesCatchUpByThemselves() throws Exception {
+        Path webapp = Path.of(System.getProperty("example.webapp"));
+        int port = server.port();
+        Path base = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "online-now-restart-");
+        server.close();
+        server = ExampleServer.start(webapp, port, base.resolve("kept"));
+
+        ada = browser("ada");
+        grace = browser("grace");
+        signIn(ada, "Ada Lovelace");
+        signIn(grace, "Grace Hopper");
+        click(ada, "[data-testid=board-design]");
+        awaitLive(ada);
+        click(grace, "[data-testid=board-design]");
+        awaitLive(grace);
+        String graceBoard = grace.getWindowHandle();
+        grace.switchTo().newWindow(WindowType.WINDOW);
+        grace.get(server.uri().toString());
+        String graceHome = grace.getWindowHandle();
+        for (WebDriver d : new WebDriver[] {ada, grace}) {
+            if (d == grace) {
+                grace.switchTo().window(graceBoard);
+            }
+            waitFor(d).until(ExpectedConditions.textToBe(By.id("here-count"), "2 here"));
+        }
+        grace.switchTo().window(graceHome);
+        waitFor(grace).until(ExpectedConditions.attributeToBe(By.cssSelector("[data-testid=board-design-here]"), "data-count", "2"));
+
+        // the server stops
+        server.close();
+        boardWhileDown(ada);
+        screenshot(ada, "11-restart-down-ada-board");
+        grace.switchTo().window(graceBoard);
+        boardWhileDown(grace);
+        grace.switchTo().window(graceHome);
+        homeWhileDown(grace);
+        screenshot(grace, "12-restart-down-grace-home");
+
+        // it starts again, with the sessions it saved: nobody has to do anything
+        server = ExampleServer.start(webapp, port, base.resolve("kept"));
+        boardAfter(ada, "Ada Lovelace");
+        screenshot(ada, "13-restart-back-ada-board");
+        grace.switchTo().window(graceBoard);
+        boardAfter(grace, "Grace Hopper");
+        grace.switchTo().window(graceHome);
+        WebDriverWait graceWaits = waitFor(grace);
+        graceWaits.withMessage("the home page back to current").until(d -> !isDown(d) && d.findElements(By.cssSelector("[data-stale]")).isEmpty());
+        graceWaits.until(ExpectedConditions.textToBe(By.cssSelector("[data-testid=online-count]"), "2"));
+        graceWaits.withMessage("both online").until(d -> onlineIds(d).containsAll(List.of("Ada Lovelace", "Grace Hopper")));
+        graceWaits.until(ExpectedConditions.attributeToBe(By.cssSelector("[data-testid=board-design-here]"), "data-count", "2"));
+        assertThat(text(grace, "[data-testid=me]")).isEqualTo("Grace Hopper");
+        assertThat(grace.findElements(By.cssSelector("[data-testid=sign-in-form]"))).isEmpty();
+        assertThat(text(grace, "h1")).isEqualTo("Hi Grace Hopper, you are online.");
+        screenshot(grace, "14-restart-back-grace-home");
+
+        // a restart that loses the sessions (another work directory): signed out, and it says so
+        server.close();
+        server = ExampleServer.start(webapp, port, base.resolve("lost"));
+        waitFor(ada).withMessage("Ada's board: signed out")
+                .until(ExpectedConditions.attributeToBe(By.id("conn"), "data-state", "closed"));
+        assertThat(ada.findElement(By.cssSelector("#conn a")).getText()).isEqualTo("signed out: sign in");
+        assertThat(ada.findElement(By.cssSelector("#conn a")).getAttribute("href")).endsWith("/?next=design");
+        assertThat(hereIds(ada)).as("nobody shown as here").isEmpty();
+        assertThat(ada.findElements(By.cssSelector("[data-stale]"))).as("nothing left to call stale").isEmpty();
+        assertThat(text(ada, "#here-count")).isEqualTo("not connected");
+        waitFor(ada).withMessage("no signed-in user in the top bar").until(d -> d.findElements(By.cssSelector(".me")).isEmpty());
+        screenshot(ada, "15-restart-sessions-lost-ada-board");
+        grace.switchTo().window(graceHome);
+        graceWaits.withMessage("Grace's home page: signed out, with the sign-in form")
+                .until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("[data-testid=sign-in-form]")));
+        assertThat(grace.findElements(By.cssSelector("[data-testid=me]"))).as("no greeting of a signed-out user").isEmpty();
+        assertThat(text(grace, "main")).doesNotContain("you are online");
+        graceWaits.until(d -> !isDown(d));
+        screenshot(grace, "16-restart-sessions-lost-grace-home");
+        grace.switchTo().window(graceBoard);
+        waitFor(grace).withMessage("Grace's board: signed out")
+                .until(ExpectedConditions.attributeToBe(By.id("conn"), "data-state", "closed"));
+        assertThat(hereIds(grace)).isEmpty();
+    }
+
+    private static boolean isDown(WebDriver d) {
+        return "offline".equals(d.findElement(By.cssSelector("[data-testid=online-pill]")).getAttribute("data-state"))
+                || d.findElement(By.id("offline-banner")).isDisplayed();
+    }
+
+    /** A board page while the server is down: it says so everywhere, and shows no count as current. */
+    private static void boardWhileDown(WebDriver d) {
+        WebDriverWait w = waitFor(d);
+        w.withMessage("the connection says reconnecting")
+                .until(ExpectedConditions.attributeToBe(By.id("conn"), "data-state", "waiting"));
+        w.withMessage("no count of who is here").until(x -> !text(x, "#here-count").matches(".*\\d.*|.*only you.*"));
+        w.withMessage("the people marked as not current").until(x -> "true".equals(
+                x.findElement(By.cssSelector(".card:has(#here-list)")).getAttribute("data-stale")));
+        w.withMessage("the top bar: offline, and the banner").until(x -> isDown(x)
+                && x.findElement(By.id("offline-banner")).isDisplayed()
+                && !x.findElement(By.cssSelector("[data-testid=online-count]")).isDisplayed());
+        assertThat(d.findElements(By.cssSelector(".online-now-cursor"))).as("no frozen cursors").isEmpty();
+    }
+
+    private static void homeWhileDown(WebDriver d) {
+        WebDriverWait w = waitFor(d);
+        w.withMessage("the home page: offline, and the banner").until(x -> isDown(x)
+                && x.findElement(By.id("offline-banner")).isDisplayed()
+                && !x.findElement(By.cssSelector("[data-testid=online-count]")).isDisplayed());
+        w.withMessage("who is online and in the boards marked as not current").until(x ->
+                "true".equals(x.findElement(By.id("online")).getAttribute("data-stale"))
+                        && "true".equals(x.findElement(By.cssSelector("[data-refresh=boards]")).getAttribute("data-stale")));
+        assertThat(d.findElement(By.cssSelector("#online .stale-note")).getText()).startsWith("Not current: as of ");
+        assertThat(text(d, "h1")).isEqualTo("Hi Grace Hopper, the server is not answering.");
+    }
+
+    /** A board page after the restart: both back, live, as the same people, nothing marked. */
+    private static void boardAfter(WebDriver d, String me) {
+        WebDriverWait w = waitFor(d);
+        w.withMessage("live again").until(ExpectedConditions.attributeToBe(By.id("conn"), "data-state", "open"));
+        w.until(ExpectedConditions.textToBe(By.id("here-count"), "2 here"));
+        w.withMessage("both in the list").until(x -> hereIds(x).containsAll(List.of("Ada Lovelace", "Grace Hopper")));
+        w.withMessage("nothing marked as not current").until(x -> x.findElements(By.cssSelector("[data-stale]")).isEmpty());
+        w.withMessage("the top bar back").until(x -> !isDown(x));
+        w.until(ExpectedConditions.textToBe(By.cssSelector("[data-testid=online-count]"), "2"));
+        assertThat(text(d, "[data-testid=me]")).isEqualTo(me);
     }
 
     // --- steps ---------------------------------------------------------------------------
@@ -232,6 +374,59 @@ class BrowserIT {
         WebDriverWait w = new WebDriverWait(d, WAIT);
         w.ignoring(StaleElementReferenceException.class);
         return w;
+    }
+
+    /**
+     * Measures the contrast of the text of every element matching {@code css} (at least
+     * {@code atLeast} of them) on its own background, from the colours the browser computed.
+     */
+    private static void assertReadable(WebDriver d, String css, int atLeast) {
+        @SuppressWarnings("unchecked")
+        List<List<String>> painted = (List<List<String>>) ((org.openqa.selenium.JavascriptExecutor) d).executeScript(
+                "return Array.from(document.querySelectorAll(arguments[0])).map(e => {"
+                        + " const s = getComputedStyle(e); return [e.textContent, s.color, s.backgroundColor]; });", css);
+        assertThat(painted).as("elements " + css).hasSizeGreaterThanOrEqualTo(atLeast);
+        for (List<String> p : painted) {
+            double ratio = contrast(rgb(p.get(1)), rgb(p.get(2)));
+            assertThat(ratio).as("contrast of \"" + p.get(0) + "\": " + p.get(1) + " on " + p.get(2))
+                    .isGreaterThanOrEqualTo(4.5);
+        }
+    }
+
+    private static final Pattern RGB = Pattern.compile("rgba?\\((\\d+), (\\d+), (\\d+)(, ([0-9.]+))?\\)");
+
+    private static int[] rgb(String css) {
+        Matcher m = RGB.matcher(css);
+        assertThat(m.matches()).as("a computed colour: " + css).isTrue();
+        assertThat(m.group(5) == null || Double.parseDouble(m.group(5)) == 1).as("opaque: " + css).isTrue();
+        return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))};
+    }
+
+    /** WCAG 2.2's contrast ratio of two sRGB colours. */
+    static double contrast(int[] a, int[] b) {
+        double la = luminance(a);
+        double lb = luminance(b);
+        return (Math.max(la, lb) + 0.05) / (Math.min(la, lb) + 0.05);
+    }
+
+    private static double luminance(int[] rgb) {
+        double[] w = {0.2126, 0.7152, 0.0722};
+        double l = 0;
+        for (int i = 0; i < 3; i++) {
+            double c = rgb[i] / 255.0;
+            l += w[i] * (c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4));
+        }
+        return l;
+    }
+
+    /** The input's placeholder is not cut off: its text fits the input's content box. */
+    private static void assertPlaceholderFits(WebDriver d, String css) {
+        Object spare = ((org.openqa.selenium.JavascriptExecutor) d).executeScript(
+                "const i = document.querySelector(arguments[0]); const s = getComputedStyle(i);"
+                        + " const c = document.createElement('canvas').getContext('2d'); c.font = s.font;"
+                        + " return i.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight)"
+                        + " - c.measureText(i.placeholder).width;", css);
+        assertThat(((Number) spare).doubleValue()).as("room left by the placeholder of " + css + " in px").isPositive();
     }
 
     private static void assertNoHorizontalScroll(WebDriver d) {

@@ -45,14 +45,25 @@ public final class ExampleServer implements AutoCloseable {
      * @throws IllegalStateException if the web app failed to start (its log says why)
      */
     public static ExampleServer start(Path webapp, int port) throws LifecycleException, IOException {
+        Path base = Files.createDirectories(webapp.toAbsolutePath().getParent().resolve("embedded-tomcat"));
+        /* On a fixed port the same base directory each time: the sessions Tomcat saves there when
+         * it stops (META-INF/context.xml) are read back when it starts again. */
+        return start(webapp, port, port > 0 ? base.resolve("port-" + port) : Files.createTempDirectory(base, "tomcat-"));
+    }
+
+    /**
+     * As {@link #start(Path, int)}, with Tomcat's base directory (its work directory, where the
+     * web app's sessions are saved when it stops, is in there): a server started again with the
+     * same base directory keeps the sessions of the one before.
+     */
+    public static ExampleServer start(Path webapp, int port, Path baseDir) throws LifecycleException, IOException {
         Objects.requireNonNull(webapp, "webapp");
         if (!Files.isRegularFile(webapp.resolve("WEB-INF/web.xml"))) {
             throw new IllegalArgumentException("no exploded WAR at " + webapp.toAbsolutePath()
                     + "; build it first: mvn -f webapp-example/pom.xml -DskipTests package");
         }
-        Path base = Files.createDirectories(webapp.toAbsolutePath().getParent().resolve("embedded-tomcat"));
         Tomcat tomcat = new Tomcat();
-        tomcat.setBaseDir(Files.createTempDirectory(base, "tomcat-").toString());
+        tomcat.setBaseDir(Files.createDirectories(baseDir).toString());
         tomcat.setPort(port);
         Connector connector = tomcat.getConnector();
         tomcat.getHost().setAutoDeploy(false);

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +37,12 @@ final class ExternalContainer implements AutoCloseable {
     private final Path log;
     private final URI app;
     private final Stop stop;
+    /** How to start the same container again (same base, port and log), or null. */
+    private Restart restart;
+
+    private interface Restart {
+        ExternalContainer start() throws Exception;
+    }
 
     /** How a container is stopped; the default is SIGTERM to the process we started. */
     private interface Stop {
@@ -205,7 +212,7 @@ final class ExternalContainer implements AutoCloseable {
         ExternalContainer c = new ExternalContainer("glassfish", p, serverLog,
                 URI.create("http://127.0.0.1:" + http + "/example/"), stop);
         CompletableFuture<Void> ended = new CompletableFuture<>();
-        Thread pump = new Thread(() -> pump(p, work.resolve("glassfish.log"), null, ended), "glassfish-log");
+        Thread pump = new Thread(() -> pump(p, work.resolve("glassfish.log"), false, null, ended), "glassfish-log");
         pump.setDaemon(true);
         pump.start();
         try {
@@ -288,11 +295,28 @@ final class ExternalContainer implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops this container (as {@link #close()}: a clean shutdown) and starts it again with the
+     * same base directory, port and log (appended to), as an administrator restarts a server.
+     */
+    ExternalContainer restart() throws Exception {
+        if (restart == null) {
+            throw new UnsupportedOperationException(name + " cannot be restarted here");
+        }
+        close();
+        return restart.start();
+    }
+
     private static ExternalContainer start(String name, List<String> cmd, Path base, Path log, String ready, int port)
             throws Exception {
+        return start(name, cmd, base, log, ready, port, false);
+    }
+
+    private static ExternalContainer start(String name, List<String> cmd, Path base, Path log, String ready, int port,
+                                           boolean appendLog) throws Exception {
         Process p = new ProcessBuilder(cmd).directory(base.toFile()).redirectErrorStream(true).start();
         CompletableFuture<Void> started = new CompletableFuture<>();
-        Thread pump = new Thread(() -> pump(p, log, ready, started), name + "-log");
+        Thread pump = new Thread(() -> pump(p, log, appendLog, ready, started), name + "-log");
         pump.setDaemon(true);
         pump.start();
         ExternalContainer c = new ExternalContainer(name, p, log, URI.create("http://127.0.0.1:" + port + "/example/"),
@@ -314,14 +338,17 @@ final class ExternalContainer implements AutoCloseable {
             throw new AssertionError(name + " started but does not serve the app (" + e.getMessage() + "); its log:\n"
                     + c.logText(), e);
         }
+        c.restart = () -> start(name, cmd, base, log, ready, port, true);
         return c;
     }
 
     /* Copies the process output to the log file, and completes `started` at the ready line
      * (or exceptionally when the process ends first; with no ready line, only then). */
-    private static void pump(Process p, Path log, String ready, CompletableFuture<Void> started) {
+    private static void pump(Process p, Path log, boolean append, String ready, CompletableFuture<Void> started) {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-             Writer out = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
+             Writer out = append
+                     ? Files.newBufferedWriter(log, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)
+                     : Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
             String line;
             while ((line = in.readLine()) != null) {
                 out.write(line);

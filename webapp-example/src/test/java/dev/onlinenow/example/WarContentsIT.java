@@ -20,7 +20,9 @@ class WarContentsIT {
                     .map(n -> n.substring("WEB-INF/lib/".length())).toList();
             assertThat(libs).anyMatch(n -> n.startsWith("online-now-"))
                     .anyMatch(n -> n.startsWith("jakarta.servlet.jsp.jstl-api-"))
-                    .anyMatch(n -> n.matches("jakarta\\.servlet\\.jsp\\.jstl-\\d.*"));
+                    .anyMatch(n -> n.matches("jakarta\\.servlet\\.jsp\\.jstl-\\d.*"))
+                    .as("an SLF4J provider, so that start-up prints no SLF4J warning")
+                    .anyMatch(n -> n.startsWith("slf4j-jdk14-"));
             assertThat(libs).as("APIs and implementations every container provides")
                     .noneMatch(n -> n.startsWith("jakarta.servlet-api") || n.startsWith("jakarta.websocket")
                             || n.startsWith("jakarta.el") || n.startsWith("jakarta.servlet.jsp-api")
