@@ -61,7 +61,7 @@ public class OnlineNowFilter implements Filter {
     public static final String HIDDEN_COUNT_ATTRIBUTE = "onlineHiddenCount";
     /** Robots active within the threshold ({@code long}); never in the users' or guests' counts. */
     public static final String ROBOT_COUNT_ATTRIBUTE = "onlineRobotCount";
-    /** Their names ({@code List<String>}), most recent first, at most {@code maxCount}; computed on first use. */
+    /** Their names ({@code List<String>}), most recent first, at most {@code maxCount} (the order at most a second old). */
     public static final String ROBOTS_ATTRIBUTE = "onlineRobots";
     /**
      * Set by a page (a string such as {@code topic:42}) to name where its viewer is, instead of
@@ -392,12 +392,32 @@ public class OnlineNowFilter implements Filter {
         request.setAttribute(RECORD_ATTRIBUTE, online.record());
         request.setAttribute(HIDDEN_COUNT_ATTRIBUTE, online.hidingEnabled() ? boxedHiddenCount(online.hiddenCount()) : ZERO);
         if (online.settings().robots()) {
-            request.setAttribute(ROBOT_COUNT_ATTRIBUTE, boxedRobotCount(online.robotCount()));
-            request.setAttribute(ROBOTS_ATTRIBUTE, snapshot.robots());
+            long robots = online.robotCount();
+            request.setAttribute(ROBOT_COUNT_ATTRIBUTE, boxedRobotCount(robots));
+            request.setAttribute(ROBOTS_ATTRIBUTE, robotNames(robots));
         } else {
             request.setAttribute(ROBOT_COUNT_ATTRIBUTE, ZERO);
             request.setAttribute(ROBOTS_ATTRIBUTE, List.of());
         }
+    }
+
+    /* The robots' names, shared by the requests of one second while their count stays: no list per
+     * request, and at most one walk of the robots' index a second (the order may be a second old;
+     * the count never is). */
+    private record RobotNames(long second, long count, List<String> names) {
+    }
+
+    private volatile RobotNames robotNames;
+
+    private List<String> robotNames(long count) {
+        long second = online.settings().clock().millis() / 1000;
+        RobotNames r = robotNames;
+        if (r != null && r.second == second && r.count == count) {
+            return r.names;
+        }
+        List<String> names = count == 0 ? List.of() : online.recentRobots(online.settings().maxCount());
+        robotNames = new RobotNames(second, count, names);
+        return names;
     }
 
     private Long boxedRobotCount(long n) {
@@ -508,30 +528,6 @@ public class OnlineNowFilter implements Filter {
                 }
             }
             return seen;
-        }
-
-        /** The {@code onlineRobots} list: computed on first access. */
-        List<String> robots() {
-            return new AbstractList<>() {
-                private List<String> names;
-
-                private synchronized List<String> names() {
-                    if (names == null) {
-                        names = online.recentRobots(online.settings().maxCount());
-                    }
-                    return names;
-                }
-
-                @Override
-                public String get(int index) {
-                    return names().get(index);
-                }
-
-                @Override
-                public int size() {
-                    return names().size();
-                }
-            };
         }
 
         private static Set<String> union(Set<String> set, String one) {

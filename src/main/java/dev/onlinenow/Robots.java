@@ -31,11 +31,14 @@ final class Robots {
     static final int MAX_NAME_CHARS = 64;
 
     private static final String NO_ROBOT = "";
+    private static final System.Logger LOG = System.getLogger(Robots.class.getName());
 
     private final UnaryOperator<String> classifier;
     private final Ticker ticker;
     private final ConcurrentHashMap<String, String> known = new ConcurrentHashMap<>();
     private final AtomicInteger classified = new AtomicInteger();
+    /** Set when the patterns could not be loaded (uap-java or SnakeYAML missing): nobody is a robot. */
+    private volatile boolean unavailable;
     private volatile long second = Long.MIN_VALUE;
 
     /**
@@ -72,13 +75,28 @@ final class Robots {
         if (userAgent == null || userAgent.isEmpty()) {
             return null;
         }
+        if (unavailable) {
+            return null;
+        }
         String key = userAgent.length() > MAX_AGENT_CHARS ? userAgent.substring(0, MAX_AGENT_CHARS) : userAgent;
         String name = known.get(key);
         if (name == null) {
             if (!mayClassify()) {
                 return null;
             }
-            String found = classifier.apply(key);
+            String found;
+            try {
+                found = classifier.apply(key);
+            } catch (LinkageError missing) {
+                // a web app that ships online-now's jar without its dependencies: the request goes on
+                unavailable = true;
+                LOG.log(System.Logger.Level.WARNING, "online-now: robots are not recognised: robots=true needs "
+                        + "com.github.ua-parser:uap-java and org.yaml:snakeyaml beside online-now in WEB-INF/lib ("
+                        + missing + "); set robots=false to say so, or add them", missing);
+                return null;
+            } catch (RuntimeException | StackOverflowError hostile) {
+                found = null; // a User-Agent the patterns choke on is no robot (and costs this once)
+            }
             name = found == null ? NO_ROBOT : clean(found);
             if (known.size() >= CACHE_SIZE) {
                 known.clear();

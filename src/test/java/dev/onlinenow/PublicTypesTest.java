@@ -32,6 +32,7 @@ class PublicTypesTest {
             "dev.onlinenow.OnlineNowSettings",
             "dev.onlinenow.OnlineNowStats",
             "dev.onlinenow.OnlineUser",
+            "dev.onlinenow.OnlineRecord",
             "dev.onlinenow.PathPatterns",
             "dev.onlinenow.Ticker",
             "dev.onlinenow.UserIdSource",
@@ -62,7 +63,9 @@ class PublicTypesTest {
             Map.entry("dev.onlinenow.redis.RedisLiveBackend", "loaded by name (LiveBackend.REDIS_BACKEND)"),
             Map.entry("dev.onlinenow.redis.RedisStoreFactory", "loaded by name (StoreFactory)"),
             Map.entry("dev.onlinenow.store.StoreFactory", "the seam the redis package implements"),
-            Map.entry("dev.onlinenow.store.EhcachePresenceStore", "OnlineNow (another package) makes it"));
+            Map.entry("dev.onlinenow.store.EhcachePresenceStore", "OnlineNow (another package) makes it"),
+            Map.entry("dev.onlinenow.store.IndexFile", "OnlineNow (another package) saves and reads the index through it"),
+            Map.entry("dev.onlinenow.store.RecordKeeper", "the seam through which OnlineNow keeps the record in a store (Redis's in redis)"));
 
     static Set<String> publicTypes() throws IOException, ClassNotFoundException {
         Path classes = Path.of("target/classes");

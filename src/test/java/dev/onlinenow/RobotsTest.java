@@ -101,6 +101,30 @@ class RobotsTest {
     }
 
     @Test
+    void withoutItsDependenciesNobodyIsARobotAndNoRequestFails() {
+        AtomicInteger calls = new AtomicInteger();
+        Robots robots = new Robots(ua -> {
+            calls.incrementAndGet();
+            throw new NoClassDefFoundError("ua_parser/Parser");
+        }, clock.ticker());
+        assertThat(robots.nameOf(GOOGLEBOT)).isNull();
+        assertThat(robots.nameOf(BINGBOT)).isNull();
+        assertThat(calls).as("tried once, then known to be unavailable").hasValue(1);
+    }
+
+    @Test
+    void aUserAgentThePatternsChokeOnIsNoRobot() {
+        AtomicInteger calls = new AtomicInteger();
+        Robots robots = new Robots(ua -> {
+            calls.incrementAndGet();
+            throw new StackOverflowError();
+        }, clock.ticker());
+        assertThat(robots.nameOf("(((((")).isNull();
+        assertThat(robots.nameOf("(((((")).isNull();
+        assertThat(calls).as("remembered as no robot").hasValue(1);
+    }
+
+    @Test
     void namesAreCleanedOfControlCharactersAndBounded() {
         assertThat(Robots.clean("Evil\u0007bot\n")).isEqualTo("Evilbot");
         assertThat(Robots.clean("Other")).isEqualTo("robot");

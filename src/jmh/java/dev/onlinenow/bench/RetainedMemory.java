@@ -41,7 +41,29 @@ public final class RetainedMemory {
                 System.getProperty("java.runtime.version"), ManagementFactory.getRuntimeMXBean().getInputArguments(),
                 Runtime.getRuntime().maxMemory() >> 20);
         onlineNow(users);
+        located(users, 1000);
         django(users);
+    }
+
+    /** Issue 22: the same users, each at one of {@code locations} locations (the index by location). */
+    private static void located(int users, int locations) {
+        Clock clock = Clock.systemUTC();
+        EhcachePresenceStore empty = new EhcachePresenceStore("empty", Duration.ofMinutes(15), 2_000_000, clock);
+        long emptyJol = GraphLayout.parseInstance(empty).totalSize();
+        long heapBefore = usedAfterGc();
+        EhcachePresenceStore store = new EhcachePresenceStore("full", Duration.ofMinutes(15), 2_000_000, clock);
+        for (int i = 0; i < users; i++) {
+            String id = String.valueOf(1_000_000 + i);
+            store.touch(id);
+            store.locate(id, "/board/" + (i % locations));
+        }
+        long heapAfter = usedAfterGc();
+        GraphLayout full = GraphLayout.parseInstance(store);
+        report("online-now EhcachePresenceStore, each user at one of " + locations + " locations", users,
+                full.totalSize() - emptyJol, heapAfter - heapBefore);
+        System.out.println(top(full, emptyJol, users));
+        store.close();
+        empty.close();
     }
 
     private static void onlineNow(int users) {

@@ -9,6 +9,7 @@ import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScoredValue;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.ZAddArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -73,9 +74,78 @@ final class RedisPresenceStore implements PresenceStore {
      * bound, exact count and expiry. It is also what this node registers again after an outage.
      */
 
+    /*
+     * Locations. Each id's last location is kept in the hash {KEY}:loc (field id, value
+     * "AT LOCATION": the time of the move, a space, the location), and the ids at a location in
+     * the sorted set {KEY}:at:LOCATION (score: last seen), with the set {KEY}:locs naming the
+     * locations that have such a set. The hash tag {KEY} puts them in one slot, so a script may
+     * move an id between two locations in one step (Redis Cluster too). Every round sends, for
+     * each id touched on this node, its local location (MOVE: a newer move wins, whatever order
+     * the nodes flush in); a logout takes the id off (LEAVE); a prune round drops who expired
+     * (PRUNE). Reads (countAt, recentAt) ask Redis for one location, and remember the answer for
+     * a flush interval, merged with what this node did since.
+     */
+    static final String MOVE = String.join("\n",
+            "local ttl = ARGV[2]",
+            "redis.call('PEXPIRE', KEYS[1], ttl)",
+            "for i = 3, #ARGV, 3 do",
+            "  local id, loc, at = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])",
+            "  local old = redis.call('HGET', KEYS[1], id)",
+            "  local oldAt, oldLoc = -1, false",
+            "  if old then",
+            "    local sp = string.find(old, ' ', 1, true)",
+            "    oldAt = tonumber(string.sub(old, 1, sp - 1))",
+            "    oldLoc = string.sub(old, sp + 1)",
+            "  end",
+            "  if oldLoc == loc then",
+            "    redis.call('ZADD', ARGV[1] .. loc, 'GT', at, id)",
+            "    if at > oldAt then redis.call('HSET', KEYS[1], id, at .. ' ' .. loc) end",
+            "  elseif at >= oldAt then",
+            "    if oldLoc then redis.call('ZREM', ARGV[1] .. oldLoc, id) end",
+            "    redis.call('HSET', KEYS[1], id, at .. ' ' .. loc)",
+            "    redis.call('SADD', KEYS[2], loc)",
+            "    redis.call('PEXPIRE', KEYS[2], ttl)",
+            "    redis.call('ZADD', ARGV[1] .. loc, 'GT', at, id)",
+            "    redis.call('PEXPIRE', ARGV[1] .. loc, ttl)",
+            "  end",
+            "end",
+            "return 0");
+    static final String LEAVE = String.join("\n",
+            "for i = 2, #ARGV do",
+            "  local old = redis.call('HGET', KEYS[1], ARGV[i])",
+            "  if old then",
+            "    local loc = string.sub(old, string.find(old, ' ', 1, true) + 1)",
+            "    redis.call('ZREM', ARGV[1] .. loc, ARGV[i])",
+            "    redis.call('HDEL', KEYS[1], ARGV[i])",
+            "  end",
+            "end",
+            "return 0");
+    static final String PRUNE = String.join("\n",
+            "for _, loc in ipairs(redis.call('SMEMBERS', KEYS[2])) do",
+            "  local k = ARGV[1] .. loc",
+            "  for _, id in ipairs(redis.call('ZRANGEBYSCORE', k, '-inf', ARGV[2])) do",
+            "    local v = redis.call('HGET', KEYS[1], id)",
+            "    if v and string.sub(v, string.find(v, ' ', 1, true) + 1) == loc then redis.call('HDEL', KEYS[1], id) end",
+            "  end",
+            "  redis.call('ZREMRANGEBYSCORE', k, '-inf', ARGV[2])",
+            "  if redis.call('ZCARD', k) == 0 then",
+            "    redis.call('SREM', KEYS[2], loc)",
+            "    redis.call('DEL', k)",
+            "  else",
+            "    redis.call('PEXPIRE', k, ARGV[3])",
+            "  end",
+            "end",
+            "redis.call('PEXPIRE', KEYS[1], ARGV[3])",
+            "redis.call('PEXPIRE', KEYS[2], ARGV[3])",
+            "return 0");
+
     private final RedisNode node;
     private final String name;
     private final String key;
+    private final String locKey;
+    private final String locsKey;
+    private final String atPrefix;
+    private final ConcurrentHashMap<String, LocationView> locationViews = new ConcurrentHashMap<>();
     private final Clock clock;
     private final long thresholdMillis;
     private final int maxTracked;
@@ -97,6 +167,9 @@ final class RedisPresenceStore implements PresenceStore {
         this.node = node;
         this.name = name;
         this.key = settings.redisNamespace() + ":" + name;
+        this.locKey = "{" + key + "}:loc";
+        this.locsKey = "{" + key + "}:locs";
+        this.atPrefix = "{" + key + "}:at:";
         this.clock = settings.clock();
         this.thresholdMillis = settings.threshold().toMillis();
         this.maxTracked = settings.maxTracked();
@@ -260,20 +333,84 @@ final class RedisPresenceStore implements PresenceStore {
         return v;
     }
 
-    /* Locations are this node's own for now (its local index): see docs/community.md, "Where people are". */
     @Override
     public boolean locate(String id, String location) {
-        return local.locate(id, location);
+        String before = local.locationOf(id);
+        boolean online = local.locate(id, location);
+        if (online && !location.equals(before)) {
+            enqueue(id, clock.millis()); // the move reaches Redis in the next round, request or not
+        }
+        return online;
     }
 
     @Override
     public long countAt(String location) {
-        return local.countAt(location);
+        LocationView v = locationView(location);
+        long mine = local.countAt(location);
+        return v == null ? mine : Math.max(v.count, mine);
     }
 
     @Override
     public List<LastSeen> recentAt(String location, int limit) {
-        return local.recentAt(location, limit);
+        List<LastSeen> mine = local.recentAt(location, limit);
+        LocationView v = locationView(location);
+        if (v == null || limit <= 0) {
+            return mine;
+        }
+        long cutoff = clock.millis() - thresholdMillis;
+        Map<String, LastSeen> best = new HashMap<>();
+        for (LastSeen s : v.list) {
+            // an id of this node that moved elsewhere since: the local index knows better
+            String here = s.epochMilli() > cutoff && !removedSince(s.id(), s.epochMilli()) ? local.locationOf(s.id()) : "";
+            if (here == null || location.equals(here)) {
+                best.merge(s.id(), s, (a, b) -> a.epochMilli() >= b.epochMilli() ? a : b);
+            }
+        }
+        for (LastSeen s : mine) {
+            best.merge(s.id(), s, (a, b) -> a.epochMilli() >= b.epochMilli() ? a : b);
+        }
+        List<LastSeen> out = new ArrayList<>(best.values());
+        out.sort(NEWEST_FIRST);
+        return out.size() > limit ? List.copyOf(out.subList(0, limit)) : Collections.unmodifiableList(out);
+    }
+
+    /**
+     * What Redis says about one location, asked from the request thread at most once a flush
+     * interval per location (like a single id's look-up); null while Redis is down.
+     */
+    private LocationView locationView(String location) {
+        long now = clock.millis();
+        LocationView v = locationViews.get(location);
+        if (v != null && now - v.fetchedAt < node.readIntervalMillis() && now >= v.fetchedAt) {
+            return v;
+        }
+        StatefulRedisConnection<String, String> c = node.connection();
+        if (c == null || !node.healthy()) {
+            return null;
+        }
+        long cutoff = now - thresholdMillis;
+        RedisAsyncCommands<String, String> redis = c.async();
+        RedisFuture<Long> count = redis.zcount(atPrefix + location, exclusiveFrom(cutoff));
+        RedisFuture<List<ScoredValue<String>>> top = redis.zrevrangebyscoreWithScores(atPrefix + location,
+                exclusiveFrom(cutoff), Limit.create(0, Math.max(listLimit, 1)));
+        Long n = node.await(count);
+        List<ScoredValue<String>> got = node.await(top);
+        if (n == null || got == null) {
+            return null;
+        }
+        List<LastSeen> list = new ArrayList<>(got.size());
+        for (ScoredValue<String> sv : got) {
+            list.add(new LastSeen(sv.getValue(), (long) sv.getScore(), location));
+        }
+        if (locationViews.size() >= MAX_LOOKUPS) {
+            locationViews.clear();
+        }
+        v = new LocationView(n, List.copyOf(list), now);
+        locationViews.put(location, v);
+        return v;
+    }
+
+    private record LocationView(long count, List<LastSeen> list, long fetchedAt) {
     }
 
     @Override
@@ -281,6 +418,7 @@ final class RedisPresenceStore implements PresenceStore {
         local.sweep();
         long now = clock.millis();
         lookups.values().removeIf(l -> now - l.fetchedAt >= node.readIntervalMillis());
+        locationViews.values().removeIf(l -> now - l.fetchedAt() >= node.readIntervalMillis());
         // a correction whose event never reached Redis (dropped while pending was full) must not
         // shift the count for good: past the threshold it is moot either way
         arrivals.values().removeIf(at -> now - at >= thresholdMillis);
@@ -348,6 +486,7 @@ final class RedisPresenceStore implements PresenceStore {
             if (prune) {
                 writes.add(redis.zremrangebyscore(key, Range.from(Range.Boundary.<Long>unbounded(), Range.Boundary.including(cutoff))));
             }
+            locationWrites(redis, touched, removed, prune, cutoff, writes);
             // a key our ZADD may have just created has no TTL yet: give it one in the same round,
             // so that a namespace whose nodes all stop soon after does not stay forever
             RedisFuture<Boolean> expire = prune || (needsExpire && !touched.isEmpty())
@@ -391,6 +530,43 @@ final class RedisPresenceStore implements PresenceStore {
             removals.remove(id, -batch.get(id));
         }
         return true;
+    }
+
+    /* The locations of this round's touched ids (as the local index has them), its logouts, and a prune. */
+    private void locationWrites(RedisAsyncCommands<String, String> redis, List<ScoredValue<String>> touched,
+                                List<String> removed, boolean prune, long cutoff, List<RedisFuture<?>> writes) {
+        String ttl = Long.toString(thresholdMillis + 2 * node.pruneIntervalMillis());
+        List<String> args = new ArrayList<>();
+        for (ScoredValue<String> sv : touched) {
+            String location = local.locationOf(sv.getValue());
+            if (location == null) {
+                continue;
+            }
+            if (args.isEmpty()) {
+                args.add(atPrefix);
+                args.add(ttl);
+            }
+            args.add(sv.getValue());
+            args.add(location);
+            args.add(Long.toString((long) sv.getScore()));
+            if (args.size() >= 2 + 3 * CHUNK) {
+                writes.add(redis.eval(MOVE, ScriptOutputType.INTEGER, new String[] {locKey, locsKey}, args.toArray(new String[0])));
+                args.clear();
+            }
+        }
+        if (!args.isEmpty()) {
+            writes.add(redis.eval(MOVE, ScriptOutputType.INTEGER, new String[] {locKey, locsKey}, args.toArray(new String[0])));
+        }
+        if (!removed.isEmpty()) {
+            List<String> gone = new ArrayList<>(removed.size() + 1);
+            gone.add(atPrefix);
+            gone.addAll(removed);
+            writes.add(redis.eval(LEAVE, ScriptOutputType.INTEGER, new String[] {locKey, locsKey}, gone.toArray(new String[0])));
+        }
+        if (prune) {
+            writes.add(redis.eval(PRUNE, ScriptOutputType.INTEGER, new String[] {locKey, locsKey},
+                    atPrefix, Long.toString(cutoff), ttl));
+        }
     }
 
     /**

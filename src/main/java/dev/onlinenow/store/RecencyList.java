@@ -204,6 +204,11 @@ final class RecencyList {
      * newest, should an id briefly have two while a touch replaces its entry), newest first.
      */
     List<LastSeen> newest(int limit, long expiredAtOrBefore) {
+        return newest(limit, expiredAtOrBefore, null);
+    }
+
+    /** Like {@link #newest(int, long)}, of the entries {@code which} accepts (all when null). */
+    List<LastSeen> newest(int limit, long expiredAtOrBefore, java.util.function.Predicate<Seen> which) {
         List<LastSeen> out = new ArrayList<>(Math.min(limit, 64));
         Set<String> ids = new HashSet<>(Math.min(limit, 64) * 2);
         boolean sorted = true;
@@ -212,7 +217,7 @@ final class RecencyList {
             drain();
             for (Seen s = head; s != null && s.placedAt > expiredAtOrBefore; s = s.next) {
                 long at = s.at; // later than placedAt only if it moved after the drain above
-                if (at != DEAD && ids.add(s.id)) {
+                if (at != DEAD && (which == null || which.test(s)) && ids.add(s.id)) {
                     if (!out.isEmpty() && at > out.get(out.size() - 1).epochMilli()) {
                         sorted = false;
                     }

@@ -48,6 +48,37 @@ class LocationIndexTest {
     }
 
     @Test
+    void crowdedAndQuietLocationsListTheSameNewestWhicheverWayTheyAreRead() {
+        for (int i = 0; i < 200; i++) {
+            store.touch("u" + i);
+            store.locate("u" + i, i % 4 == 0 ? "/quiet" : "/crowded");
+            clock.advance(Duration.ofMillis(1500));
+        }
+        for (int i = 0; i < 200; i += 7) { // some come back, out of order
+            store.touch("u" + i);
+            clock.advance(Duration.ofMillis(1500));
+        }
+        for (String where : new String[] {"/crowded", "/quiet"}) {
+            for (int limit : new int[] {1, 10, 50, 500}) {
+                List<LastSeen> expected = store.recent(1000).stream().filter(s -> where.equals(s.location()))
+                        .limit(limit).toList();
+                assertThat(store.recentAt(where, limit)).as(where + ", " + limit).extracting(LastSeen::id)
+                        .containsExactlyElementsOf(expected.stream().map(LastSeen::id).toList());
+            }
+        }
+    }
+
+    @Test
+    void everyoneAtALocationSharesOneStringOfIt() {
+        store.touch("ann");
+        store.touch("bob");
+        store.locate("ann", new String("/board/7"));
+        store.locate("bob", new String("/board/7"));
+        List<LastSeen> both = store.recent(2);
+        assertThat(both.get(0).location()).isSameAs(both.get(1).location());
+    }
+
+    @Test
     void leavingAndExpiringTakesPeopleOffTheirLocation() {
         store.touch("ann");
         store.locate("ann", "/a");
