@@ -75,7 +75,12 @@ function redisStats() {
   for (const m of redisCli('INFO', 'commandstats').matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls.set(m[1], Number(m[2]));
   const cpu = redisCli('INFO', 'cpu');
   const f = (k) => Number(new RegExp('^' + k + ':([\\d.]+)', 'm').exec(cpu)[1]);
-  return { calls, cpu: f('used_cpu_sys') + f('used_cpu_user'), at: now() };
+  const stats = redisCli('INFO', 'stats');
+  const g = (k) => Number(new RegExp('^' + k + ':(\\d+)', 'm').exec(stats)[1]);
+  return {
+    calls, cpu: f('used_cpu_sys') + f('used_cpu_user'), at: now(),
+    netIn: g('total_net_input_bytes'), netOut: g('total_net_output_bytes'),
+  };
 }
 
 /** RESP, as much as a subscriber needs: arrays, bulk strings, integers, simple strings. */
@@ -375,7 +380,10 @@ function delta(before, after) {
     const n = v - (before.calls.get(k) ?? 0);
     if (n > 0) d.set(k, n);
   }
-  return { calls: d, total: [...d.values()].reduce((a, b) => a + b, 0), cpu: after.cpu - before.cpu, secs: (after.at - before.at) / 1000 };
+  return {
+    calls: d, total: [...d.values()].reduce((a, b) => a + b, 0), cpu: after.cpu - before.cpu,
+    secs: (after.at - before.at) / 1000, netIn: after.netIn - before.netIn, netOut: after.netOut - before.netOut,
+  };
 }
 
 function byCommand(d, per, minus) {
@@ -411,6 +419,8 @@ function pubsubReport(m) {
   log(`  pub/sub: ${(m.tap.messages / secs).toFixed(0)} messages/s on ${m.tap.channels.length} channel(s) `
     + `(${m.tap.channels.slice(0, 3).join(', ')}${m.tap.channels.length > 3 ? ', ...' : ''}), `
     + `${(m.tap.bytes / Math.max(1, m.tap.messages)).toFixed(0)} bytes each`);
+  log(`  Redis network (INFO stats): in ${(m.d.netIn / secs / 1e6).toFixed(2)} MB/s, out ${(m.d.netOut / secs / 1e6).toFixed(2)} MB/s `
+    + `(out includes this tap's ${(m.tap.bytes / secs / 1e6).toFixed(2)} MB/s of payload)`);
   const numsub = redisCli('PUBSUB', 'NUMSUB', ...m.tap.channels.slice(0, 50)).trim().split('\n');
   log(`  PUBSUB NUMSUB: ${numsub.join(' ')} (this tap is a pattern subscriber, not counted there)`);
   for (let s = 0; s < N; s++) {
