@@ -4,6 +4,7 @@ import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.descriptor.web.ApplicationParameter;
 import org.apache.tomcat.util.scan.StandardJarScanner;
 
 import java.io.IOException;
@@ -12,7 +13,11 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * Serves the built example web app in embedded Tomcat 11 with Tyrus as the WebSocket
@@ -25,6 +30,15 @@ import java.util.Objects;
  *
  * <p>The port is {@code -Dport=N} or the environment's {@code PORT}, else 8080. Tests start it
  * in-process with {@link #start(Path, int)} on port 0.
+ *
+ * <p>{@code -Dexample.servers=N} starts N servers (Tomcats, each with its own web app) on the port
+ * and the ones after it, and every {@code -Donline-now.KEY=VALUE} is handed to each web app as the
+ * context-param {@code online-now.KEY}, as a {@code <Parameter>} in Tomcat's context.xml would. The
+ * profile {@code -Predis} sets both (two servers, {@code store=redis}):
+ *
+ * <pre>
+ * mvn -q -B install -DskipTests &amp;&amp; mvn -q -B -f webapp-example/pom.xml -Predis -DskipTests package exec:java
+ * </pre>
  */
 public final class ExampleServer implements AutoCloseable {
 
@@ -57,6 +71,16 @@ public final class ExampleServer implements AutoCloseable {
      * same base directory keeps the sessions of the one before.
      */
     public static ExampleServer start(Path webapp, int port, Path baseDir) throws LifecycleException, IOException {
+        return start(webapp, port, baseDir, Map.of());
+    }
+
+    /**
+     * As {@link #start(Path, int, Path)}, with context parameters for the web app, as a
+     * {@code <Parameter override="false">} in Tomcat's context.xml gives them: they win over the
+     * same name in web.xml ({@code online-now.store} = {@code redis}).
+     */
+    public static ExampleServer start(Path webapp, int port, Path baseDir, Map<String, String> contextParams)
+            throws LifecycleException, IOException {
         Objects.requireNonNull(webapp, "webapp");
         if (!Files.isRegularFile(webapp.resolve("WEB-INF/web.xml"))) {
             throw new IllegalArgumentException("no exploded WAR at " + webapp.toAbsolutePath()
@@ -79,6 +103,13 @@ public final class ExampleServer implements AutoCloseable {
         StandardJarScanner scanner = new StandardJarScanner();
         scanner.setScanClassPath(false);
         context.setJarScanner(scanner);
+        contextParams.forEach((name, value) -> {
+            ApplicationParameter p = new ApplicationParameter();
+            p.setName(name);
+            p.setValue(value);
+            p.setOverride(false);
+            context.addApplicationParameter(p);
+        });
 
         try {
             tomcat.start();
@@ -134,25 +165,63 @@ public final class ExampleServer implements AutoCloseable {
     public static void main(String[] args) throws Exception {
         Path webapp = Paths.get(System.getProperty("example.webapp", "webapp-example/target/online-now-example-0.1.0-SNAPSHOT"));
         int port = configuredPort();
-        ExampleServer server;
-        try {
-            server = start(webapp, port);
-        } catch (LifecycleException | IllegalStateException e) {
-            if (e.getCause() instanceof BindException || String.valueOf(e.getMessage()).contains("in use")) {
-                System.err.println("online-now example: port " + port + " is in use; pick another with -Dport=9090");
-            } else {
-                System.err.println("online-now example: could not start: " + e.getMessage());
+        int count = configuredServers();
+        Map<String, String> params = new TreeMap<>();
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("online-now."))
+                .forEach(k -> params.put(k, System.getProperty(k)));
+        List<ExampleServer> servers = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int p = port == 0 ? 0 : port + i;
+            try {
+                Path base = Files.createDirectories(webapp.toAbsolutePath().getParent().resolve("embedded-tomcat"));
+                ExampleServer server = start(webapp, p, p > 0 ? base.resolve("port-" + p) : Files.createTempDirectory(base, "tomcat-"),
+                        params);
+                if (count > 1) {
+                    /* Browsers send a host's cookies to all its ports: one session cookie per server,
+                     * so one browser can be signed in on each (Tomcat's attribute, nothing in the WAR). */
+                    server.context.setSessionCookieName("JSESSIONID_" + server.port());
+                }
+                servers.add(server);
+            } catch (LifecycleException | IllegalStateException e) {
+                servers.forEach(ExampleServer::close);
+                if (e.getCause() instanceof BindException || String.valueOf(e.getMessage()).contains("in use")) {
+                    System.err.println("online-now example: port " + p + " is in use; pick another with -Dport=9090");
+                } else {
+                    System.err.println("online-now example: could not start: " + e.getMessage());
+                }
+                System.exit(1);
+                return;
             }
-            System.exit(1);
-            return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "example-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> servers.forEach(ExampleServer::close), "example-shutdown"));
         System.out.println();
-        System.out.println("  online-now example is running: http://localhost:" + server.port() + "/");
+        for (ExampleServer server : servers) {
+            System.out.println("  online-now example is running: http://localhost:" + server.port() + "/");
+        }
         System.out.println("  " + org.apache.catalina.util.ServerInfo.getServerInfo()
                 + " (embedded) with Tyrus WebSocket; open it in two browsers. Ctrl-C stops it.");
+        if (!params.isEmpty()) {
+            System.out.println("  context-params: " + params.keySet().stream()
+                    .map(k -> k + "=" + (k.toLowerCase(java.util.Locale.ROOT).contains("uri") ? "(set)" : params.get(k)))
+                    .collect(java.util.stream.Collectors.joining(", ")));
+        }
         System.out.println();
-        server.tomcat.getServer().await();
+        servers.get(0).tomcat.getServer().await();
+    }
+
+    private static int configuredServers() {
+        String n = System.getProperty("example.servers", "1").trim();
+        try {
+            int v = Integer.parseInt(n);
+            if (v < 1 || v > 16) {
+                throw new NumberFormatException();
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            System.err.println("online-now example: bad example.servers \"" + n + "\"; expected a number from 1 to 16");
+            System.exit(2);
+            return -1;
+        }
     }
 
     private static int configuredPort() {

@@ -28,6 +28,13 @@ class WarContentsIT {
                             || n.startsWith("jakarta.el") || n.startsWith("jakarta.servlet.jsp-api")
                             || n.startsWith("tyrus") || n.startsWith("tomcat") || n.startsWith("jetty")
                             || n.startsWith("selenium") || n.startsWith("junit"));
+            if (Boolean.getBoolean("example.redis")) {
+                assertThat(libs).as("-Predis: the Redis client the library needs for store=redis")
+                        .anyMatch(n -> n.startsWith("lettuce-core-")).anyMatch(n -> n.startsWith("netty-"));
+            } else {
+                assertThat(libs).as("the default WAR: in-process store, no Redis client")
+                        .noneMatch(n -> n.startsWith("lettuce") || n.startsWith("netty") || n.startsWith("reactor"));
+            }
             assertThat(war.getEntry("WEB-INF/web.xml")).isNotNull();
             assertThat(war.getEntry("WEB-INF/classes/org/glassfish/tyrus/servlet/TyrusServletWriter.class"))
                     .as("the launcher's Tyrus fix is test code, never in the WAR").isNull();
