@@ -31,8 +31,6 @@ final class Robots {
     static final int MAX_NAME_CHARS = 64;
 
     private static final String NO_ROBOT = "";
-    private static final System.Logger LOG = System.getLogger(Robots.class.getName());
-
     private final UnaryOperator<String> classifier;
     private final Ticker ticker;
     private final ConcurrentHashMap<String, String> known = new ConcurrentHashMap<>();
