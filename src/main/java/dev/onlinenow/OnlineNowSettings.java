@@ -192,7 +192,7 @@ public final class OnlineNowSettings {
             "open live connections on this server");
     private static final Setting<Integer> S_MAX_ROOMS = integer(MAX_ROOMS, 10_000, 1, 10_000_000,
             "rooms with members on this server");
-    private static final Setting<Integer> S_MAX_MEMBERS_PER_ROOM = integer(MAX_MEMBERS_PER_ROOM, 1_000, 1, 1_000_000,
+    private static final Setting<Integer> S_MAX_MEMBERS_PER_ROOM = integer(MAX_MEMBERS_PER_ROOM, 10_000, 1, 1_000_000,
             "users in one room, as this server sees the room");
     private static final Setting<Integer> S_ROOM_LIST_LIMIT = integer(ROOM_LIST_LIMIT, 100, 1, 1_000_000,
             "presences a room lists; a larger room is shown by count (docs/protocol.md, large rooms)");
