@@ -46,6 +46,16 @@ final class LiveConfigurator extends ServerEndpointConfig.Configurator {
         Object http = request.getHttpSession();
         Handshake h = live.handshake(request.getHeaders(), OriginPolicy.requestScheme(request),
                 request.getUserPrincipal(), http instanceof HttpSession ? (HttpSession) http : null);
+        if (h.refusal() == null) {
+            // who may see hidden users in the online frame: the seeHidden roles of the handshake
+            // request, asked once here (the request is gone after the handshake)
+            for (String role : live.settings().seeHidden()) {
+                if (request.isUserInRole(role)) {
+                    h.seesHidden(true);
+                    break;
+                }
+            }
+        }
         sec.getUserProperties().put(Handshake.KEY, h);
     }
 
