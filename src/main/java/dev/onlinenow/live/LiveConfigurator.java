@@ -49,11 +49,17 @@ final class LiveConfigurator extends ServerEndpointConfig.Configurator {
         if (h.refusal() == null) {
             // who may see hidden users in the online frame: the seeHidden roles of the handshake
             // request, asked once here (the request is gone after the handshake)
-            for (String role : live.settings().seeHidden()) {
-                if (request.isUserInRole(role)) {
-                    h.seesHidden(true);
-                    break;
+            try {
+                for (String role : live.settings().seeHidden()) {
+                    if (request.isUserInRole(role)) {
+                        h.seesHidden(true);
+                        break;
+                    }
                 }
+            } catch (RuntimeException e) {
+                // a container that cannot answer: the connection sees what everyone sees
+                System.getLogger(LiveConfigurator.class.getName()).log(System.Logger.Level.DEBUG,
+                        "online-now: could not ask the handshake request for the seeHidden roles", e);
             }
         }
         sec.getUserProperties().put(Handshake.KEY, h);
