@@ -66,6 +66,13 @@ final class Connections {
         this.warnings = warnings;
     }
 
+    /** What else to do when a connection closes (set once, before the first socket opens). */
+    void onForget(java.util.function.Consumer<LiveConnection> listener) {
+        this.forgotten = listener;
+    }
+
+    private volatile java.util.function.Consumer<LiveConnection> forgotten = c -> { };
+
     /** Where each text frame goes (set once, before the first socket opens). */
     void inbound(BiConsumer<LiveConnection, String> handler) {
         this.inbound = handler;
@@ -224,6 +231,7 @@ final class Connections {
         if (c.sessionKey != null) {
             removeFrom(bySession, c.sessionKey, c);
         }
+        forgotten.accept(c);
         open.decrementAndGet();
         return true;
     }

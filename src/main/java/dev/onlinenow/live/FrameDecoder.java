@@ -112,6 +112,7 @@ final class FrameDecoder {
         }
         switch (type) {
             case Protocol.PING:
+            case Protocol.ONLINE:
                 return new Message(type, null, null, null, Double.NaN, Double.NaN, msg);
             case Protocol.JOIN:
             case Protocol.LEAVE:

@@ -14,6 +14,8 @@ final class Handshake {
     private final String sessionKey;
     private final String refusal;
     private final jakarta.servlet.http.HttpSession http;
+    /** Whether the handshake request is in a {@code seeHidden} role (set by the configurator). */
+    private volatile boolean seesHidden;
 
     Handshake(String userId, String name, boolean guest, String sessionKey, String refusal,
               jakarta.servlet.http.HttpSession http) {
@@ -31,6 +33,13 @@ final class Handshake {
     String sessionKey() { return sessionKey; }
     String refusal() { return refusal; }
     jakarta.servlet.http.HttpSession http() { return http; }
+    boolean seesHidden() { return seesHidden; }
+
+    /** Records that the handshake request is in one of the {@code seeHidden} roles. */
+    Handshake seesHidden(boolean sees) {
+        this.seesHidden = sees;
+        return this;
+    }
 
     /** The user-properties key. */
     static final String KEY = Handshake.class.getName();

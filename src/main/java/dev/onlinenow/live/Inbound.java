@@ -27,8 +27,14 @@ final class Inbound {
     private final RoomAuthorizer authorizer;
     private final StatsRecorder stats;
     private final FrameDecoder decoder;
+    private final OnlineFeed feed;
 
     Inbound(OnlineNow online, RoomOps rooms, Connections connections, RoomAuthorizer authorizer) {
+        this(online, rooms, connections, authorizer, new OnlineFeed(online, Runnable::run));
+    }
+
+    Inbound(OnlineNow online, RoomOps rooms, Connections connections, RoomAuthorizer authorizer, OnlineFeed feed) {
+        this.feed = feed;
         this.online = online;
         this.settings = online.settings();
         this.ticker = settings.ticker();
@@ -90,6 +96,10 @@ final class Inbound {
         switch (type) {
             case Protocol.PING:
                 c.send(Protocol.PONG_FRAME);
+                break;
+            case Protocol.ONLINE:
+                // subscribing again is harmless: the same subscription, and the frame once more
+                feed.subscribe(c);
                 break;
             case Protocol.JOIN:
                 join(c, msg.room(), msg.meta());

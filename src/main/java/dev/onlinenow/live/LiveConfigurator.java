@@ -46,6 +46,22 @@ final class LiveConfigurator extends ServerEndpointConfig.Configurator {
         Object http = request.getHttpSession();
         Handshake h = live.handshake(request.getHeaders(), OriginPolicy.requestScheme(request),
                 request.getUserPrincipal(), http instanceof HttpSession ? (HttpSession) http : null);
+        if (h.refusal() == null) {
+            // who may see hidden users in the online frame: the seeHidden roles of the handshake
+            // request, asked once here (the request is gone after the handshake)
+            try {
+                for (String role : live.settings().seeHidden()) {
+                    if (request.isUserInRole(role)) {
+                        h.seesHidden(true);
+                        break;
+                    }
+                }
+            } catch (RuntimeException e) {
+                // a container that cannot answer: the connection sees what everyone sees
+                System.getLogger(LiveConfigurator.class.getName()).log(System.Logger.Level.DEBUG,
+                        "online-now: could not ask the handshake request for the seeHidden roles", e);
+            }
+        }
         sec.getUserProperties().put(Handshake.KEY, h);
     }
 

@@ -21,6 +21,8 @@ final class LiveConnection {
     final Session session;
     /** The HttpSession of the handshake, kept alive while the user is active here (null without one). */
     final HttpSession http;
+    /** Whether this user may see hidden users in the {@code online} frame (decided at the handshake). */
+    final boolean seesHidden;
     /** The rooms this connection is in or joining; written by its own socket thread and its rooms' shards. */
     final Set<String> rooms = ConcurrentHashMap.newKeySet(4);
     final TokenBucket messages;
@@ -48,6 +50,7 @@ final class LiveConnection {
         this.guest = h.guest();
         this.sessionKey = h.sessionKey();
         this.http = h.http();
+        this.seesHidden = h.seesHidden();
         this.session = session;
         long nowMillis = nowNanos / 1_000_000;
         this.messages = new TokenBucket(messagesPerSecond, messagesPerSecond, nowMillis);

@@ -66,6 +66,7 @@ public final class LivePresence implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(LivePresence.class.getName());
     private static final long SWEEP_MILLIS = 1000;
+    private static final long ONLINE_CHECK_MILLIS = 250;
     private static final long STORE_SWEEP_MILLIS = 15_000;
 
     private final OnlineNow online;
@@ -77,6 +78,7 @@ public final class LivePresence implements AutoCloseable {
     private final RoomOps rooms;
     private final Connections connections;
     private final Inbound inbound;
+    private final OnlineFeed feed;
 
     private final List<PresenceListener> joinListeners = new CopyOnWriteArrayList<>();
     private final List<PresenceListener> leaveListeners = new CopyOnWriteArrayList<>();
@@ -144,8 +146,10 @@ public final class LivePresence implements AutoCloseable {
                 }, warnings, StatsRecorder.of(online.stats()));
         this.connections = new Connections(settings, backend.nodeId(), rooms, senders, closer, warnings,
                 StatsRecorder.of(online.stats()));
-        this.inbound = new Inbound(online, rooms, connections, authorizer);
+        this.feed = new OnlineFeed(online, events);
+        this.inbound = new Inbound(online, rooms, connections, authorizer, feed);
         connections.inbound(inbound::received);
+        connections.onForget(feed::unsubscribe);
         this.lastStoreSweepNanos = settings.ticker().nanos();
         bus.subscribe(rooms::deliver);
         backend.onMissedMessages(() -> rooms.reconcile(backend.trustAbsences()));
@@ -160,6 +164,8 @@ public final class LivePresence implements AutoCloseable {
             long tick = settings.cursorTick().toMillis();
             s.scheduleAtFixedRate(guarded(rooms::flushCursors), tick, tick, TimeUnit.MILLISECONDS);
             s.scheduleWithFixedDelay(guarded(this::sweepNow), SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+            // the online frame's push is due once a second on the ticker; looked at four times a second
+            s.scheduleWithFixedDelay(guarded(feed::tick), ONLINE_CHECK_MILLIS, ONLINE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
             long reconcile = backend.reconcileInterval().toMillis();
             if (reconcile > 0) {
                 s.scheduleWithFixedDelay(guarded(() -> rooms.reconcile(backend.trustAbsences())), reconcile, reconcile,
@@ -369,6 +375,25 @@ public final class LivePresence implements AutoCloseable {
     void tick() {
         sweep();
         flushCursors();
+        pushOnline();
+    }
+
+    /**
+     * The {@code online} frame's push, if a second passed on the ticker since the last one
+     * (queued, not awaited: the frames reach the subscribers soon after).
+     */
+    void pushOnline() {
+        feed.tick();
+    }
+
+    /** Connections subscribed to the {@code online} frame. */
+    int onlineSubscribers() {
+        return feed.subscribers();
+    }
+
+    /** How many times an {@code online} frame was computed (once per push and visibility class, once per subscribe). */
+    long onlineComputations() {
+        return feed.computations();
     }
 
     /** Sends each room's coalesced cursor changes as one frame, and waits until every room has. */

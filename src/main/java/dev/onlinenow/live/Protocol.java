@@ -26,6 +26,8 @@ final class Protocol {
     static final String EVENT = "event";
     static final String PING = "ping";
     static final String PONG = "pong";
+    /** Protocol 1.1: who is online, live (a client subscribes with it; the server answers with it). */
+    static final String ONLINE = "online";
     static final String ERROR = "error";
 
     // error codes

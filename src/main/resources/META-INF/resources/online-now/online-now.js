@@ -364,6 +364,7 @@
     this._away = false;
     this._closed = false;
     this._suspended = false;
+    this._onlineWanted = false; // online(fn) was called: subscribe on every (re)connect
 
     var self = this;
     this._onVisibility = function () { self._visibilityChanged(); };
@@ -440,6 +441,20 @@
   /** All joined rooms. */
   Client.prototype.rooms = function () {
     return Array.from(this._rooms.values());
+  };
+
+  /**
+   * Who is online, live (protocol 1.1): calls fn with {count, guests, robots, users: [{id, name,
+   * lastSeen, hidden?}], record: {count, at}} at once and then whenever it changes (at most once a
+   * second), as the server lets this user see it. Subscribes now if the socket is open, else on
+   * (re)connect, and again after every reconnect. Returns a function that stops calling fn.
+   */
+  Client.prototype.online = function (fn) {
+    if (this._closed) throw new Error('online-now: this client is closed; call OnlineNow.connect() again');
+    var off = this.on('online', fn);
+    this._onlineWanted = true;
+    if (this._isOpen()) this._send({type: 'online'});
+    return off;
   };
 
   /** Leaves a room (by name or Room); no-op when not joined. */
@@ -537,6 +552,7 @@
     this._schedulePing();
     this._scheduleWatchdog();
     this._rooms.forEach(function (r) { r._sendJoin(); });
+    if (this._onlineWanted) this._send({type: 'online'});
     this._emit('open', {reconnect: reconnect});
     if (reconnect) this._emit('reconnect', {attempts: attempts});
   };
@@ -735,6 +751,10 @@
     if (msg.type === 'pong') return;
     if (msg.type === 'error') {
       this._serverError(msg);
+      return;
+    }
+    if (msg.type === 'online') {
+      this._emit('online', onlineData(msg));
       return;
     }
     if (msg.type === 'state' && typeof msg.room === 'string') this._joinAnswered(msg.room);
@@ -1492,6 +1512,19 @@
     });
     if (moving) this._animate();
   };
+
+  /* The data of an `online` frame, as online(fn) hands it over (the frame without its type). */
+  function onlineData(msg) {
+    var record = isPlainObject(msg.record) ? msg.record : {};
+    return {
+      count: typeof msg.count === 'number' ? msg.count : 0,
+      guests: typeof msg.guests === 'number' ? msg.guests : 0,
+      robots: typeof msg.robots === 'number' ? msg.robots : 0,
+      users: Array.isArray(msg.users) ? msg.users.filter(isPlainObject) : [],
+      record: {count: typeof record.count === 'number' ? record.count : 0,
+        at: typeof record.at === 'number' ? record.at : 0}
+    };
+  }
 
   function removeNode(el) {
     if (el && el.parentNode) el.parentNode.removeChild(el);

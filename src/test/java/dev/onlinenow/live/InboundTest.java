@@ -106,6 +106,19 @@ class InboundTest {
     }
 
     @Test
+    void onlineFramesAreAnsweredAndRateLimitedLikeAnyOther() {
+        inbound.received(c, "{\"type\":\"online\"}");
+        assertThat(sent.get(0).getString("type")).isEqualTo("online");
+        assertThat(sent.get(0).getJsonArray("users").getJsonObject(0).getString("id")).isEqualTo("ann");
+        for (int i = 0; i < 10; i++) {
+            inbound.received(c, "{\"type\":\"online\"}");
+        }
+        assertThat(sent).extracting(f -> f.getString("type")).contains("error");
+        assertThat(sent.stream().filter(f -> f.getString("type").equals("online")).count())
+                .as("at most the burst of maxMessagesPerSecond").isLessThanOrEqualTo(5);
+    }
+
+    @Test
     void aDroppedConnectionIsNotHeard() {
         c.dropped.set(true);
         inbound.received(c, "{\"type\":\"join\",\"room\":\"r\"}");
