@@ -1,11 +1,11 @@
 package dev.onlinenow;
 
 import dev.onlinenow.internal.RateLimitedLog;
-import dev.onlinenow.store.EhcachePresenceStore;
+import dev.onlinenow.internal.store.EhcachePresenceStore;
 import dev.onlinenow.store.LastSeen;
 import dev.onlinenow.store.PresenceStore;
-import dev.onlinenow.store.RecordKeeper;
-import dev.onlinenow.store.StoreFactory;
+import dev.onlinenow.internal.store.RecordKeeper;
+import dev.onlinenow.internal.store.StoreFactory;
 import dev.onlinenow.store.StoreHealth;
 import jakarta.servlet.ServletContext;
 
@@ -432,8 +432,8 @@ public final class OnlineNow implements AutoCloseable {
         if (dir == null) {
             return;
         }
-        dataFile = dir.resolve(dev.onlinenow.store.IndexFile.NAME);
-        dev.onlinenow.store.IndexFile.deleteLeftovers(dataFile); // of a save killed midway
+        dataFile = dir.resolve(dev.onlinenow.internal.store.IndexFile.NAME);
+        dev.onlinenow.internal.store.IndexFile.deleteLeftovers(dataFile); // of a save killed midway
         load();
     }
 
@@ -489,10 +489,10 @@ public final class OnlineNow implements AutoCloseable {
             markRunning();
             return;
         }
-        dev.onlinenow.store.IndexFile.Contents c;
+        dev.onlinenow.internal.store.IndexFile.Contents c;
         try {
-            c = dev.onlinenow.store.IndexFile.read(dataFile);
-        } catch (dev.onlinenow.store.IndexFile.Problem p) {
+            c = dev.onlinenow.internal.store.IndexFile.read(dataFile);
+        } catch (dev.onlinenow.internal.store.IndexFile.Problem p) {
             LOG.log(Level.WARNING, "online-now: starting with an empty index: the saved index " + dataFile + ": "
                     + p.getMessage());
             markRunning();
@@ -555,7 +555,7 @@ public final class OnlineNow implements AutoCloseable {
                 sections.put("robots", robots.recent(max));
             }
             OnlineRecord r = record;
-            dev.onlinenow.store.IndexFile.write(dataFile, settings.clock().millis(), r.getCount(), r.getMillis(), sections);
+            dev.onlinenow.internal.store.IndexFile.write(dataFile, settings.clock().millis(), r.getCount(), r.getMillis(), sections);
             java.nio.file.Files.deleteIfExists(runningMarker()); // a clean stop
             int n = 0;
             for (List<LastSeen> l : sections.values()) {

@@ -1,6 +1,6 @@
 package dev.onlinenow;
 
-import dev.onlinenow.store.IndexFile;
+import dev.onlinenow.internal.store.IndexFile;
 import jakarta.servlet.ServletContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,6 +1,6 @@
 package dev.onlinenow;
 
-import dev.onlinenow.store.EhcachePresenceStore;
+import dev.onlinenow.internal.store.EhcachePresenceStore;
 import dev.onlinenow.store.PresenceStore;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;

@@ -1,7 +1,7 @@
 package dev.onlinenow.bench;
 
-import dev.onlinenow.store.EhcachePresenceStore;
-import dev.onlinenow.store.IndexFile;
+import dev.onlinenow.internal.store.EhcachePresenceStore;
+import dev.onlinenow.internal.store.IndexFile;
 import dev.onlinenow.store.LastSeen;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

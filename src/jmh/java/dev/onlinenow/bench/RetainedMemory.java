@@ -1,6 +1,6 @@
 package dev.onlinenow.bench;
 
-import dev.onlinenow.store.EhcachePresenceStore;
+import dev.onlinenow.internal.store.EhcachePresenceStore;
 import org.openjdk.jol.info.GraphLayout;
 import org.openjdk.jol.util.Multiset;
 

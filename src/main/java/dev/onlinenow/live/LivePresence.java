@@ -1,5 +1,7 @@
 package dev.onlinenow.live;
 
+import dev.onlinenow.internal.live.LiveBackend;
+import dev.onlinenow.internal.live.RoomBus;
 import dev.onlinenow.internal.StatsRecorder;
 import dev.onlinenow.OnlineNow;
 import dev.onlinenow.OnlineNowSettings;
@@ -106,7 +108,7 @@ public final class LivePresence implements AutoCloseable {
     private LivePresence(Builder b) {
         this.online = b.online;
         this.settings = online.settings();
-        this.backend = b.backend != null ? b.backend : LiveBackend.forSettings(settings);
+        this.backend = b.backend != null ? b.backend : Backends.forSettings(settings);
         this.bus = backend.bus();
         this.authorizer = b.authorizer != null ? b.authorizer
                 : settings.authorizer() == null ? RoomAuthorizer.ALLOW_ALL

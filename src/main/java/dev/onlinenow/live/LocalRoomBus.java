@@ -1,5 +1,6 @@
 package dev.onlinenow.live;
 
+import dev.onlinenow.internal.live.RoomBus;
 import java.util.function.Consumer;
 
 /** The in-process bus: delivers each message to the receiver in the publishing thread. */

@@ -1,5 +1,6 @@
 package dev.onlinenow.live;
 
+import dev.onlinenow.internal.live.RoomState;
 import jakarta.json.JsonObject;
 
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.onlinenow.live;
 
+import dev.onlinenow.internal.live.RoomState;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Set;

@@ -1,5 +1,7 @@
 package dev.onlinenow.live;
 
+import dev.onlinenow.internal.live.RoomBus;
+import dev.onlinenow.internal.live.RoomState;
 import dev.onlinenow.OnlineNowSettings;
 import dev.onlinenow.Ticker;
 

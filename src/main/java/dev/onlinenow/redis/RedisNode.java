@@ -345,7 +345,7 @@ final class RedisNode implements AutoCloseable {
     }
 
     /** The record's keeper on this node (one per OnlineNow); synced each round. */
-    RedisRecord record(dev.onlinenow.store.RecordKeeper.Listener listener) {
+    RedisRecord record(dev.onlinenow.internal.store.RecordKeeper.Listener listener) {
         RedisRecord r = new RedisRecord(this, listener);
         records.add(r);
         return r;

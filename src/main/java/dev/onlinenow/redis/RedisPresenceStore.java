@@ -2,7 +2,7 @@ package dev.onlinenow.redis;
 
 import dev.onlinenow.OnlineNowSettings;
 import dev.onlinenow.internal.RateLimitedLog;
-import dev.onlinenow.store.EhcachePresenceStore;
+import dev.onlinenow.internal.store.EhcachePresenceStore;
 import dev.onlinenow.store.LastSeen;
 import dev.onlinenow.store.PresenceStore;
 import io.lettuce.core.Limit;

@@ -1,6 +1,6 @@
 package dev.onlinenow.redis;
 
-import dev.onlinenow.store.RecordKeeper;
+import dev.onlinenow.internal.store.RecordKeeper;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;

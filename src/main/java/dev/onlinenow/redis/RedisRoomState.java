@@ -2,7 +2,7 @@ package dev.onlinenow.redis;
 
 import dev.onlinenow.live.Cursor;
 import dev.onlinenow.live.Presence;
-import dev.onlinenow.live.RoomState;
+import dev.onlinenow.internal.live.RoomState;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;

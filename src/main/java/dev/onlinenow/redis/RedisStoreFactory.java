@@ -3,7 +3,7 @@ package dev.onlinenow.redis;
 import dev.onlinenow.OnlineNowSettings;
 import dev.onlinenow.OnlineNowStats;
 import dev.onlinenow.store.PresenceStore;
-import dev.onlinenow.store.StoreFactory;
+import dev.onlinenow.internal.store.StoreFactory;
 import dev.onlinenow.store.StoreHealth;
 
 import java.util.Objects;
@@ -66,8 +66,8 @@ public final class RedisStoreFactory implements StoreFactory {
 
     /** The record in Redis ({@code ns:record}), on the node of the stores made so far. */
     @Override
-    public synchronized dev.onlinenow.store.RecordKeeper record(OnlineNowSettings settings,
-                                                                dev.onlinenow.store.RecordKeeper.Listener listener) {
+    public synchronized dev.onlinenow.internal.store.RecordKeeper record(OnlineNowSettings settings,
+                                                                dev.onlinenow.internal.store.RecordKeeper.Listener listener) {
         return node == null ? null : node.record(listener);
     }
 

@@ -1,5 +1,6 @@
 package dev.onlinenow.live;
 
+import dev.onlinenow.internal.live.RoomState;
 import dev.onlinenow.testing.SyncRoomState;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;

@@ -1,5 +1,6 @@
 package dev.onlinenow.live;
 
+import dev.onlinenow.internal.live.LiveBackend;
 import dev.onlinenow.OnlineNowSettings;
 import dev.onlinenow.OnlineNowStats;
 import dev.onlinenow.internal.RateLimitedLog;
@@ -30,7 +31,7 @@ class RoomOpsTest {
 
     RoomOps ops() {
         if (ops == null) {
-            LiveBackend backend = LiveBackend.inProcess();
+            LiveBackend backend = Backends.inProcess();
             ops = new RoomOps(settings, backend.state(), backend.bus(), false, 2, Runnable::run,
                     new RoomOps.PresenceEvents() {
                         @Override

@@ -1,5 +1,8 @@
 package dev.onlinenow.live;
 
+import dev.onlinenow.internal.live.LiveBackend;
+import dev.onlinenow.internal.live.RoomBus;
+import dev.onlinenow.internal.live.RoomState;
 import jakarta.json.JsonObject;
 
 import java.util.List;
@@ -18,7 +21,7 @@ final class StuckRoomBackend implements LiveBackend {
     private interface Wrapper extends RoomState, ShardBound {
     }
 
-    final LiveBackend real = LiveBackend.inProcess();
+    final LiveBackend real = Backends.inProcess();
     final String stuckRoom;
     final CompletableFuture<Void> release = new CompletableFuture<>();
     private final RoomState state;

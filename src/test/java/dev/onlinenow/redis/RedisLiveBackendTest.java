@@ -2,10 +2,10 @@ package dev.onlinenow.redis;
 
 import dev.onlinenow.OnlineNowSettings;
 import dev.onlinenow.live.Cursor;
-import dev.onlinenow.live.LiveBackend;
+import dev.onlinenow.internal.live.LiveBackend;
 import dev.onlinenow.live.Presence;
 import dev.onlinenow.live.RoomMessage;
-import dev.onlinenow.live.RoomState;
+import dev.onlinenow.internal.live.RoomState;
 import dev.onlinenow.testing.SyncRoomState;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
@@ -36,7 +36,7 @@ class RedisLiveBackendTest {
         }
         OnlineNowSettings settings = OnlineNowSettings.builder().store(OnlineNowSettings.StoreKind.REDIS)
                 .redisUri(URI.create("redis://127.0.0.1:" + port)).redisTimeout(Duration.ofMillis(200)).build();
-        backend = (RedisLiveBackend) LiveBackend.forSettings(settings);
+        backend = (RedisLiveBackend) LiveBackend.redis(settings);
     }
 
     @AfterEach

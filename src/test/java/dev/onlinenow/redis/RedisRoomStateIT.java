@@ -5,7 +5,7 @@ import dev.onlinenow.OnlineNowSettings;
 import dev.onlinenow.live.Cursor;
 import dev.onlinenow.live.Presence;
 import dev.onlinenow.live.RoomMessage;
-import dev.onlinenow.live.RoomState;
+import dev.onlinenow.internal.live.RoomState;
 import dev.onlinenow.testing.SyncRoomState;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;

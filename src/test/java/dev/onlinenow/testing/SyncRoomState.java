@@ -2,7 +2,7 @@ package dev.onlinenow.testing;
 
 import dev.onlinenow.live.Cursor;
 import dev.onlinenow.live.Presence;
-import dev.onlinenow.live.RoomState;
+import dev.onlinenow.internal.live.RoomState;
 import jakarta.json.JsonObject;
 
 import java.util.List;

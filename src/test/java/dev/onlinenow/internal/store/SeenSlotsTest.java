@@ -1,6 +1,6 @@
-package dev.onlinenow.store;
+package dev.onlinenow.internal.store;
 
-import dev.onlinenow.store.EhcachePresenceStore.Seen;
+import dev.onlinenow.internal.store.EhcachePresenceStore.Seen;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

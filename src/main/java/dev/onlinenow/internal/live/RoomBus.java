@@ -1,5 +1,6 @@
-package dev.onlinenow.live;
+package dev.onlinenow.internal.live;
 
+import dev.onlinenow.live.RoomMessage;
 import java.util.function.Consumer;
 
 /**

@@ -1,15 +1,13 @@
-package dev.onlinenow.live;
+package dev.onlinenow.internal.live;
 
 import dev.onlinenow.OnlineNowSettings;
-
-import java.util.UUID;
 
 /**
  * Where the live layer keeps rooms and how it reaches the other nodes: a {@link RoomState} and
  * a {@link RoomBus}. This is the one seam between the live layer and a multi-node transport.
  *
- * <p>{@link #forSettings} picks the in-process backend, or, with {@code store=redis}, loads
- * {@value #REDIS_BACKEND} by name (it must have a public constructor taking the
+ * <p>The live layer keeps rooms in its own memory, or, with {@code store=redis}, loads
+ * {@value #REDIS_BACKEND} by name ({@link #redis}) (it must have a public constructor taking the
  * {@link OnlineNowSettings}). That class implements this interface with the room state kept in
  * Redis hashes and the bus on Redis pub/sub; nothing else in the live layer changes.
  */
@@ -60,43 +58,13 @@ public interface LiveBackend extends AutoCloseable {
     @Override
     void close();
 
-    /** Rooms in this JVM's memory, and a bus that delivers in the publishing thread. */
-    static LiveBackend inProcess() {
-        LocalRoomState state = new LocalRoomState();
-        LocalRoomBus bus = new LocalRoomBus();
-        String node = UUID.randomUUID().toString().substring(0, 8);
-        return new LiveBackend() {
-            @Override
-            public RoomState state() {
-                return state;
-            }
-
-            @Override
-            public RoomBus bus() {
-                return bus;
-            }
-
-            @Override
-            public String nodeId() {
-                return node;
-            }
-
-            @Override
-            public void close() {
-                bus.close();
-            }
-        };
-    }
-
     /**
-     * The backend the settings call for: in-process, or Redis when {@code store=redis}.
+     * The Redis backend ({@value #REDIS_BACKEND}, loaded by name) for {@code store=redis}. The
+     * live layer uses it when the settings call for it, and keeps rooms in its own memory otherwise.
      *
-     * @throws IllegalStateException if {@code store=redis} but the Redis backend is missing
+     * @throws IllegalStateException if the Redis backend or its client is missing, or cannot start
      */
-    static LiveBackend forSettings(OnlineNowSettings settings) {
-        if (settings.store() != OnlineNowSettings.StoreKind.REDIS) {
-            return inProcess();
-        }
+    static LiveBackend redis(OnlineNowSettings settings) {
         try {
             Class<?> c = Class.forName(REDIS_BACKEND, true, LiveBackend.class.getClassLoader());
             return (LiveBackend) c.getConstructor(OnlineNowSettings.class).newInstance(settings);

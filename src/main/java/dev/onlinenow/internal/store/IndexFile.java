@@ -1,5 +1,6 @@
-package dev.onlinenow.store;
+package dev.onlinenow.internal.store;
 
+import dev.onlinenow.store.LastSeen;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;

@@ -1,5 +1,6 @@
-package dev.onlinenow.store;
+package dev.onlinenow.internal.store;
 
+import dev.onlinenow.store.LastSeen;
 import dev.onlinenow.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

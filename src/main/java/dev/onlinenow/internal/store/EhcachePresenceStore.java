@@ -1,5 +1,7 @@
-package dev.onlinenow.store;
+package dev.onlinenow.internal.store;
 
+import dev.onlinenow.store.LastSeen;
+import dev.onlinenow.store.PresenceStore;
 import org.ehcache.Cache;
 import org.ehcache.CacheManager;
 import org.ehcache.config.builders.CacheConfigurationBuilder;

@@ -1,5 +1,6 @@
-package dev.onlinenow.store;
+package dev.onlinenow.internal.store;
 
+import dev.onlinenow.store.LastSeen;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

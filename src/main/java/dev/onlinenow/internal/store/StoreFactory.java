@@ -1,5 +1,7 @@
-package dev.onlinenow.store;
+package dev.onlinenow.internal.store;
 
+import dev.onlinenow.store.PresenceStore;
+import dev.onlinenow.store.StoreHealth;
 import dev.onlinenow.OnlineNowSettings;
 import dev.onlinenow.OnlineNowStats;
 

@@ -1,5 +1,7 @@
-package dev.onlinenow.live;
+package dev.onlinenow.internal.live;
 
+import dev.onlinenow.live.Cursor;
+import dev.onlinenow.live.Presence;
 import jakarta.json.JsonObject;
 
 import java.util.List;
@@ -11,8 +13,8 @@ import java.util.concurrent.CompletionStage;
  * Who is in which room, and where their cursors are: the shared half of the live layer's seam
  * for running on several nodes (the other half is {@link RoomBus}).
  *
- * <p>{@link LivePresence} keeps its own sockets and talks to rooms only through this interface
- * and the bus. The default, {@link LiveBackend#inProcess()}, keeps everything in this JVM. A
+ * <p>{@link dev.onlinenow.live.LivePresence} keeps its own sockets and talks to rooms only through this interface
+ * and the bus. The default, in-process backend, keeps everything in this JVM. A
  * Redis implementation (see {@link LiveBackend}) keeps the same data in Redis so every node sees
  * every member: a presence's {@code connections} is then the user's connection count over all
  * nodes, {@link #join} reports {@code first} only for the user's first connection cluster-wide and

@@ -1,6 +1,7 @@
-package dev.onlinenow.store;
+package dev.onlinenow.internal.store;
 
-import dev.onlinenow.store.EhcachePresenceStore.Seen;
+import dev.onlinenow.store.LastSeen;
+import dev.onlinenow.internal.store.EhcachePresenceStore.Seen;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.onlinenow.store;
+package dev.onlinenow.internal.store;
 
 /**
  * Keeps the web app's record (the most people online at once) where the store keeps its index,

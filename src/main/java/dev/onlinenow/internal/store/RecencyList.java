@@ -1,6 +1,7 @@
-package dev.onlinenow.store;
+package dev.onlinenow.internal.store;
 
-import dev.onlinenow.store.EhcachePresenceStore.Seen;
+import dev.onlinenow.store.LastSeen;
+import dev.onlinenow.internal.store.EhcachePresenceStore.Seen;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

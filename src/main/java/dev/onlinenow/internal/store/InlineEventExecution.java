@@ -1,4 +1,4 @@
-package dev.onlinenow.store;
+package dev.onlinenow.internal.store;
 
 import org.ehcache.core.spi.service.ExecutionService;
 import org.ehcache.spi.service.Service;
