@@ -36,6 +36,19 @@ final class Connections {
     /** How often an active connection's HttpSession is kept alive. */
     static final long KEEP_ALIVE_NANOS = TimeUnit.MINUTES.toNanos(1);
 
+    /*
+     * Tomcat writes a close frame whose code is not 1000 with a 50 ms timeout (this user property,
+     * read when it closes), and past it drops the connection without the frame: on a busy server a
+     * browser whose session ended then sees 1006, not 1008 "session ended", and reconnects instead
+     * of stopping. (Seen in a Spring Boot test beside two busy loops.) Our closes run on the closer
+     * threads, and Tomcat's own close at the end of an HTTP session runs on the request that ended
+     * it, so a healthy socket gets its frame with time to spare. A socket that is not read is
+     * closed with the container's short default (see closeNow): there, nobody would read the frame.
+     */
+    static final String TOMCAT_CLOSE_SEND_TIMEOUT = "org.apache.tomcat.websocket.ABNORMAL_SESSION_CLOSE_SEND_TIMEOUT";
+    static final long CLOSE_SEND_TIMEOUT_MILLIS = 2_000;
+    static final long UNREAD_CLOSE_SEND_TIMEOUT_MILLIS = 50;
+
     private final OnlineNowSettings settings;
     private final Ticker ticker;
     private final Clock clock;
@@ -138,6 +151,7 @@ final class Connections {
         if (!tyrus) {
             session.setMaxIdleTimeout(2 * settings.heartbeatTimeout().toMillis());
         }
+        session.getUserProperties().put(TOMCAT_CLOSE_SEND_TIMEOUT, CLOSE_SEND_TIMEOUT_MILLIS);
         c.outbox = new Outbox(
                 Outbox.sender(session.getAsyncRemote()),
                 senders,
@@ -246,6 +260,10 @@ final class Connections {
     static void closeNow(Session session, CloseReason.CloseCode code, String reason) {
         try {
             if (session.isOpen()) {
+                if (LivePresence.TOO_SLOW.equals(reason) || LivePresence.HEARTBEAT_TIMEOUT.equals(reason)) {
+                    // it does not read (or is gone): do not hold a closer thread for its frame
+                    session.getUserProperties().put(TOMCAT_CLOSE_SEND_TIMEOUT, UNREAD_CLOSE_SEND_TIMEOUT_MILLIS);
+                }
                 session.close(new CloseReason(code, reason));
             }
         } catch (IOException | RuntimeException e) {

@@ -115,6 +115,24 @@ class ConnectionsTest {
     }
 
     @Test
+    void tomcatGetsTimeToSendTheCloseFrameOfALiveSocketButNotOfOneThatDoesNotRead() throws Exception {
+        Session s = session();
+        connections.opened(s, user("ann"));
+        assertThat(s.getUserProperties()).as("Tomcat's 50 ms for a close frame that is not 1000, raised")
+                .containsEntry(Connections.TOMCAT_CLOSE_SEND_TIMEOUT, Connections.CLOSE_SEND_TIMEOUT_MILLIS);
+        connections.drop(connection(s), CloseReason.CloseCodes.VIOLATED_POLICY, LivePresence.SESSION_ENDED);
+        assertThat(closedWith(s).getReasonPhrase()).isEqualTo(LivePresence.SESSION_ENDED);
+        assertThat(s.getUserProperties().get(Connections.TOMCAT_CLOSE_SEND_TIMEOUT)).isEqualTo(Connections.CLOSE_SEND_TIMEOUT_MILLIS);
+
+        Session slow = session();
+        connections.opened(slow, user("bob"));
+        connections.drop(connection(slow), CloseReason.CloseCodes.VIOLATED_POLICY, LivePresence.TOO_SLOW);
+        assertThat(closedWith(slow).getReasonPhrase()).isEqualTo(LivePresence.TOO_SLOW);
+        assertThat(slow.getUserProperties().get(Connections.TOMCAT_CLOSE_SEND_TIMEOUT))
+                .isEqualTo(Connections.UNREAD_CLOSE_SEND_TIMEOUT_MILLIS);
+    }
+
+    @Test
     void aSilentSocketIsDroppedOnTheTickerAndASignOutDropsEveryTab() throws Exception {
         Session quiet = session();
         Session talks = session();
