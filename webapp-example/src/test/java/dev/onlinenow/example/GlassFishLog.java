@@ -26,6 +26,11 @@ import java.util.stream.Stream;
  *     peer's {@code IOException} (broken pipe, connection reset) thrown by the JDK's socket or
  *     Grizzly. The library's filter may be among the callers in such a trace; it is never where
  *     the exception was thrown.</li>
+ * <li>Grizzly's HTTP/2 session failing to say goodbye on a connection the server had already
+ *     closed: {@code org.glassfish.grizzly.http2.Http2Session}'s WARNING "Unable to write GOAWAY.
+ *     Terminating session." with exactly {@code java.io.IOException: Locally closed} and no
+ *     trace. (The JDK's HTTP client asks for HTTP/2 on every plain-HTTP request, GlassFish 7
+ *     accepts the upgrade, and an idle connection closed on a loaded machine ends so.)</li>
  * </ul>
  * Any other record of those codes, every record whose root cause is thrown in the library's own
  * code ({@code dev.onlinenow}) or has another cause, and every record of the library's own loggers
@@ -42,6 +47,12 @@ final class GlassFishLog {
 
     private static final Pattern SAME_SITE = Pattern.compile(
             "Deprecated element attribute-(?:name|value) with value (?:SameSite|Lax) is ignored");
+
+    private static final String HTTP2_SESSION = "org.glassfish.grizzly.http2.Http2Session";
+    /** The whole record after its head line: the message, the one exception line, the end. */
+    private static final Pattern GOAWAY_LOCALLY_CLOSED = Pattern.compile(
+            "\\A[^\\n]*\\n\\s*Unable to write GOAWAY\\.\\s+Terminating session\\.\\n"
+                    + "java\\.io\\.IOException: Locally closed\\n\\]\\]\\s*\\z");
 
     /** The container's codes for "a request failed inside me": in the id field, or opening the message. */
     private static final Pattern REQUEST_FAILED = Pattern.compile(
@@ -75,6 +86,10 @@ final class GlassFishLog {
             return true; // the library's own logger: always looked at
         }
         if (SAME_SITE.matcher(record).find()) {
+            return false;
+        }
+        if (head.group(1).equals("WARNING") && head.group(3).equals(HTTP2_SESSION)
+                && GOAWAY_LOCALLY_CLOSED.matcher(record).find()) {
             return false;
         }
         String message = record.lines().skip(1).findFirst().orElse("");

@@ -71,6 +71,36 @@ class GlassFishLogTest {
                 "org.glassfish.grizzly.filterchain.DefaultFilterChain", SOCKET_GONE))).isFalse();
     }
 
+    /* As GlassFish 7.0.21 logged it in a CI run at load 30 to 50. */
+    private static final String GOAWAY_ON_A_CLOSED_CONNECTION = """
+            [2026-12-02T16:20:37.523868Z] [GF 7.0.21] [WARNING] [] [org.glassfish.grizzly.http2.Http2Session] [tid: _ThreadID=35 _ThreadName=http-listener-1(2)] [levelValue: 900] [[
+              Unable to write GOAWAY.  Terminating session.
+            java.io.IOException: Locally closed
+            ]]
+            """;
+
+    @Test
+    void grizzlysGoawayOnAConnectionItHadClosedIsAllowedAndNothingMore() {
+        assertThat(GlassFishLog.isTrouble(GOAWAY_ON_A_CLOSED_CONNECTION)).isFalse();
+        assertThat(GlassFishLog.records(GOAWAY_ON_A_CLOSED_CONNECTION + GOAWAY_ON_A_CLOSED_CONNECTION)
+                .filter(GlassFishLog::isTrouble)).isEmpty();
+        List<String> others = List.of(
+                // another cause
+                GOAWAY_ON_A_CLOSED_CONNECTION.replace("Locally closed", "Connection reset by peer"),
+                // the same words with a trace through the library
+                GOAWAY_ON_A_CLOSED_CONNECTION.replace("Locally closed\n",
+                        "Locally closed\n\tat dev.onlinenow.live.Outbox.send(Outbox.java:60)\n"),
+                // another logger
+                GOAWAY_ON_A_CLOSED_CONNECTION.replace("org.glassfish.grizzly.http2.Http2Session", "dev.onlinenow.live.Outbox"),
+                // another message of the HTTP/2 session
+                GOAWAY_ON_A_CLOSED_CONNECTION.replace("Unable to write GOAWAY.", "Unable to read frame."),
+                // SEVERE
+                GOAWAY_ON_A_CLOSED_CONNECTION.replace("[WARNING]", "[SEVERE]"));
+        for (String r : others) {
+            assertThat(GlassFishLog.isTrouble(r)).as(r).isTrue();
+        }
+    }
+
     @Test
     void theLibrarysOwnLinesAreStillCaught() {
         List<String> ours = List.of(
