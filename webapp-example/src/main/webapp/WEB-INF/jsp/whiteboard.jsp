@@ -1,6 +1,8 @@
 <%@ page contentType="text/html; charset=UTF-8" %>
 <%@ include file="_head.jspf" %>
-<%@ taglib prefix="on" uri="urn:online-now" %>
+<%-- where the user is, as who-is-online shows it ("on the board Roadmap") and on:viewerCount counts it --%>
+<c:set var="onlineNowLocation" value="${ex:boardPlace(board)}" scope="request"/>
+<c:set var="back" value="/whiteboard?board=${board}"/>
 <!doctype html>
 <html lang="en">
 <head>
