@@ -18,7 +18,7 @@
 <main class="board-layout">
   <div class="board-head">
     <div>
-      <a class="crumb" href="${ctx}/">&lsaquo; Who is online</a>
+      <a class="crumb" href="${ctx}/">&lsaquo; Home</a>
       <h1><c:out value="${boardTitle}"/> <span class="board-id">#<c:out value="${board}"/></span></h1>
     </div>
     <div class="here">
