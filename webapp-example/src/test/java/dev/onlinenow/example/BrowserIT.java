@@ -318,7 +318,7 @@ class BrowserIT {
         // a crawler: one robot, by name, never a guest, and Ada's page shows it without a reload
         HttpClient http = HttpClient.newHttpClient();
         for (int i = 0; i < 2; i++) {
-            HttpResponse<Void> r = http.send(HttpRequest.newBuilder(server.uri()).header("User-Agent", GOOGLEBOT).build(),
+            HttpResponse<Void> r = http.send(HttpRequest.newBuilder(server.uri()).header("User-Agent", ExampleScenario.GOOGLEBOT).build(),
                     HttpResponse.BodyHandlers.discarding());
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.headers().firstValue("Set-Cookie")).as("no session for a robot").isEmpty();
@@ -387,8 +387,6 @@ class BrowserIT {
         assertThat(fetched).as("the page's own requests").isNotEmpty()
                 .allSatisfy(u -> assertThat(u).contains("/parts/who-is-online"));
     }
-
-    private static final String GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
 
     private static List<String> memberIds(WebDriver d) {
         return d.findElements(By.cssSelector("[data-testid=who-list] [data-member-id]")).stream()

@@ -142,104 +142,10 @@ class EmbeddedExampleIT {
         assertThat(r.body()).contains("There is nothing here.");
     }
 
-    static final String GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
-
-    /** A crawler's requests: one robot, by name, never a guest, and never given a session. */
+    /** Who is online as a forum shows it: hidden members, staff, robots, where people are. */
     @Test
-    void aCrawlerCountsAsOneRobotByNameNotAsAGuest() throws Exception {
-        WebClient bot = new WebClient(app, GOOGLEBOT);
-        WebClient sameBot = new WebClient(app, GOOGLEBOT);
-        for (int i = 0; i < 3; i++) {
-            assertThat(bot.get("").statusCode()).isEqualTo(200);
-        }
-        assertThat(sameBot.get("who-is-online").statusCode()).isEqualTo(200);
-        assertThat(bot.hasSession() || sameBot.hasSession()).as("no session for a robot").isFalse();
-
-        WebClient ada = new WebClient(app).signIn("Ada");
-        String who = ada.get("who-is-online").body();
-        assertThat(testId(who, "robots-total")).isEqualTo("1");
-        assertThat(all(who, "data-testid=\"robot\">([^<]*)<")).containsExactly("Googlebot");
-        assertThat(testId(who, "guests")).as("a robot is not a guest").isEqualTo("0&nbsp;guests");
-        assertThat(testId(who, "total-count")).as("nor a person online").isEqualTo("1");
-        assertThat(ada.home().guestCount()).isZero();
-    }
-
-    /**
-     * "Hide my online status" (online-now.hidden = session:hideOnline) and staff (seeHidden =
-     * role:staff, the demo's StaffRoleFilter): a hidden member is counted by everyone, listed only
-     * to staff and to herself; where people are comes from the pages' labels; re-reading a page
-     * under /parts/ moves nobody.
-     */
-    @Test
-    void aHiddenMemberIsCountedButListedOnlyToStaffAndHerself() throws Exception {
-        WebClient grace = new WebClient(app);
-        grace.post("login", Map.of("name", "Grace", "hide", "on"));
-        assertThat(grace.get("whiteboard?board=roadmap").statusCode()).isEqualTo(200);
-        WebClient ada = new WebClient(app).signIn("Ada");
-        ada.home();
-        WebClient hedy = new WebClient(app);
-        hedy.post("login", Map.of("name", "Hedy", "staff", "on"));
-        hedy.home(); // counted from the request after the sign-in, as any user
-
-        String adaSees = ada.get("parts/who-is-online").body();
-        assertThat(testId(adaSees, "members")).isEqualTo("3&nbsp;members");
-        assertThat(testId(adaSees, "hidden-total")).isEqualTo("1&nbsp;hidden");
-        assertThat(all(adaSees, "data-member-id=\"([^\"]*)\"")).containsExactlyInAnyOrder("Ada", "Hedy").doesNotContain("Grace");
-        assertThat(adaSees).doesNotContain("Grace");
-        assertThat(testId(adaSees, "board-roadmap-viewing")).as("counted where she is").isEqualTo("1&nbsp;viewing");
-
-        String hedySees = hedy.get("who-is-online").body();
-        assertThat(all(hedySees, "data-member-id=\"([^\"]*)\" data-hidden=\"true\"")).containsExactly("Grace");
-        assertThat(row(hedySees, "Grace")).contains("on the board Roadmap").contains("hidden-tag");
-        assertThat(row(hedySees, "Ada")).as("Ada's re-read under /parts/ did not move her").contains("on the home page");
-
-        String graceSees = grace.get("who-is-online").body();
-        assertThat(all(graceSees, "data-member-id=\"([^\"]*)\" data-hidden=\"true\"")).as("herself, marked").containsExactly("Grace");
-
-        // she shows herself again: listed to everyone from her next request (the redirect back)
-        HttpResponse<String> show = grace.post("hide", Map.of("hide", "false", "back", "/who-is-online"));
-        assertThat(WebClient.location(show)).isEqualTo("/who-is-online");
-        grace.get("who-is-online");
-        String adaNow = ada.get("parts/who-is-online").body();
-        assertThat(all(adaNow, "data-member-id=\"([^\"]*)\" data-hidden=\"false\"")).contains("Grace");
-        assertThat(adaNow).doesNotContain("data-testid=\"hidden-total\"");
-
-        // the way back never leads off the site
-        assertThat(WebClient.location(grace.post("hide", Map.of("hide", "true", "back", "//evil.example/")))).isEqualTo("/");
-        assertThat(WebClient.location(grace.post("hide", Map.of("hide", "true", "back", "/whiteboard?board=../x")))).isEqualTo("/");
-    }
-
-    /** The live socket's handshake is a request through the filter too: it must not move its user off the page. */
-    @Test
-    void openingTheLiveSocketMovesNobody() throws Exception {
-        WebClient ada = new WebClient(app).signIn("Ada");
-        assertThat(ada.get("whiteboard?board=roadmap").statusCode()).isEqualTo(200);
-        try (LiveSocket live = LiveSocket.open(ada)) {
-            live.join("roadmap").awaitType("state", "roadmap");
-            assertThat(testId(ada.get("parts/who-is-online").body(), "board-roadmap-viewing")).isEqualTo("1&nbsp;viewing");
-        }
-    }
-
-    private static String testId(String html, String id) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("data-testid=\"" + id + "\"[^>]*>([^<]*)<").matcher(html);
-        assertThat(m.find()).as("data-testid=%s in:%n%s", id, html).isTrue();
-        return m.group(1).strip();
-    }
-
-    private static java.util.List<String> all(String html, String regex) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile(regex).matcher(html);
-        java.util.List<String> out = new java.util.ArrayList<>();
-        while (m.find()) {
-            out.add(WebClient.Page.unescape(m.group(1)));
-        }
-        return out;
-    }
-
-    /** The who-is-online table's row of a member. */
-    private static String row(String html, String id) {
-        int at = html.indexOf("data-member-id=\"" + id + "\"");
-        assertThat(at).as("a row for " + id).isPositive();
-        return html.substring(at, html.indexOf("</tr>", at));
+    void whoIsOnlineAsAForumShowsIt() throws Exception {
+        ExampleScenario.whoIsOnlineAsAForumShowsIt(app);
     }
 
     /** The board page lists who is on the board as it is made (on:presences), before its own socket opens. */
