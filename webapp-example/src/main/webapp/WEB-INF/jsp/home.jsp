@@ -143,9 +143,11 @@
                     <span class="avatar xs" style="background:${ex:color(p.id)}" title="${fn:escapeXml(p.name)}"><c:out value="${ex:initials(p.name)}"/></span>
                   </c:forEach>
                 </span>
+                <span class="here-n" title="in the board now">${fn:length(here)}&nbsp;here</span>
               </c:if>
               <c:if test="${viewing gt 0}">
-                <span class="here-n" data-testid="board-${b.id}-viewing" data-count="${viewing}">${viewing}&nbsp;viewing</span>
+                <span class="viewing-n" data-testid="board-${b.id}-viewing" data-count="${viewing}"
+                      title="people whose last page is this board (active in the last 5 minutes)">${viewing}&nbsp;viewing</span>
               </c:if>
             </span>
             <span class="chevron" aria-hidden="true">&rsaquo;</span>
