@@ -36,48 +36,133 @@
     return date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
   }
 
-  /*
-   * Server-rendered parts kept current without a framework: the top bar's "N online" on every
-   * page and, on the home page, the sections marked data-refresh. The page fetches itself every
-   * few seconds while visible and swaps those parts in; the fetch is a normal request, so an open
-   * tab keeps its user online, as a user would expect.
-   *
-   * While the server does not answer, nothing stale is shown as current: the top bar says so
-   * instead of a count, a banner says since when, and every refreshed part is marked as of that
-   * time (the board page marks its live parts the same way, whiteboard.js). When the server
-   * answers again, the parts catch up by themselves. If the answer is for another user than the
-   * page shows (the session ended meanwhile), the top bar and the page's content are swapped as
-   * well, and the event 'example:identity' tells the board page: a page never greets someone the
-   * server no longer knows. The event 'example:server-back' lets the board page reconnect at once
-   * instead of at its next backoff step.
-   */
-  function keepCurrent(intervalMs) {
-    if (!window.fetch || !window.DOMParser || !document.querySelector('[data-testid="online-pill"]')) return;
-    const boardPage = document.body.classList.contains('board-page');
-    let busy = false;
-    let downSince = null;
+  /** The page's one live connection (online-now.js), shared with the board page's script. */
+  let client = null;
+  function live() {
+    if (!client && window.OnlineNow) {
+      client = window.OnlineNow.connect({ contextPath: document.body.dataset.contextPath });
+    }
+    return client;
+  }
 
-    async function tick() {
-      if (busy || document.visibilityState !== 'visible') return;
+  /*
+   * Who is online, kept current by the live `online` frame (online-now.js: client.online(fn)),
+   * not by re-fetching the page: the open socket keeps its user online, as online-now documents,
+   * and nothing else the page does counts as activity.
+   *
+   * - Every page: the top bar's "N online" is the frame's count, as it arrives.
+   * - The home page and who-is-online (body data-parts): the frame carries the count, guests,
+   *   robots, the list as this viewer may see it and the record, but not where each person is,
+   *   the robots' names nor the boards' viewing counts. So the page re-reads its sections marked
+   *   data-refresh from its twin under /parts/, which web.xml excludes from online-now's activity:
+   *   at once when the frame shows someone came, left, hid or a count changed, else (someone
+   *   only moved) at most every 10 seconds; never while the tab is hidden.
+   *
+   * While the socket is not open, the page asks every few seconds whether the server answers (the
+   * /parts/ twin, or the script on the board page): while it does not, nothing stale is shown as
+   * current: the top bar says so instead of a count, a banner says since when, and every
+   * refreshed part is marked as of that time (the board page marks its live parts the same way,
+   * whiteboard.js). When it answers again, the parts catch up and the socket reconnects at once.
+   * If the answer is for another user than the page shows (the session ended meanwhile), the page
+   * loads itself again: a page never greets someone the server no longer knows. If the socket
+   * cannot open at all (a proxy without WebSocket), those re-reads every few seconds keep the
+   * page current instead.
+   */
+  function keepCurrent() {
+    if (!window.fetch || !window.DOMParser || !document.querySelector('[data-testid="online-pill"]')) return;
+    const parts = document.body.dataset.parts || '';
+    const probeUrl = parts ? parts + window.location.search
+      : (document.body.dataset.contextPath || '') + '/online-now/online-now.js';
+    let downSince = null;
+    let lastKey = null;
+    let busy = false;
+    let again = false;
+    let missed = false;
+    let soon = null;
+    let probing = null;
+
+    const socket = live();
+    if (socket) {
+      socket.online(function (data) {
+        showCount(data.count);
+        if (!parts) return;
+        const key = JSON.stringify([data.count, data.guests, data.robots, data.record,
+          data.users.map(function (u) { return [u.id, !!u.hidden]; })]);
+        if (key !== lastKey) {
+          lastKey = key;
+          reread();
+        } else if (soon === null) {
+          soon = setTimeout(reread, 10000);
+        }
+      });
+      socket.on('open', function () {
+        stopProbing();
+        serverUp();
+      });
+      socket.on('close', function (e) {
+        if (e && e.reason === 'page hidden') return; // back/forward cache: it reconnects when shown
+        if (!parts && e && !e.willReconnect) { // the board page ended its connection (signed out)
+          stopProbing();
+          reread(); // once: whether the server answers
+          return;
+        }
+        startProbing();
+        reread(); // at once: down, or (1008) signed out in another tab or the session is lost
+      });
+    } else {
+      startProbing(); // no live layer on this page: the re-reads keep it current
+    }
+    document.addEventListener('visibilitychange', function () {
+      if (document.visibilityState === 'visible' && missed) reread();
+    });
+
+    function startProbing() {
+      if (probing === null) probing = setInterval(reread, 5000);
+    }
+
+    function stopProbing() {
+      if (probing !== null) clearInterval(probing);
+      probing = null;
+    }
+
+    /* Reads the page's twin under /parts/ (or, on the board page, whether the server answers). */
+    async function reread() {
+      if (soon !== null) {
+        clearTimeout(soon);
+        soon = null;
+      }
+      if (document.visibilityState !== 'visible') {
+        missed = true;
+        return;
+      }
+      if (busy) {
+        again = true;
+        return;
+      }
       busy = true;
+      missed = false;
       try {
         let res = null;
+        const abort = window.AbortController ? new AbortController() : null;
+        const timer = abort ? setTimeout(function () { abort.abort(); }, 10000) : null;
         try {
-          res = await fetch(window.location.href, { credentials: 'same-origin', cache: 'no-store', headers: { 'Accept': 'text/html' } });
+          res = await fetch(probeUrl, { method: parts ? 'GET' : 'HEAD', credentials: 'same-origin', cache: 'no-store',
+            headers: { 'Accept': 'text/html' }, signal: abort ? abort.signal : undefined });
         } catch (e) {
           /* the server is not answering (stopped, restarting, or the network is down) */
+        } finally {
+          if (timer) clearTimeout(timer);
         }
         if (!res || res.status === 502 || res.status === 503 || res.status === 504) { // a proxy's answers while the app restarts
           serverDown();
           return;
         }
-        const doc = res.ok ? new DOMParser().parseFromString(await res.text(), 'text/html') : null;
+        const doc = parts && res.ok ? new DOMParser().parseFromString(await res.text(), 'text/html') : null;
         serverUp();
+        if (socket && socket.status === 'waiting') socket.reconnect(); // the server is back: no need to wait for the next retry
         if (!doc || !doc.body) return;
-        const me = document.body.dataset.me || '';
-        const freshMe = doc.body.dataset.me || '';
-        if (freshMe !== me) {
-          identityChanged(doc, freshMe);
+        if ((doc.body.dataset.me || '') !== (document.body.dataset.me || '')) {
+          window.location.reload(); // signed out (or in) meanwhile: the page as this visitor sees it now
           return;
         }
         document.querySelectorAll('[data-refresh]').forEach(function (s) {
@@ -85,30 +170,22 @@
           if (fresh) s.innerHTML = fresh.innerHTML;
         });
         const freshCount = doc.querySelector('[data-testid="online-count"]');
-        if (freshCount) {
-          document.querySelectorAll('[data-testid="online-count"]').forEach(function (el) { el.textContent = freshCount.textContent; });
-        }
-        if (doc.title) document.title = doc.title;
+        if (freshCount) showCount(freshCount.textContent);
+        refreshTimes();
       } finally {
         busy = false;
+        if (again) {
+          again = false;
+          reread();
+        }
       }
     }
 
-    function identityChanged(doc, freshMe) {
-      document.body.dataset.me = freshMe;
-      replaceWithFresh(doc, '.topbar');
-      if (!boardPage) {
-        replaceWithFresh(doc, 'main');
-        if (doc.title) document.title = doc.title;
-      }
-      refreshTimes();
-      document.dispatchEvent(new CustomEvent('example:identity', { detail: { me: freshMe } }));
-    }
-
-    function replaceWithFresh(doc, css) {
-      const old = document.querySelector(css);
-      const fresh = doc.querySelector(css);
-      if (old && fresh) old.replaceWith(document.importNode(fresh, true));
+    function showCount(n) {
+      document.querySelectorAll('[data-testid="online-count"], [data-testid="online-count-badge"]').forEach(function (el) {
+        el.textContent = String(n);
+      });
+      if (downSince === null) document.title = document.title.replace(/^\d+ online/, n + ' online');
     }
 
     function serverDown() {
@@ -141,18 +218,14 @@
         pill.dataset.state = 'online';
         pill.querySelector('[data-testid="online-count"]').hidden = false;
         pill.querySelector('.pill-label').textContent = 'online';
-        pill.title = 'users active in the last 5 minutes';
+        pill.title = 'users active in the last 5 minutes: who and where';
       }
       const banner = document.getElementById('offline-banner');
       if (banner) banner.hidden = true;
       document.querySelectorAll('[data-refresh]').forEach(unmarkStale);
-      document.dispatchEvent(new CustomEvent('example:server-back'));
       document.querySelectorAll('[data-while-up]').forEach(function (el) { el.textContent = el.dataset.whileUp; });
+      document.title = document.title.replace(/^offline/, document.querySelector('[data-testid="online-count"]').textContent + ' online');
     }
-
-    setInterval(tick, intervalMs);
-    document.addEventListener('visibilitychange', tick);
-    window.addEventListener('online', tick);
   }
 
   /** Marks a part of the page as not current: greyed, with the time it is from. */
@@ -175,9 +248,9 @@
     if (note) note.remove();
   }
 
-  window.Example = { avatar: avatar, markStale: markStale, unmarkStale: unmarkStale };
+  window.Example = { avatar: avatar, markStale: markStale, unmarkStale: unmarkStale, live: live };
 
   refreshTimes();
   setInterval(refreshTimes, 30000);
-  keepCurrent(5000);
+  keepCurrent();
 })();

@@ -25,7 +25,8 @@
     return;
   }
 
-  const live = window.OnlineNow.connect({ contextPath: body.dataset.contextPath });
+  // the page's one connection (app.js opened it for the top bar's live count)
+  const live = window.Example.live();
   const room = live.join(boardId, { status: '' });
 
   room.trackCursor(board);
@@ -64,15 +65,6 @@
       showDisconnected('not connected');
       if (e && e.reason && e.code !== 1000) toastText('The board closed the connection: ' + e.reason);
     }
-  });
-  // the page's own requests reach the server again (app.js): no need to wait for the next retry
-  document.addEventListener('example:server-back', function () {
-    if (!ended && live.status === 'waiting') live.reconnect();
-  });
-  // the page's own requests found the session gone (app.js): the same as the socket saying so
-  const signedInAs = body.dataset.me;
-  document.addEventListener('example:identity', function (e) {
-    if (!ended && e.detail && e.detail.me !== signedInAs) signedOut();
   });
 
   function signedOut() {

@@ -1,6 +1,8 @@
 <%@ page contentType="text/html; charset=UTF-8" %>
 <%@ include file="_head.jspf" %>
-<%@ taglib prefix="on" uri="urn:online-now" %>
+<%-- where the user is, as who-is-online shows it ("on the board Roadmap") and on:viewerCount counts it --%>
+<c:set var="onlineNowLocation" value="${ex:boardPlace(board)}" scope="request"/>
+<c:set var="back" value="/whiteboard?board=${board}"/>
 <!doctype html>
 <html lang="en">
 <head>
@@ -16,7 +18,7 @@
 <main class="board-layout">
   <div class="board-head">
     <div>
-      <a class="crumb" href="${ctx}/">&lsaquo; Who is online</a>
+      <a class="crumb" href="${ctx}/">&lsaquo; Home</a>
       <h1><c:out value="${boardTitle}"/> <span class="board-id">#<c:out value="${board}"/></span></h1>
     </div>
     <div class="here">

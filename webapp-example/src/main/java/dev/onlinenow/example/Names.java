@@ -8,6 +8,10 @@ final class Names {
 
     /** The session attribute the signed-in name is kept in ({@code online-now.userId = session:user}). */
     static final String USER_ATTRIBUTE = "user";
+    /** Whether the user hides their online status ({@code online-now.hidden = session:hideOnline}). */
+    static final String HIDE_ATTRIBUTE = "hideOnline";
+    /** Whether the user signed in as staff (the role {@code staff}, {@link StaffRoleFilter}). */
+    static final String STAFF_ATTRIBUTE = "staff";
 
     static final int MAX_NAME_LENGTH = 32;
     static final int MAX_BOARD_LENGTH = 40;

@@ -11,8 +11,10 @@ import java.io.IOException;
 /**
  * {@code POST /login} with form field {@code name}: the demo's sign-in. It keeps the name in the
  * HttpSession as a classic app with its own login does; online-now reads it from there
- * ({@code online-now.userId = session:user}). Redirects to {@code /}, or back to the board the
- * visitor came from ({@code next=BOARD}).
+ * ({@code online-now.userId = session:user}). Two demo options, checkboxes of the form: {@code staff}
+ * (the role {@code staff}, who sees hidden users: {@link StaffRoleFilter}) and {@code hide}
+ * ("hide my online status", {@code online-now.hidden = session:hideOnline}). Redirects to
+ * {@code /}, or back to the board the visitor came from ({@code next=BOARD}).
  */
 public class SignInServlet extends HttpServlet {
 
@@ -39,6 +41,8 @@ public class SignInServlet extends HttpServlet {
             req.changeSessionId(); // a new id for a new identity: no session fixation
         }
         session.setAttribute(Names.USER_ATTRIBUTE, name);
+        session.setAttribute(Names.STAFF_ATTRIBUTE, req.getParameter("staff") != null);
+        session.setAttribute(Names.HIDE_ATTRIBUTE, req.getParameter("hide") != null);
         resp.sendRedirect(req.getContextPath() + (next == null ? "/" : WhiteboardServlet.path(next)));
     }
 

@@ -20,6 +20,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,6 +49,7 @@ class BrowserIT {
     private Path screenshots;
     private WebDriver ada;
     private WebDriver grace;
+    private WebDriver hedy;
 
     @BeforeEach
     void start() throws Exception {
@@ -57,7 +61,7 @@ class BrowserIT {
 
     @AfterEach
     void stop() {
-        for (WebDriver d : new WebDriver[] {ada, grace}) {
+        for (WebDriver d : new WebDriver[] {ada, grace, hedy}) {
             if (d != null) {
                 try {
                     d.quit();
@@ -275,6 +279,124 @@ class BrowserIT {
         assertThat(hereIds(grace)).isEmpty();
     }
 
+    /**
+     * The forum's "who is online": Grace hides her online status and opens the Roadmap board; Ada,
+     * a member, sees her counted but not listed; Hedy, staff, sees her listed, marked hidden, and
+     * where she is; a crawler counts as one robot, by name, not as a guest; each board says how
+     * many view it; the record has its date. Ada's page follows all of it through the live
+     * `online` frame, without reloading and without a request that counts as activity.
+     */
+    @Test
+    void whoIsOnlineShowsHiddenMembersToStaffRobotsByNameWhereEveryoneIsAndTheRecord() throws Exception {
+        long startedAt = System.currentTimeMillis();
+        grace = browser("grace");
+        signIn(grace, "Grace Hopper", false, true);
+        WebDriverWait graceWaits = waitFor(grace);
+        // a hidden member sees herself, marked, and is told what hiding means
+        graceWaits.withMessage("Grace listed to herself, marked hidden").until(d -> d.findElements(
+                By.cssSelector("[data-testid=online-list] [data-user-id='Grace Hopper'] .hidden-tag")).size() == 1);
+        assertThat(grace.findElement(By.cssSelector("[data-testid=hide-toggle]")).getAttribute("aria-checked")).isEqualTo("true");
+        assertThat(read(grace, "[data-testid=hidden-note]")).isEqualTo("You hide your online status:");
+        click(grace, "[data-testid=board-roadmap]");
+        awaitLive(grace);
+
+        ada = browser("ada");
+        signIn(ada, "Ada Lovelace", false, false);
+        ada.get(server.uri().resolve("who-is-online").toString());
+        WebDriverWait adaWaits = waitFor(ada);
+        ((org.openqa.selenium.JavascriptExecutor) ada).executeScript("window.notReloaded = true;");
+        adaWaits.until(ExpectedConditions.textToBe(By.cssSelector("[data-testid=online-count]"), "2"));
+        assertThat(members(ada)).as("a member does not see a hidden one").containsExactly("Ada Lovelace");
+        assertThat(read(ada, "[data-testid=members]")).isEqualTo("2 members");
+        assertThat(read(ada, "[data-testid=hidden-total]")).isEqualTo("1 hidden");
+        assertThat(read(ada, "[data-testid=hidden-count]")).endsWith("+ 1 member hides their online status (staff see who)");
+        assertThat(read(ada, "main")).as("nothing names the hidden member").doesNotContain("Grace");
+        assertThat(read(ada, "[data-member-id='Ada Lovelace'] [data-testid=where]")).isEqualTo("on who is online");
+        assertThat(attribute(ada, "[data-testid=board-roadmap-viewing]", "data-count"))
+                .as("Grace views the Roadmap board, hidden or not").isEqualTo("1");
+
+        // a crawler: one robot, by name, never a guest, and Ada's page shows it without a reload
+        HttpClient http = HttpClient.newHttpClient();
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<Void> r = http.send(HttpRequest.newBuilder(server.uri()).header("User-Agent", ExampleScenario.GOOGLEBOT).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.headers().firstValue("Set-Cookie")).as("no session for a robot").isEmpty();
+        }
+        adaWaits.withMessage("Googlebot among the robots").until(d -> robotNames(d).equals(List.of("Googlebot")));
+        assertThat(read(ada, "[data-testid=robots-total]")).isEqualTo("1");
+        assertThat(read(ada, "[data-testid=guests]")).as("a robot is not a guest").isEqualTo("0 guests");
+        assertThat(read(ada, "[data-testid=online-count]")).isEqualTo("2");
+
+        // staff see the hidden member, marked, and where she is
+        hedy = browser("hedy");
+        signIn(hedy, "Hedy Lamarr", true, false);
+        assertThat(read(hedy, "[data-testid=staff-tag]")).isEqualTo("STAFF");
+        waitFor(hedy).withMessage("Grace on the staff's home page, marked hidden").until(d -> d.findElements(
+                By.cssSelector("[data-testid=online-list] [data-user-id='Grace Hopper'] .hidden-tag")).size() == 1);
+        hedy.get(server.uri().resolve("who-is-online").toString());
+        WebDriverWait hedyWaits = waitFor(hedy);
+        hedyWaits.withMessage("three members for staff").until(d -> memberIds(d).size() == 3);
+        assertThat(members(hedy)).containsExactlyInAnyOrder("Ada Lovelace", "Grace Hopper", "Hedy Lamarr");
+        List<String> graceRow = hedyWaits.until(d -> {
+            WebElement row = d.findElement(By.cssSelector("[data-member-id='Grace Hopper']"));
+            return List.of(row.getAttribute("data-hidden"), row.findElement(By.cssSelector(".hidden-tag")).getText(),
+                    row.findElement(By.cssSelector("[data-testid=where]")).getText());
+        });
+        assertThat(graceRow).as("Grace's row: hidden, marked, and where she is").containsExactly("true", "HIDDEN", "on the board Roadmap");
+        assertThat(read(hedy, "[data-member-id='Ada Lovelace'] [data-testid=where]")).isEqualTo("on who is online");
+        assertThat(count(hedy, "[data-testid=hidden-count]")).as("staff see every hidden member").isZero();
+        screenshot(hedy, "17-who-is-online-as-staff");
+
+        // Ada's page follows, through the live frame: Hedy came, and where she is
+        adaWaits.until(ExpectedConditions.textToBe(By.cssSelector("[data-testid=online-count]"), "3"));
+        adaWaits.withMessage("Hedy in Ada's list, on who is online").until(d -> memberIds(d).contains("Hedy Lamarr")
+                && text(d, "[data-member-id='Hedy Lamarr'] [data-testid=where]").equals("on who is online"));
+        assertThat(members(ada)).doesNotContain("Grace Hopper");
+
+        // the record: three people at once, with its date
+        assertThat(read(ada, "[data-testid=record-count]")).isEqualTo("3");
+        long recordAt = java.time.Instant.parse(waitFor(ada).until(d -> d.findElement(
+                By.cssSelector("[data-testid=record-date]")).getAttribute("datetime"))).toEpochMilli();
+        assertThat(recordAt).isBetween(startedAt, System.currentTimeMillis());
+        assertThat(read(ada, "[data-testid=record-date]")).isNotEmpty();
+        screenshot(ada, "18-who-is-online-as-a-member");
+
+        // Grace shows herself again (the toggle on her board page): Ada's page lists her, where she is
+        click(grace, "[data-testid=hide-toggle]");
+        graceWaits.until(ExpectedConditions.attributeToBe(By.cssSelector("[data-testid=hide-toggle]"), "aria-checked", "false"));
+        awaitLive(grace);
+        adaWaits.withMessage("Grace listed to Ada, on the Roadmap board").until(d -> memberIds(d).contains("Grace Hopper")
+                && text(d, "[data-member-id='Grace Hopper'] [data-testid=where]").equals("on the board Roadmap"));
+        assertThat(attribute(ada, "[data-member-id='Grace Hopper']", "data-hidden"))
+                .isEqualTo("false");
+        assertThat(count(ada, "[data-testid=hidden-total]")).isZero();
+
+        // the home page's boards: how many view each
+        hedy.get(server.uri().toString());
+        waitFor(hedy).until(ExpectedConditions.attributeToBe(By.cssSelector("[data-testid=board-roadmap-viewing]"), "data-count", "1"));
+        assertThat(read(hedy, "[data-testid=board-roadmap-viewing]")).isEqualTo("1 viewing");
+        assertThat(hedy.findElements(By.cssSelector("[data-testid=board-design-viewing]"))).as("nobody views design").isEmpty();
+
+        // all of it without a reload, and every request of Ada's page since was one online-now excludes
+        assertThat(((org.openqa.selenium.JavascriptExecutor) ada).executeScript("return window.notReloaded === true;"))
+                .as("Ada's page was never reloaded").isEqualTo(true);
+        @SuppressWarnings("unchecked")
+        List<String> fetched = (List<String>) ((org.openqa.selenium.JavascriptExecutor) ada).executeScript(
+                "return performance.getEntriesByType('resource').filter(e => e.initiatorType === 'fetch').map(e => e.name);");
+        assertThat(fetched).as("the page's own requests").isNotEmpty()
+                .allSatisfy(u -> assertThat(u).contains("/parts/who-is-online"));
+    }
+
+    private static List<String> memberIds(WebDriver d) {
+        return d.findElements(By.cssSelector("[data-testid=who-list] [data-member-id]")).stream()
+                .map(e -> e.getAttribute("data-member-id")).toList();
+    }
+
+    private static List<String> robotNames(WebDriver d) {
+        return d.findElements(By.cssSelector("[data-testid=robot]")).stream().map(e -> e.getText().trim()).toList();
+    }
+
     private static boolean isDown(WebDriver d) {
         return "offline".equals(d.findElement(By.cssSelector("[data-testid=online-pill]")).getAttribute("data-state"))
                 || d.findElement(By.id("offline-banner")).isDisplayed();
@@ -321,9 +443,20 @@ class BrowserIT {
     // --- steps ---------------------------------------------------------------------------
 
     private void signIn(WebDriver d, String name) {
+        signIn(d, name, false, false);
+    }
+
+    /** Signs in through the home page's form, with the demo's options "staff" and "hide my online status". */
+    private void signIn(WebDriver d, String name, boolean staff, boolean hide) {
         d.get(server.uri().toString());
         WebElement input = d.findElement(By.id("name"));
         input.sendKeys(name);
+        if (staff) {
+            d.findElement(By.cssSelector("[data-testid=sign-in-staff]")).click();
+        }
+        if (hide) {
+            d.findElement(By.cssSelector("[data-testid=sign-in-hide]")).click();
+        }
         input.submit();
         waitFor(d).withMessage("signed in as " + name)
                 .until(ExpectedConditions.attributeToBe(By.cssSelector("[data-testid=me]"), "textContent", name));
@@ -433,6 +566,25 @@ class BrowserIT {
         Object overflow = ((org.openqa.selenium.JavascriptExecutor) d).executeScript(
                 "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
         assertThat(((Number) overflow).intValue()).as("horizontal overflow in px").isLessThanOrEqualTo(0);
+    }
+
+    /* Reads of parts of the page that may be re-rendered meanwhile (a stale element: look again). */
+
+    private static List<String> members(WebDriver d) {
+        return waitFor(d).until(BrowserIT::memberIds);
+    }
+
+    private static String attribute(WebDriver d, String css, String name) {
+        return waitFor(d).until(x -> x.findElement(By.cssSelector(css)).getAttribute(name));
+    }
+
+    private static int count(WebDriver d, String css) {
+        return waitFor(d).until(x -> x.findElements(By.cssSelector(css))).size();
+    }
+
+    /** The text of an element of a part of the page that may be re-rendered meanwhile. */
+    private static String read(WebDriver d, String css) {
+        return waitFor(d).until(x -> text(x, css));
     }
 
     private static String text(WebDriver d, String css) {

@@ -85,6 +85,7 @@ class ContainersIT {
 
             ExampleScenario.twoUsersSeeEachOtherAndSignOutLeavesAtOnce(app());
             ExampleScenario.liveRoomSeesJoinsAndSignOut(app());
+            ExampleScenario.whoIsOnlineAsAForumShowsIt(app());
 
             HttpResponse<String> js = new WebClient(app()).get("online-now/online-now.js");
             assertThat(js.statusCode()).as("the client script from the library jar").isEqualTo(200);

@@ -142,6 +142,12 @@ class EmbeddedExampleIT {
         assertThat(r.body()).contains("There is nothing here.");
     }
 
+    /** Who is online as a forum shows it: hidden members, staff, robots, where people are. */
+    @Test
+    void whoIsOnlineAsAForumShowsIt() throws Exception {
+        ExampleScenario.whoIsOnlineAsAForumShowsIt(app);
+    }
+
     /** The board page lists who is on the board as it is made (on:presences), before its own socket opens. */
     @Test
     void theBoardPageListsWhoIsThereBeforeItsSocketOpens() throws Exception {

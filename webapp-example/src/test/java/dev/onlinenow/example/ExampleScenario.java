@@ -4,7 +4,12 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 
 import java.net.URI;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -95,6 +100,100 @@ final class ExampleScenario {
             assertThat(left.getString("id")).as("signing out leaves the room at once").isEqualTo("Bob");
             assertThat(bobLive.awaitClose()).as("the signed-out socket is closed for policy").isEqualTo(1008);
         }
+    }
+
+    static final String GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
+
+    /**
+     * Who is online as a forum shows it, over HTTP and a real socket. A member who hides her online
+     * status ({@code hidden = session:hideOnline}) is counted by everyone, listed (marked) only to
+     * staff ({@code seeHidden = role:staff}, the demo's StaffRoleFilter) and to herself, with where
+     * she is (the board page's label); opening her socket, and re-reading a page under /parts/,
+     * move nobody; once she shows herself everyone lists her. A crawler's requests are one robot,
+     * by name, not a guest, and get no session. Needs no fresh web app: it uses names, a board and
+     * a User-Agent of its own, and only compares with what was there before it.
+     */
+    static void whoIsOnlineAsAForumShowsIt(URI app) throws Exception {
+        WebClient lin = new WebClient(app).signIn("Lin Forum");
+        String before = lin.get("who-is-online").body();
+        long guestsBefore = Long.parseLong(testId(before, "guests").replaceAll("\\D.*", ""));
+
+        // a crawler: one robot, by name, never a guest, and no session
+        WebClient bot = new WebClient(app, GOOGLEBOT);
+        WebClient sameBot = new WebClient(app, GOOGLEBOT);
+        for (int i = 0; i < 3; i++) {
+            assertThat(bot.get("").statusCode()).isEqualTo(200);
+        }
+        assertThat(sameBot.get("who-is-online").statusCode()).isEqualTo(200);
+        assertThat(bot.hasSession() || sameBot.hasSession()).as("no session for a robot").isFalse();
+        String afterBot = lin.get("parts/who-is-online").body();
+        assertThat(testId(afterBot, "robots-total")).isEqualTo("1");
+        assertThat(all(afterBot, "data-testid=\"robot\">([^<]*)<")).containsExactly("Googlebot");
+        assertThat(Long.parseLong(testId(afterBot, "guests").replaceAll("\\D.*", ""))).as("a robot is not a guest")
+                .isEqualTo(guestsBefore);
+
+        // a hidden member on a board, a member, and staff
+        WebClient grace = new WebClient(app);
+        grace.post("login", Map.of("name", "Grace Forum", "hide", "on"));
+        assertThat(grace.get("whiteboard?board=roadmap").statusCode()).isEqualTo(200);
+        try (LiveSocket graceLive = LiveSocket.open(grace)) {
+            graceLive.join("roadmap").awaitType("state", "roadmap");
+            WebClient hedy = new WebClient(app);
+            hedy.post("login", Map.of("name", "Hedy Forum", "staff", "on"));
+            hedy.home(); // counted from the request after the sign-in, as any user
+            lin.home();
+
+            String linSees = lin.get("parts/who-is-online").body();
+            assertThat(testId(linSees, "hidden-total")).isEqualTo("1&nbsp;hidden");
+            assertThat(all(linSees, "data-member-id=\"([^\"]*)\"")).contains("Lin Forum", "Hedy Forum")
+                    .doesNotContain("Grace Forum");
+            assertThat(linSees).doesNotContain("Grace");
+            assertThat(testId(linSees, "board-roadmap-viewing")).as("counted where she is").isEqualTo("1&nbsp;viewing");
+
+            String hedySees = hedy.get("who-is-online").body();
+            assertThat(all(hedySees, "data-member-id=\"([^\"]*)\" data-hidden=\"true\"")).containsExactly("Grace Forum");
+            assertThat(row(hedySees, "Grace Forum")).as("her socket did not move her")
+                    .contains("on the board Roadmap").contains("hidden-tag");
+            assertThat(row(hedySees, "Lin Forum")).as("Lin's re-read under /parts/ did not move her").contains("on the home page");
+
+            String graceSees = grace.get("who-is-online").body();
+            assertThat(all(graceSees, "data-member-id=\"([^\"]*)\" data-hidden=\"true\"")).as("herself, marked")
+                    .containsExactly("Grace Forum");
+        }
+
+        // she shows herself again: listed to everyone from her next request (the redirect back)
+        HttpResponse<String> show = grace.post("hide", Map.of("hide", "false", "back", "/who-is-online"));
+        assertThat(WebClient.location(show)).isEqualTo(app.getPath() + "who-is-online");
+        grace.get("who-is-online");
+        String linNow = lin.get("parts/who-is-online").body();
+        assertThat(all(linNow, "data-member-id=\"([^\"]*)\" data-hidden=\"false\"")).contains("Grace Forum");
+        assertThat(linNow).doesNotContain("data-testid=\"hidden-total\"");
+
+        // the way back never leads off the site
+        assertThat(WebClient.location(grace.post("hide", Map.of("hide", "false", "back", "//evil.example/"))))
+                .isEqualTo(app.getPath());
+    }
+
+    private static String testId(String html, String id) {
+        Matcher m = Pattern.compile("data-testid=\"" + id + "\"[^>]*>([^<]*)<").matcher(html);
+        assertThat(m.find()).as("data-testid=%s in:%n%s", id, html).isTrue();
+        return m.group(1).strip();
+    }
+
+    private static List<String> all(String html, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(html);
+        List<String> out = new ArrayList<>();
+        while (m.find()) {
+            out.add(WebClient.Page.unescape(m.group(1)));
+        }
+        return out;
+    }
+
+    /** The who-is-online table's row of a member. */
+    private static String row(String html, String id) {
+        int at = html.indexOf("data-member-id=\"" + id + "\"");
+        assertThat(at).as("a row for " + id).isPositive();
+        return html.substring(at, html.indexOf("</tr>", at));
     }
 
     private static List<String> ids(List<JsonValue> presences) {

@@ -32,10 +32,17 @@ final class WebClient {
     private final URI app;
     private final CookieManager cookies = new CookieManager(null, CookiePolicy.ACCEPT_ALL);
     private final HttpClient http;
+    private final String userAgent;
 
     /** @param app the web app's root, ending in / ({@code http://127.0.0.1:8080/example/}) */
     WebClient(URI app) {
+        this(app, null);
+    }
+
+    /** A visitor whose requests send this {@code User-Agent} (a crawler's, say); null: the JDK's. */
+    WebClient(URI app, String userAgent) {
         this.app = app;
+        this.userAgent = userAgent;
         this.http = HttpClient.newBuilder()
                 .cookieHandler(cookies)
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -53,9 +60,17 @@ final class WebClient {
     }
 
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(resolve(path)).timeout(TIMEOUT)
-                .header("Accept", "text/html").GET().build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        HttpRequest.Builder request = HttpRequest.newBuilder(resolve(path)).timeout(TIMEOUT)
+                .header("Accept", "text/html").GET();
+        if (userAgent != null) {
+            request.header("User-Agent", userAgent);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    /** Whether this visitor holds a session cookie. */
+    boolean hasSession() {
+        return !cookies.getCookieStore().get(app).isEmpty();
     }
 
     HttpResponse<String> post(String path, Map<String, String> form) throws IOException, InterruptedException {
