@@ -78,6 +78,11 @@ final class RoomOps {
         }
         this.fanout = new Fanout(stats, settings.pingInterval().toMillis());
         this.fetch = new RoomFetch(shards, state, fanout);
+        if (shared) {
+            // a bus that carries each room only where it is held hears of rooms made and dropped
+            shards.watchWith(bus);
+            bus.onMissed(fetch::missed);
+        }
         this.ticks = new RoomTicks(settings, shards, state, bus, fanout);
     }
 

@@ -96,9 +96,9 @@ final class RoomTicks {
                             s.coalescer.gone(r.name, e.getKey());
                         }
                     }
-                    if (r.idle(now, WATCH_NANOS) && !s.coalescer.hasPending(r.name)) {
+                    if (r.idle(now, WATCH_NANOS, shards.shared()) && !s.coalescer.hasPending(r.name)) {
                         it.remove();
-                        shards.index.remove(r.name, r);
+                        shards.dropped(r);
                     }
                 }
             });
