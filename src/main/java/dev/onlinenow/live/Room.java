@@ -49,6 +49,12 @@ final class Room {
     final LinkedHashMap<String, Presence> view = new LinkedHashMap<>();
     /** The cluster's cursors. */
     final LinkedHashMap<String, Cursor> cursorView = new LinkedHashMap<>();
+    /** Positions moved here that a shared store does not have yet (written at most every {@link RoomTicks#STORE_CURSORS_MILLIS}). */
+    final Map<String, Cursor> cursorsToStore = new HashMap<>();
+    /** When this room's cursors were last written to a shared store (ticker nanos). */
+    long cursorsStoredNanos;
+    /** {@link #cursorsStoredNanos} is set. */
+    boolean cursorsStored;
     /** Cursors this server placed, by id: when they last moved, on the ticker (for expiry). */
     final Map<String, Long> placedAt = new HashMap<>();
     /** Store operations of this server for the room that have not landed yet. */
@@ -235,6 +241,7 @@ final class Room {
     /** {@link #idle(long, long)}, where {@code shared} says whether the store is shared with other servers. */
     boolean idle(long nowNanos, long watchNanos, boolean shared) {
         return members.isEmpty() && inFlight == 0 && (shared || cursorView.isEmpty()) && placedAt.isEmpty()
+                && cursorsToStore.isEmpty()
                 && touchedDuringFetch == null && !fetchAgain && nowNanos - lastReadNanos >= watchNanos;
     }
 

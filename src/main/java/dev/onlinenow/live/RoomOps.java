@@ -251,6 +251,7 @@ final class RoomOps {
         if (left == null) {
             s.coalescer.forget(name, c.userId); // a move still pending is not relayed after the leave
             r.placedAt.remove(c.userId);
+            r.cursorsToStore.remove(c.userId); // nor stored after the leave removed it
         }
         r.inFlight++;
         Presence before = r.view.get(c.userId);
@@ -417,6 +418,7 @@ final class RoomOps {
             Room r = s.rooms.get(room);
             if (r != null) {
                 r.placedAt.remove(id);
+                r.cursorsToStore.remove(id);
             }
             state.removeCursor(room, id);
             s.coalescer.gone(room, id); // replaces any move still pending for this id

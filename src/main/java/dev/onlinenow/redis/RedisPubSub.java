@@ -35,6 +35,8 @@ final class RedisPubSub implements AutoCloseable {
     private final Runnable onReconnect;
     /** The channels this node wants, subscribed or not yet (a subscriber made later subscribes them). */
     private final Set<String> wanted = ConcurrentHashMap.newKeySet();
+    /** Channels whose unsubscribe failed (the connection was down): Lettuce would subscribe them again. */
+    private final Set<String> unsubscribeFailed = ConcurrentHashMap.newKeySet();
     private final Object lock = new Object();
     private volatile StatefulRedisPubSubConnection<String, String> connection;
     private volatile boolean closed;
@@ -47,7 +49,20 @@ final class RedisPubSub implements AutoCloseable {
         node.client().addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> c, SocketAddress address) {
-                if (c != null && c == connection) {
+                StatefulRedisPubSubConnection<String, String> p = connection;
+                if (c != null && c == p) {
+                    // Lettuce subscribes again what Redis had confirmed; a subscribe or unsubscribe
+                    // refused while the connection was down is put right here
+                    String[] all = wanted.toArray(new String[0]);
+                    if (all.length > 0) {
+                        p.async().subscribe(all);
+                    }
+                    for (String ch : unsubscribeFailed) {
+                        unsubscribeFailed.remove(ch);
+                        if (!wanted.contains(ch)) {
+                            unsubscribe(ch);
+                        }
+                    }
                     onReconnect.run();
                 }
             }
@@ -105,7 +120,12 @@ final class RedisPubSub implements AutoCloseable {
         if (p == null) {
             return CompletableFuture.completedFuture(null);
         }
-        return p.async().unsubscribe(channel).thenApply(v -> (Void) null);
+        return p.async().unsubscribe(channel).handle((v, e) -> {
+            if (e != null) {
+                unsubscribeFailed.add(channel);
+            }
+            return (Void) null;
+        });
     }
 
     /** Whether this node wants {@code channel} (it hosts the room). */
@@ -131,6 +151,12 @@ final class RedisPubSub implements AutoCloseable {
                 return false;
             }
             StatefulRedisPubSubConnection<String, String> p = node.client().connectPubSub();
+            try {
+                // in CLIENT LIST: which node's subscriber this is (restored by Lettuce on reconnect)
+                p.sync().clientSetname(node.namespace() + ":sub:" + node.id());
+            } catch (RuntimeException ignored) {
+                // a Redis without CLIENT SETNAME (a proxy): the name is only for people
+            }
             p.addListener(new RedisPubSubAdapter<>() {
                 @Override
                 public void message(String channel, String payload) {
