@@ -166,6 +166,11 @@ public final class RedisLiveBackend implements LiveBackend {
         return node;
     }
 
+    /** The pub/sub of the live layer (tests). */
+    RedisPubSub pubsub() {
+        return pubsub;
+    }
+
     @Override
     public boolean shared() {
         return true;
