@@ -76,6 +76,29 @@ class RedisRoomChannelsIT extends RedisITBase {
     }
 
     @Test
+    void oneServerATurnRunsTheOrphanedCursorBackstop() {
+        dev.onlinenow.testing.SyncRoomState a = dev.onlinenow.testing.SyncRoomState.of(backend().state());
+        dev.onlinenow.testing.SyncRoomState b = dev.onlinenow.testing.SyncRoomState.of(backend().state());
+        // a cursor a dead server left behind
+        peek.redis.hset(ns + ":cursors:r", "ghost", "1 2 1000");
+        peek.redis.sadd(ns + ":cursor-rooms", "r");
+
+        // B takes the turn: it finds and removes the ghost...
+        assertThat(b.expireCursors(1500)).containsEntry("r", List.of("ghost"));
+        assertThat(peek.redis.hexists(ns + ":cursors:r", "ghost")).isFalse();
+        peek.redis.hset(ns + ":cursors:r", "ghost2", "1 2 1000");
+        peek.redis.sadd(ns + ":cursor-rooms", "r");
+        // ...and while its turn lasts, A's round reads nothing from Redis
+        assertThat(a.expireCursors(1500)).isEmpty();
+        assertThat(peek.redis.hexists(ns + ":cursors:r", "ghost2")).isTrue();
+        assertThat(peek.redis.pttl(ns + ":cursor-sweep")).isPositive()
+                .isLessThanOrEqualTo(RedisRoomState.CURSOR_SWEEP_TURN_MILLIS);
+        // the next turn, whoever takes it, removes it
+        peek.redis.del(ns + ":cursor-sweep");
+        assertThat(a.expireCursors(1500)).containsEntry("r", List.of("ghost2"));
+    }
+
+    @Test
     void aServerReceivesNothingForRoomsItDoesNotHostAndSkipsItsOwnUnread() throws Exception {
         LiveServer a = app();
         LiveServer b = app();
