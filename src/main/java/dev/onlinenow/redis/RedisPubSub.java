@@ -95,14 +95,6 @@ final class RedisPubSub implements AutoCloseable {
         return c.async().publish(channel, payload);
     }
 
-    /**
-     * The command a Lua script publishes a room's message with ({@code redis.call(cmd, channel,
-     * payload)}), for scripts that publish themselves.
-     */
-    String publishCommand() {
-        return "PUBLISH";
-    }
-
     /** Starts receiving {@code channel}; completes when Redis confirmed (or at once if there is no subscriber yet). */
     CompletionStage<Void> subscribe(String channel) {
         wanted.add(channel);
