@@ -83,7 +83,12 @@ final class RedisPresenceStore implements PresenceStore {
      * each id touched on this node, its local location (MOVE: a newer move wins, whatever order
      * the nodes flush in); a logout takes the id off (LEAVE); a prune round drops who expired
      * (PRUNE). Reads (countAt, recentAt) ask Redis for one location, and remember the answer for
-     * a flush interval, merged with what this node did since.
+     * a flush interval, merged with what this node did since. An id still at the same location
+     * gets its score in the location's sorted set every round (ZADD GT), but its time in {KEY}:loc
+     * only once it is 10 s newer than the one there: a live socket touches its user at every frame,
+     * and that HSET every round was a third of the script's work for nothing but ordering moves
+     * between nodes, which a time up to 10 s old still orders (a move elsewhere since wins, and
+     * this node's next sighting moves the id back).
      */
     static final String MOVE = String.join("\n",
             "local ttl = ARGV[2]",
@@ -99,7 +104,7 @@ final class RedisPresenceStore implements PresenceStore {
             "  end",
             "  if oldLoc == loc then",
             "    redis.call('ZADD', ARGV[1] .. loc, 'GT', at, id)",
-            "    if at > oldAt then redis.call('HSET', KEYS[1], id, at .. ' ' .. loc) end",
+            "    if at - oldAt >= 10000 then redis.call('HSET', KEYS[1], id, at .. ' ' .. loc) end",
             "  elseif at >= oldAt then",
             "    if oldLoc then redis.call('ZREM', ARGV[1] .. oldLoc, id) end",
             "    redis.call('HSET', KEYS[1], id, at .. ' ' .. loc)",
@@ -192,7 +197,9 @@ final class RedisPresenceStore implements PresenceStore {
         long now = clock.millis();
         boolean wasOnline = local.lastSeen(id).isPresent();
         local.touch(id);
-        if (!wasOnline) {
+        View v = view;
+        if (!wasOnline && (v == null || !v.top.containsKey(id))) {
+            // an id the view lists (online on another node) is counted there already
             arrivals.putIfAbsent(id, now);
         }
         removals.remove(id);
@@ -205,9 +212,11 @@ final class RedisPresenceStore implements PresenceStore {
         boolean wasHere = local.remove(id);
         View v = view;
         boolean wasThere = v != null && v.top.containsKey(id);
-        arrivals.remove(id);
+        // an arrival not sent yet is in no view: taking it off the view's count too would count
+        // others short (the count said 0 while the list showed another node's user)
+        boolean unsent = arrivals.remove(id) != null;
         lookups.remove(id);
-        if (wasHere || wasThere) {
+        if (wasThere || (wasHere && !unsent)) {
             removals.put(id, now); // counted in the view: take it off until the next round
         }
         enqueue(id, -now);

@@ -239,6 +239,14 @@ final class RedisRoomState implements RoomState {
         return ns + ":cursor-rooms";
     }
 
+    /** Held ({@code SET NX PX}) by the one server that runs the orphaned-cursor backstop this round. */
+    private String cursorSweepKey() {
+        return ns + ":cursor-sweep";
+    }
+
+    /** How long one server's turn at the orphaned-cursor backstop lasts (the live layer asks every 15 s). */
+    static final long CURSOR_SWEEP_TURN_MILLIS = 10_000;
+
     /** Redis commands, or null while Redis is known to be down. */
     private RedisAsyncCommands<String, String> redis() {
         StatefulRedisConnection<String, String> c = node.connection();
@@ -400,6 +408,32 @@ final class RedisRoomState implements RoomState {
         }
     }
 
+    /**
+     * One {@code HSET} for the room's cursors moved since the last write; the room joins
+     * {@code ns:cursor-rooms} ({@code SADD}) only when that made a new field (a cursor new to the
+     * room, or the room's hash made again), not at every write.
+     */
+    @Override
+    public void putCursors(String room, List<Cursor> cursors) {
+        if (cursors.isEmpty()) {
+            return;
+        }
+        Map<String, String> fields = new HashMap<>(cursors.size() * 2);
+        for (Cursor c : cursors) {
+            mirror.putCursor(room, c);
+            fields.put(c.getId(), c.getX() + " " + c.getY() + " " + c.getMovedAt());
+        }
+        RedisAsyncCommands<String, String> redis = redis();
+        if (redis != null) {
+            // not awaited: the cursor tick must not wait for Redis; a failure shows in the next round
+            redis.hset(cursorKey(room), fields).thenAccept(added -> {
+                if (added != null && added > 0) {
+                    redis.sadd(cursorRoomsKey(), room);
+                }
+            });
+        }
+    }
+
     @Override
     public CompletionStage<Boolean> removeCursor(String room, String userId) {
         boolean local = now(mirror.removeCursor(room, userId));
@@ -440,7 +474,12 @@ final class RedisRoomState implements RoomState {
         if (redis == null) {
             return CompletableFuture.completedFuture(local);
         }
-        return ask(redis.smembers(cursorRoomsKey()), rooms -> rooms, Set::<String>of).thenCompose(rooms -> {
+        /* one server a turn, not every server: each would read every room with cursors in the
+         * cluster, which at 200 servers and 100,000 rooms is 1.3 million scripts a second */
+        CompletionStage<Boolean> turn = ask(redis.set(cursorSweepKey(), node.id(),
+                io.lettuce.core.SetArgs.Builder.nx().px(CURSOR_SWEEP_TURN_MILLIS)), "OK"::equals, () -> false);
+        return turn.thenCompose(mine -> !mine ? CompletableFuture.completedFuture(local)
+                : ask(redis.smembers(cursorRoomsKey()), rooms -> rooms, Set::<String>of).thenCompose(rooms -> {
             Map<String, List<String>> out = new ConcurrentHashMap<>();
             List<CompletableFuture<?>> all = new ArrayList<>();
             for (String room : rooms) {
@@ -457,7 +496,7 @@ final class RedisRoomState implements RoomState {
                         }, () -> false).toCompletableFuture());
             }
             return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0])).thenApply(v -> (Map<String, List<String>>) out);
-        });
+        }));
     }
 
     // --- for the backend ----------------------------------------------------------------------
