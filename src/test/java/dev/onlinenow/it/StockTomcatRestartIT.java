@@ -28,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Issue 22, point 5: nothing forgotten on a restart, on a stock Tomcat 11 (the distribution, as its
  * own process). Users sign in to a web app made of README.md's filter snippet and its page line,
  * then Tomcat is stopped and started again, or the WAR is redeployed through Tomcat's manager, or
- * Tomcat's JVM is killed; after it a visitor who never signed in is shown who is online.
+ * Tomcat's JVM is killed; after it a visitor who never signed in is shown who is online. (A JVM
+ * killed in the middle of a save: IndexFileKillIT.)
  *
  * <p>The app's sessions are not kept across a restart ({@code <Manager pathname=""/>}: stock
  * Tomcat would keep them, and a restored session counts its user again, which would hide what the
@@ -184,8 +185,11 @@ class StockTomcatRestartIT {
         assertThat(get(HttpClient.newHttpClient(), URI.create(tomcat.app("own") + "/version.txt"))).isEqualTo("2");
 
         assertThat(shown("own")).as("dataDir of its own, after the redeploy").isEqualTo("2 online: ann,bob");
-        assertThat(shown("app")).as("the default dataDir (the context's temp dir), after the redeploy")
-                .isEqualTo("2 online: ann,bob");
+        // the default dataDir is the context's temp dir, which Tomcat deletes with the rest of the
+        // app's work directory when it undeploys it: the index saved there at the stop is gone, as
+        // docs/community.md says (a redeploy needs a dataDir of its own; a restart does not)
+        assertThat(shown("app")).as("the default dataDir, after the redeploy").isEqualTo("0 online: ");
+        assertThat(warnings()).as("a start with nothing there is a first start, not trouble").isEmpty();
     }
 
     @Test
