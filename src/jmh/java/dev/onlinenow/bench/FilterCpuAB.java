@@ -27,7 +27,8 @@ import java.util.SplittableRandom;
  * does). Then batches of requests run in turn, build after build, round after round, and each
  * batch is timed by this thread's CPU time ({@code ThreadMXBean}), which a descheduled thread does
  * not accumulate. Printed: per build, the median, lowest and highest CPU ns per request over the
- * rounds, and the control's (the same requests through no filter).
+ * rounds and the bytes it allocated per request, and the control's (the same requests through no
+ * filter).
  *
  * <pre>
  * mvn -q -B -Pbench test-compile exec:exec -Dbench.main=dev.onlinenow.bench.FilterCpuAB \
@@ -101,16 +102,20 @@ public final class FilterCpuAB {
             builds.add(build(name, Path.of(path.equals("here") ? "target/classes" : path), ids));
         }
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        com.sun.management.ThreadMXBean allocations = (com.sun.management.ThreadMXBean) threads;
+        long self = Thread.currentThread().getId();
         BenchRequest request = new BenchRequest();
         BenchResponse response = new BenchResponse();
         SplittableRandom random = new SplittableRandom(42);
         int n = builds.size() + 1; // the last: the control, no filter
         double[][] perRequest = new double[n][rounds];
+        double[][] bytes = new double[n][rounds];
         int warmup = Math.max(3, rounds / 5);
         for (int r = -warmup; r < rounds; r++) {
             for (int k = 0; k < n; k++) {
                 int which = (k + Math.max(r, 0)) % n; // a different build goes first each round
                 Filter f = which < builds.size() ? builds.get(which).filter() : null;
+                long a0 = allocations.getThreadAllocatedBytes(self);
                 long t0 = threads.getCurrentThreadCpuTime();
                 for (int i = 0; i < batch; i++) {
                     request.recycle(ids[random.nextInt(ids.length)]);
@@ -121,8 +126,10 @@ public final class FilterCpuAB {
                     }
                 }
                 long t1 = threads.getCurrentThreadCpuTime();
+                long a1 = allocations.getThreadAllocatedBytes(self);
                 if (r >= 0) {
                     perRequest[which][r] = (t1 - t0) / (double) batch;
+                    bytes[which][r] = (a1 - a0) / (double) batch;
                 }
             }
         }
@@ -131,8 +138,11 @@ public final class FilterCpuAB {
         for (int k = 0; k < n; k++) {
             double[] v = perRequest[k].clone();
             Arrays.sort(v);
-            System.out.printf("  %-12s median %7.1f   min %7.1f   max %7.1f%n", k < builds.size() ? builds.get(k).name() : "no filter",
-                    v[v.length / 2], v[0], v[v.length - 1]);
+            double[] b = bytes[k].clone();
+            Arrays.sort(b);
+            System.out.printf("  %-12s median %7.1f   min %7.1f   max %7.1f   allocated, median: %6.1f bytes%n",
+                    k < builds.size() ? builds.get(k).name() : "no filter", v[v.length / 2], v[0], v[v.length - 1],
+                    b[b.length / 2]);
         }
         for (Build b : builds) {
             ((AutoCloseable) b.online()).close();
