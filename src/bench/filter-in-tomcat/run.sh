@@ -13,7 +13,10 @@
 # CONTROL=1 (an A/A run: the "filter" app without the filter too, for what the tool itself can tell
 # apart), NOOP=1 (the "filter" app behind a filter that does nothing: what any filter costs in Tomcat),
 # SWAP=1 (the filter in the context named /nofilter and none in /filter: the roles keep their columns,
-# the contexts trade places; for a bias of one context, which an A/A run shows).
+# the contexts trade places; for a bias of one context, which an A/A run shows),
+# LIB_FILTER=DIR (the filter app's WEB-INF/lib from DIR, an online-now jar and its dependencies as
+# another commit builds them, instead of this tree's build), LIB_NOFILTER=DIR (the "nofilter" app
+# behind OnlineNowFilter too, from the jars in DIR: an A/B of two builds of the filter, side by side).
 # Needs: java 17+, mvn, curl, wrk (Debian: apt-get install wrk). Offline if the Tomcat
 # distribution is in ~/.m2 already (the example's ITs put it there).
 set -euo pipefail
@@ -37,11 +40,18 @@ out=target/bench-tomcat
 rm -rf "$out"
 mkdir -p "$out"
 
-echo "== building the library (mvn package, tests skipped)"
-mvn -B -q -o package -DskipTests dependency:copy-dependencies -DincludeScope=runtime \
-    -DexcludeGroupIds=io.lettuce,io.netty,io.projectreactor,org.reactivestreams \
-    -DoutputDirectory="$out/lib" >/dev/null
-jar=$(ls target/online-now-*.jar | grep -v -e javax -e sources -e javadoc | head -1)
+if [ -n "${LIB_FILTER:-}" ]; then
+  echo "== the filter app's library from $LIB_FILTER"
+  mkdir -p "$out/lib"
+  jar=$(ls "$LIB_FILTER"/online-now-*.jar | grep -v -e javax -e sources -e javadoc | head -1)
+  find "$LIB_FILTER" -maxdepth 1 -name '*.jar' ! -name 'online-now-*' -exec cp {} "$out/lib/" \;
+else
+  echo "== building the library (mvn package, tests skipped)"
+  mvn -B -q -o package -DskipTests dependency:copy-dependencies -DincludeScope=runtime \
+      -DexcludeGroupIds=io.lettuce,io.netty,io.projectreactor,org.reactivestreams \
+      -DoutputDirectory="$out/lib" >/dev/null
+  jar=$(ls target/online-now-*.jar | grep -v -e javax -e sources -e javadoc | head -1)
+fi
 
 tarball=~/.m2/repository/org/apache/tomcat/tomcat/$TOMCAT_VERSION/tomcat-$TOMCAT_VERSION.tar.gz
 if [ ! -f "$tarball" ]; then
@@ -67,6 +77,11 @@ for app in nofilter filter; do
   cp "$here"/webapp/*.jsp "$w/"
   if [ "${CONTROL:-0}" = 1 ]; then
     cp "$here/web-nofilter.xml" "$w/WEB-INF/web.xml"  # A/A: both apps without the filter
+    continue
+  fi
+  if [ -n "${LIB_NOFILTER:-}" ] && [ "$app" = nofilter ]; then  # A/B: another build of the filter
+    cp "$here/web-filter.xml" "$w/WEB-INF/web.xml"
+    cp "$LIB_NOFILTER"/*.jar "$w/WEB-INF/lib/"
     continue
   fi
   if [ "${NOOP:-0}" = 1 ] && [ "$app" = filter ]; then  # the floor: a filter that does nothing

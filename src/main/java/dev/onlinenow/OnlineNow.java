@@ -470,6 +470,9 @@ public final class OnlineNow implements AutoCloseable {
 
     private void markRunning() {
         try {
+            // a dataDir that does not exist yet is made now, not at the first save: else a JVM
+            // killed before its first stop would look like a first start (StockTomcatRestartIT)
+            java.nio.file.Files.createDirectories(dataFile.toAbsolutePath().getParent());
             java.nio.file.Files.writeString(runningMarker(), "online-now runs here; removed when it stops cleanly\n");
         } catch (java.io.IOException e) {
             LOG.log(Level.DEBUG, () -> "online-now: could not write " + runningMarker() + ": " + e);

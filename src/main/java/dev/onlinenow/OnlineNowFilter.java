@@ -2,6 +2,7 @@ package dev.onlinenow;
 
 import dev.onlinenow.internal.RateLimitedLog;
 import dev.onlinenow.store.LastSeen;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -10,6 +11,8 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 
 import java.io.IOException;
@@ -18,7 +21,9 @@ import java.util.AbstractList;
 import java.util.ArrayList;
 import java.time.Instant;
 import java.util.Collections;
+import java.util.Enumeration;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -152,21 +157,33 @@ public class OnlineNowFilter implements Filter {
             failed("recording activity", e);
         }
         boolean guest = recorded != null && recorded != ROBOT && recorded.startsWith(OnlineNow.GUEST_PREFIX);
+        ServletRequest page = req;
+        Exposed exposed = null;
         try {
-            expose(request, guest || recorded == ROBOT ? null : recorded);
+            exposed = expose(request, guest || recorded == ROBOT ? null : recorded);
+            page = exposed;
         } catch (RuntimeException e) {
             failed("exposing the online users", e);
         }
-        if (online.hidingEnabled()) {
-            // the EL functions on:isOnline / on:lastSeen answer as this request's viewer may know
-            HttpServletRequest previous = OnlineNow.viewing(request);
-            try {
-                chain.doFilter(req, res);
-            } finally {
+        boolean returned = false;
+        boolean hiding = online.hidingEnabled();
+        // the EL functions on:isOnline / on:lastSeen answer as this request's viewer may know
+        HttpServletRequest previous = hiding ? OnlineNow.viewing(request) : null;
+        try {
+            chain.doFilter(page, res);
+            returned = true;
+        } finally {
+            if (hiding) {
                 OnlineNow.viewerDone(previous);
             }
-        } else {
-            chain.doFilter(req, res);
+            if (exposed != null && (!returned || isError(res))) {
+                // an error page is rendered after the chain, with the container's own request
+                try {
+                    exposed.materialize();
+                } catch (RuntimeException e) {
+                    failed("exposing the online users to an error page", e);
+                }
+            }
         }
         if (recorded == null || guest) {
             try {
@@ -235,16 +252,15 @@ public class OnlineNowFilter implements Filter {
     private static final String ROBOT = new String("robot");
 
     /*
-     * The cost on a request (docs/benchmarks.md, "The filter in a real container"): one
-     * getSession(false), shared by the user id and the session marker; the exclude patterns
+     * The cost on a request (docs/benchmarks.md, "The filter in a real container" and issue 22):
+     * one getSession(false), shared by the user id and the session marker; the exclude patterns
      * matched against the servlet path and path info the container has already decoded and
      * mapped (getContextPath() is no cheap getter in Tomcat: it decodes and normalizes the URI on
-     * every call); one getAttribute for the marker; the touch; four setAttribute. Those four
-     * stay: EL finds ${onlineNowCount} through PageContext.findAttribute, which asks
-     * request.getAttribute(name), so each documented name must be a request attribute (a
-     * request wrapper answering getAttribute would be lost on error pages and startAsync()
-     * dispatches, which use the container's own request). Their values cost nothing to make: the
-     * two lists are one lazy object and its view, the counts are boxes reused while unchanged.
+     * every call); one getAttribute for the marker; the touch; the counts; one small object, the
+     * request the chain sees (Exposed), which answers the eight documented attributes, made on
+     * first read, instead of eight setAttribute on the container's request; after the chain, the
+     * location, read and compared (written only when it changed). A request without a user (a
+     * guest, a robot) also has its User-Agent looked up in the robots' bounded table.
      */
 
     /**
@@ -380,28 +396,27 @@ public class OnlineNowFilter implements Filter {
         }
     }
 
-    private void expose(HttpServletRequest request, String userId) {
-        Snapshot snapshot = new Snapshot(online, userId, request);
-        request.setAttribute(IDS_ATTRIBUTE, snapshot);
-        request.setAttribute(USERS_ATTRIBUTE, snapshot.users);
+    /** Whether the response is an error, whose error page the container renders after the chain. */
+    private static boolean isError(ServletResponse res) {
+        return res instanceof HttpServletResponse r && r.getStatus() >= 400;
+    }
+
+    /*
+     * The request attributes, as the chain sees them: one small object per request (the request
+     * the chain is given), which answers getAttribute for the documented names from values made
+     * on first read, instead of eight setAttribute on the container's request (each a map entry
+     * made, an attribute listener check, and an entry cleared when the container recycles the
+     * request). The counts are taken here, before the chain, as they were when they were set;
+     * the record is raised from them.
+     */
+    private Exposed expose(HttpServletRequest request, String userId) {
         long users = online.count();
         long guests = online.settings().trackAnonymous() ? online.guestCount() : 0;
         online.noteCount(users + guests); // one comparison unless it is a new record
-        request.setAttribute(COUNT_ATTRIBUTE, boxedCount(users));
-        request.setAttribute(GUEST_COUNT_ATTRIBUTE, guests == 0 ? ZERO : boxedGuestCount(guests));
-        request.setAttribute(RECORD_ATTRIBUTE, online.record());
-        request.setAttribute(HIDDEN_COUNT_ATTRIBUTE, online.hidingEnabled() ? boxedHiddenCount(online.hiddenCount()) : ZERO);
-        if (online.settings().robots()) {
-            long robots = online.robotCount();
-            request.setAttribute(ROBOT_COUNT_ATTRIBUTE, boxedRobotCount(robots));
-            request.setAttribute(ROBOTS_ATTRIBUTE, robotNames(robots));
-        } else {
-            request.setAttribute(ROBOT_COUNT_ATTRIBUTE, ZERO);
-            request.setAttribute(ROBOTS_ATTRIBUTE, List.of());
-        }
+        return new Exposed(request, this, online, userId, boxedCount(users), guests == 0 ? ZERO : boxedGuestCount(guests));
     }
 
-    /* The robots' names, shared by the requests of one second while their count stays: no list per
+        /* The robots' names, shared by the requests of one second while their count stays: no list per
      * request, and at most one walk of the robots' index a second (the order may be a second old;
      * the count never is). */
     private record RobotNames(long second, long count, List<String> names) {
@@ -459,6 +474,189 @@ public class OnlineNowFilter implements Filter {
 
     private void failed(String what, RuntimeException e) {
         WARN.warn(what, () -> "online-now: failed " + what + "; the request goes on without it", e);
+    }
+
+    /**
+     * The request the chain is given: the container's, with the documented attributes answered
+     * from here. What the page and the app see is what eight {@code setAttribute} gave them:
+     * {@code getAttribute} (EL's {@code findAttribute}, JSTL, servlets), {@code getAttributeNames},
+     * the app's own {@code setAttribute} and {@code removeAttribute} of these names (from then on the
+     * container's request holds the name, as for any other attribute), forwards and includes (the
+     * container's dispatcher wraps below this request or around it, and asks it). Where the
+     * container's own request reaches a page without this one, the values are written into it
+     * first ({@link #materialize}): before {@code startAsync} (an async dispatch, and other
+     * threads, use the request the async context holds) and, after the chain, when the response is
+     * an error or the chain threw (an error page is rendered with the container's request).
+     */
+    static final class Exposed extends HttpServletRequestWrapper {
+        private static final String[] NAMES = {IDS_ATTRIBUTE, USERS_ATTRIBUTE, COUNT_ATTRIBUTE,
+                GUEST_COUNT_ATTRIBUTE, HIDDEN_COUNT_ATTRIBUTE, ROBOT_COUNT_ATTRIBUTE, ROBOTS_ATTRIBUTE,
+                RECORD_ATTRIBUTE};
+        private static final int ALL = (1 << NAMES.length) - 1;
+
+        private final OnlineNowFilter filter;
+        private final OnlineNow online;
+        private final String self;
+        private final Long count;
+        private final Long guestCount;
+        /** Bit i: NAMES[i] is the container request's own now (set or removed through here, or written into it). */
+        private int handedOver;
+        private Snapshot snapshot;
+        // made on first read of any of them (benign races: each is the same value whoever makes it)
+        private volatile boolean made;
+        private Long hiddenCount;
+        private Long robotCount;
+        private List<String> robots;
+        private OnlineRecord record;
+
+        Exposed(HttpServletRequest request, OnlineNowFilter filter, OnlineNow online, String self, Long count,
+                Long guestCount) {
+            super(request);
+            this.filter = filter;
+            this.online = online;
+            this.self = self;
+            this.count = count;
+            this.guestCount = guestCount;
+        }
+
+        private static int indexOf(String name) {
+            if (name == null || name.length() < 8 || name.charAt(0) != 'o' || name.charAt(1) != 'n') {
+                return -1; // most names the container and the app ask for: no switch
+            }
+            return switch (name) {
+                case IDS_ATTRIBUTE -> 0;
+                case USERS_ATTRIBUTE -> 1;
+                case COUNT_ATTRIBUTE -> 2;
+                case GUEST_COUNT_ATTRIBUTE -> 3;
+                case HIDDEN_COUNT_ATTRIBUTE -> 4;
+                case ROBOT_COUNT_ATTRIBUTE -> 5;
+                case ROBOTS_ATTRIBUTE -> 6;
+                case RECORD_ATTRIBUTE -> 7;
+                default -> -1;
+            };
+        }
+
+        private Object value(int i) {
+            switch (i) {
+                case 0:
+                    return snapshot();
+                case 1:
+                    return snapshot().users;
+                case 2:
+                    return count;
+                case 3:
+                    return guestCount;
+                default:
+                    break;
+            }
+            if (!made) {
+                make();
+            }
+            return switch (i) {
+                case 4 -> hiddenCount;
+                case 5 -> robotCount;
+                case 6 -> robots;
+                default -> record;
+            };
+        }
+
+        private synchronized Snapshot snapshot() {
+            if (snapshot == null) {
+                // the viewer (for seeHidden's roles): the request below, or a dispatcher's wrapper of it
+                snapshot = new Snapshot(online, self, (HttpServletRequest) getRequest());
+            }
+            return snapshot;
+        }
+
+        private synchronized void make() {
+            if (made) {
+                return;
+            }
+            hiddenCount = online.hidingEnabled() ? filter.boxedHiddenCount(online.hiddenCount()) : ZERO;
+            if (online.settings().robots()) {
+                long n = online.robotCount();
+                robotCount = filter.boxedRobotCount(n);
+                robots = filter.robotNames(n);
+            } else {
+                robotCount = ZERO;
+                robots = List.of();
+            }
+            record = online.record();
+            made = true;
+        }
+
+        @Override
+        public Object getAttribute(String name) {
+            int i = indexOf(name);
+            if (i < 0 || (handedOver & (1 << i)) != 0) {
+                return super.getAttribute(name);
+            }
+            return value(i);
+        }
+
+        @Override
+        public Enumeration<String> getAttributeNames() {
+            Enumeration<String> names = super.getAttributeNames();
+            if (handedOver == ALL) {
+                return names;
+            }
+            Set<String> all = new LinkedHashSet<>();
+            while (names.hasMoreElements()) {
+                all.add(names.nextElement());
+            }
+            for (int i = 0; i < NAMES.length; i++) {
+                if ((handedOver & (1 << i)) == 0) {
+                    all.add(NAMES[i]);
+                }
+            }
+            return Collections.enumeration(all);
+        }
+
+        @Override
+        public void setAttribute(String name, Object value) {
+            super.setAttribute(name, value);
+            handOver(name);
+        }
+
+        @Override
+        public void removeAttribute(String name) {
+            super.removeAttribute(name);
+            handOver(name);
+        }
+
+        private void handOver(String name) {
+            int i = indexOf(name);
+            if (i >= 0) {
+                handedOver |= 1 << i;
+            }
+        }
+
+        @Override
+        public AsyncContext startAsync() throws IllegalStateException {
+            materialize();
+            return super.startAsync();
+        }
+
+        @Override
+        public AsyncContext startAsync(ServletRequest request, ServletResponse response) throws IllegalStateException {
+            materialize();
+            return super.startAsync(request, response);
+        }
+
+        /** Writes the values the app has not set or removed itself into the wrapped request. */
+        void materialize() {
+            int left = ALL & ~handedOver;
+            if (left == 0) {
+                return;
+            }
+            ServletRequest under = getRequest();
+            for (int i = 0; i < NAMES.length; i++) {
+                if ((left & (1 << i)) != 0) {
+                    under.setAttribute(NAMES[i], value(i));
+                }
+            }
+            handedOver = ALL;
+        }
     }
 
     /**

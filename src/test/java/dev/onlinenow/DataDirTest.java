@@ -157,6 +157,18 @@ class DataDirTest {
         assertThat(warnings).singleElement().asString().contains("empty index").contains("did not stop cleanly");
     }
 
+    @Test
+    void aRunKilledBeforeItsFirstStopInADataDirNotMadeYetIsAWarnToo() {
+        // the directory is made at start, with the marker: the first save is not the first sign of this run
+        java.nio.file.Path fresh = dir.resolve("not/made/yet");
+        OnlineNow killed = start(settings().dataDir(fresh.toString()));
+        killed.touch("ann", false);
+        assertThat(warnings).isEmpty();
+        OnlineNow o = start(settings().dataDir(fresh.toString()));
+        assertThat(o.count()).isZero();
+        assertThat(warnings).singleElement().asString().contains("empty index").contains("did not stop cleanly");
+    }
+
     private byte[] savedBytes() throws Exception {
         stop(aFullIndex());
         return Files.readAllBytes(dir.resolve(IndexFile.NAME));

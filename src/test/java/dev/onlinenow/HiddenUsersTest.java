@@ -95,15 +95,12 @@ class HiddenUsersTest {
         when(req.getSession(true)).thenReturn(session);
         when(req.getSession()).thenReturn(session);
         when(req.isUserInRole(anyString())).thenAnswer(i -> roles.contains(i.getArgument(0, String.class)));
-        doAnswer(i -> attributes.put(i.getArgument(0), i.getArgument(1))).when(req).setAttribute(anyString(), any());
         AtomicReference<Boolean> isOnline = new AtomicReference<>();
         AtomicReference<Object> lastSeen = new AtomicReference<>();
-        FilterChain chain = mock(FilterChain.class);
-        doAnswer(i -> {
+        FilterChain chain = PageSees.chain(attributes, page -> {
             isOnline.set(OnlineNowFunctions.isOnline(asked));
             lastSeen.set(OnlineNowFunctions.lastSeen(asked));
-            return null;
-        }).when(chain).doFilter(any(), any());
+        });
         filter.doFilter(req, mock(HttpServletResponse.class), chain);
         return new Page(attributes, isOnline.get(), lastSeen.get());
     }

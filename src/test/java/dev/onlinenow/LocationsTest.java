@@ -76,19 +76,20 @@ class LocationsTest {
         when(req.isUserInRole(anyString())).thenAnswer(i -> roles.contains(i.getArgument(0, String.class)));
         doAnswer(i -> attributes.put(i.getArgument(0), i.getArgument(1))).when(req).setAttribute(anyString(), any());
         when(req.getAttribute(anyString())).thenAnswer(i -> attributes.get(i.getArgument(0, String.class)));
-        FilterChain chain = mock(FilterChain.class);
-        doAnswer(i -> {
+        Map<String, Object> seen = new HashMap<>();
+        FilterChain chain = PageSees.chain(seen, page -> {
             if (label != null) {
-                req.setAttribute(OnlineNowFilter.LOCATION_ATTRIBUTE, label);
+                page.setAttribute(OnlineNowFilter.LOCATION_ATTRIBUTE, label);
             }
             if (duringPage != null) {
                 duringPage.set(List.of(OnlineNowFunctions.viewerCount(askedLocation),
                         OnlineNowFunctions.viewers(askedLocation)));
             }
-            return null;
-        }).when(chain).doFilter(any(), any());
+        });
         filter.doFilter(req, mock(HttpServletResponse.class), chain);
-        return attributes;
+        Map<String, Object> all = new HashMap<>(attributes); // the container's (the label), and what the page saw
+        all.putAll(seen);
+        return all;
     }
 
     private Map<String, Object> request(FakeSession session, String servletPath) throws Exception {

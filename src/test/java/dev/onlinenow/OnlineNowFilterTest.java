@@ -61,13 +61,13 @@ class OnlineNowFilterTest {
         return new OnlineNowFilter(online);
     }
 
-    /** One request; returns the attributes the filter set. */
+    /** One request; returns the attributes its page sees. */
     private Map<String, Object> request(OnlineNowFilter filter, String remoteUser, FakeSession session, String path)
             throws Exception {
         return request(filter, remoteUser, session, path, r -> { });
     }
 
-    /** One request whose page does {@code page}; returns the attributes the filter set. */
+    /** One request whose page does {@code page}; returns the attributes it sees. */
     private Map<String, Object> request(OnlineNowFilter filter, String remoteUser, FakeSession session, String path,
                                         Consumer<HttpServletRequest> page) throws Exception {
         HttpServletRequest req = mock(HttpServletRequest.class);
@@ -79,10 +79,13 @@ class OnlineNowFilterTest {
         when(req.getSession(false)).thenReturn(session);
         when(req.getSession(true)).thenReturn(session);
         when(req.getSession()).thenReturn(session);
-        doAnswer(i -> attributes.put(i.getArgument(0), i.getArgument(1))).when(req).setAttribute(anyString(), any());
+        Map<String, Object> container = new HashMap<>(); // the container's request attributes
+        doAnswer(i -> container.put(i.getArgument(0), i.getArgument(1))).when(req).setAttribute(anyString(), any());
+        when(req.getAttribute(anyString())).thenAnswer(i -> container.get(i.getArgument(0, String.class)));
         FilterChain chain = mock(FilterChain.class);
+        FilterChain pageSees = PageSees.chain(attributes, page);
         doAnswer(i -> {
-            page.accept(req);
+            pageSees.doFilter(i.getArgument(0), i.getArgument(1));
             return null;
         }).when(chain).doFilter(any(), any());
         filter.doFilter(req, mock(HttpServletResponse.class), chain);
@@ -242,7 +245,9 @@ class OnlineNowFilterTest {
         when(committed.isCommitted()).thenReturn(true);
         FilterChain chain = mock(FilterChain.class);
         filter.doFilter(req, committed, chain);
-        verify(chain).doFilter(req, committed);
+        // the page gets the request, seen through the filter's attributes
+        verify(chain).doFilter(org.mockito.ArgumentMatchers.argThat(r -> r == req
+                || r instanceof jakarta.servlet.ServletRequestWrapper w && w.getRequest() == req), org.mockito.ArgumentMatchers.eq(committed));
         verify(req, org.mockito.Mockito.never()).getSession(true);
     }
 

@@ -54,8 +54,7 @@ class RecordTest {
         when(req.getHeader("User-Agent")).thenReturn(userAgent);
         when(req.getSession(false)).thenReturn(session);
         when(req.getSession(true)).thenReturn(session);
-        doAnswer(i -> attributes.put(i.getArgument(0), i.getArgument(1))).when(req).setAttribute(anyString(), any());
-        filter.doFilter(req, mock(HttpServletResponse.class), mock(FilterChain.class));
+        filter.doFilter(req, mock(HttpServletResponse.class), PageSees.chain(attributes));
         return attributes;
     }
 

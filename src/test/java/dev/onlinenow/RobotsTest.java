@@ -146,8 +146,7 @@ class RobotsTest {
         when(req.getServletPath()).thenReturn("/");
         when(req.getHeader("User-Agent")).thenReturn(userAgent);
         when(req.getSession(false)).thenReturn(session);
-        doAnswer(i -> attributes.put(i.getArgument(0), i.getArgument(1))).when(req).setAttribute(anyString(), any());
-        filter.doFilter(req, mock(HttpServletResponse.class), mock(FilterChain.class));
+        filter.doFilter(req, mock(HttpServletResponse.class), PageSees.chain(attributes));
         if (out != null) {
             out[0] = req;
         }

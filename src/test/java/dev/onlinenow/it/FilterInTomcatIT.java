@@ -60,6 +60,11 @@ class FilterInTomcatIT {
         Files.createDirectories(guests.resolve("WEB-INF/lib"));
         Files.copy(jar, guests.resolve("WEB-INF/lib/online-now.jar"));
         addWebapp("/guests", guests);
+        Path dispatch = temp.resolve("dispatch");
+        copyTree(Paths.get("src/test/webapps/dispatch"), dispatch);
+        Files.createDirectories(dispatch.resolve("WEB-INF/lib"));
+        Files.copy(jar, dispatch.resolve("WEB-INF/lib/online-now.jar"));
+        addWebapp("/dispatch", dispatch);
         tomcat.start();
         base = "http://localhost:" + tomcat.getConnector().getLocalPort() + "/app";
     }
@@ -210,5 +215,58 @@ class FilterInTomcatIT {
         // the visitor signs in: a user at once, a guest no more
         assertThat(get(visitor, guestsBase() + "/signin?name=vera").statusCode()).isEqualTo(204);
         assertThat(guestsPage(cookieless)).contains("<p id=\"counts\">1 guests, 1 online</p>");
+    }
+
+    private static String dispatchBase() {
+        return base.replace("/app", "/dispatch");
+    }
+
+    private static String para(String html, String id) {
+        Matcher m = Pattern.compile("<p id=\"" + id + "\">(.*?)</p>", Pattern.DOTALL).matcher(html);
+        assertThat(m.find()).as("<p id=" + id + "> in " + html).isTrue();
+        return m.group(1).trim();
+    }
+
+    /*
+     * The filter hands the page a request that answers the documented attributes itself (issue
+     * 22, point 9): the pages reached other than directly still see them, as when they were set
+     * on the container's request one by one, and a page's own setAttribute and removeAttribute
+     * of those names still win.
+     */
+    @Test
+    void everyPageSeesTheAttributesForwardedIncludedAsyncOnErrorPagesAndAsThePageSetsThem() throws Exception {
+        HttpClient ann = browser();
+        assertThat(get(ann, dispatchBase() + "/signin?name=ann").statusCode()).isEqualTo(204);
+        String direct = para(get(ann, dispatchBase() + "/shown.jsp").body(), "shown");
+        assertThat(direct).isEqualTo("1 online, 0 guests, 0 hidden, 0 robots, record 1, ids [ann], users [ann]");
+
+        assertThat(para(get(ann, dispatchBase() + "/forward.jsp").body(), "shown")).isEqualTo(direct);
+        assertThat(para(get(ann, dispatchBase() + "/do/forward").body(), "shown")).isEqualTo(direct);
+        String included = get(ann, dispatchBase() + "/include.jsp").body();
+        assertThat(para(included, "outer")).isEqualTo("1 online");
+        assertThat(para(included, "shown")).isEqualTo(direct);
+
+        HttpResponse<String> async = get(ann, dispatchBase() + "/do/async");
+        assertThat(async.statusCode()).isEqualTo(200);
+        assertThat(para(async.body(), "shown")).isEqualTo(direct);
+        assertThat(get(ann, dispatchBase() + "/do/async-read").body()).isEqualTo("read 1");
+
+        HttpResponse<String> missing = get(ann, dispatchBase() + "/no-such-page");
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(para(missing.body(), "error")).isEqualTo("not here; 1 online");
+        HttpResponse<String> sent = get(ann, dispatchBase() + "/do/send-error");
+        assertThat(sent.statusCode()).isEqualTo(404);
+        assertThat(para(sent.body(), "error")).isEqualTo("not here; 1 online");
+        HttpResponse<String> thrown = get(ann, dispatchBase() + "/do/throw");
+        assertThat(thrown.statusCode()).isEqualTo(500);
+        assertThat(para(thrown.body(), "error")).isEqualTo("not here; 1 online");
+
+        String own = get(ann, dispatchBase() + "/own.jsp").body();
+        assertThat(para(own, "names")).isEqualTo("[onlineGuestCount, onlineHiddenCount, onlineNow, onlineNowCount, "
+                + "onlineNowIds, onlineNowRecord, onlineRobotCount, onlineRobots]");
+        // c:remove, c:set and a scriptlet's setAttribute: the page's own values, as before
+        assertThat(para(own, "own")).isEqualTo("[] [seven] [[zed]] [0]");
+        assertThat(para(own, "after")).isEqualTo("[onlineGuestCount, onlineHiddenCount, onlineNow, "
+                + "onlineNowIds, onlineNowRecord, onlineRobotCount, onlineRobots]");
     }
 }

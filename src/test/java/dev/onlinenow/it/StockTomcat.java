@@ -33,11 +33,22 @@ final class StockTomcat implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final int port;
+    private final Path home;
+    private final Path base;
+    private final Path work;
 
-    private StockTomcat(Process process, Path log, int port) {
+    private StockTomcat(Process process, Path log, int port, Path home, Path base, Path work) {
         this.process = process;
         this.log = log;
         this.port = port;
+        this.home = home;
+        this.base = base;
+        this.work = work;
+    }
+
+    /** Its {@code CATALINA_BASE}: conf, webapps, work (each app's temp dir), logs. */
+    Path base() {
+        return base;
     }
 
     /** The web app's root, {@code http://127.0.0.1:PORT/app}, without a trailing slash. */
@@ -92,6 +103,40 @@ final class StockTomcat implements AutoCloseable {
         for (java.util.Map.Entry<String, Path> w : webapps.entrySet()) {
             copyTree(w.getValue(), base.resolve("webapps").resolve(w.getKey()));
         }
+        return launch(home, base, work, "tomcat.log");
+    }
+
+    /**
+     * Stops this Tomcat as an administrator does (SIGTERM: Tomcat stops its web apps in its
+     * shutdown hook), and starts it again on the same base, with what its web apps left in it (the
+     * work directories, each app's temp dir); its log goes on in {@code logName}.
+     */
+    StockTomcat restart(String logName) throws Exception {
+        process.destroy();
+        if (!process.waitFor(START_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            throw new AssertionError("Tomcat did not stop within " + START_TIMEOUT_SECONDS + " s of SIGTERM; its log:\n"
+                    + logText());
+        }
+        return launch(home, base, work, logName);
+    }
+
+    /** Kills this Tomcat's JVM (SIGKILL: nothing runs, no web app stops), and waits for it to be gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            throw new AssertionError("Tomcat did not die of SIGKILL within 60 s");
+        }
+    }
+
+    /** Starts a Tomcat again on {@code base} as {@link #kill} or {@link #close} left it. */
+    StockTomcat startAgain(String logName) throws Exception {
+        if (process.isAlive()) {
+            throw new IllegalStateException("still running");
+        }
+        return launch(home, base, work, logName);
+    }
+
+    private static StockTomcat launch(Path home, Path base, Path work, String logName) throws Exception {
         int port = freePort();
         List<String> cmd = new ArrayList<>(List.of(java(),
                 "-Dcatalina.home=" + home, "-Dcatalina.base=" + base, "-Djava.io.tmpdir=" + base.resolve("temp"),
@@ -105,13 +150,13 @@ final class StockTomcat implements AutoCloseable {
                 "--add-opens=java.rmi/sun.rmi.transport=ALL-UNNAMED",
                 "-cp", home.resolve("bin/bootstrap.jar") + java.io.File.pathSeparator + home.resolve("bin/tomcat-juli.jar"),
                 "org.apache.catalina.startup.Bootstrap", "start"));
-        Path log = work.resolve("tomcat.log");
+        Path log = work.resolve(logName);
         Process p = new ProcessBuilder(cmd).directory(base.toFile()).redirectErrorStream(true).start();
         CompletableFuture<Void> started = new CompletableFuture<>();
         Thread pump = new Thread(() -> pump(p, log, "Server startup in", started), "tomcat-log");
         pump.setDaemon(true);
         pump.start();
-        StockTomcat t = new StockTomcat(p, log, port);
+        StockTomcat t = new StockTomcat(p, log, port, home, base, work);
         try {
             started.get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (TimeoutException | ExecutionException e) {

@@ -1,0 +1,1 @@
+<%@ page session="false" %><jsp:forward page="/shown.jsp"/>
