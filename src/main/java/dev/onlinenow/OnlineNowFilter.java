@@ -197,7 +197,7 @@ public class OnlineNowFilter implements Filter {
         }
         if (recorded != null && recorded != ROBOT && !excluded) {
             try {
-                locate(request, recorded);
+                locate(request, res, recorded);
             } catch (RuntimeException e) {
                 failed("recording a location", e);
             }
@@ -206,16 +206,16 @@ public class OnlineNowFilter implements Filter {
 
     /*
      * Where the request's user or guest is: the page's own label, or the path inside the web app
-     * as the container decoded and mapped it (never the query string, which may carry tokens).
-     * Read when the page is done, so that it may set its label anywhere; written only when it
-     * changed (the store compares first).
+     * as the container decoded and mapped it (never the query string, which may carry tokens) of
+     * a request that showed them a page. Read when the page is done, so that it may set its label
+     * anywhere; written only when it changed (the store compares first).
      */
-    private void locate(HttpServletRequest request, String id) {
+    private void locate(HttpServletRequest request, ServletResponse response, String id) {
         Object label = request.getAttribute(LOCATION_ATTRIBUTE);
         String at;
         if (label != null) {
             at = label.toString();
-        } else if (online.settings().location() == OnlineNowSettings.Location.PATH) {
+        } else if (online.settings().location() == OnlineNowSettings.Location.PATH && isPage(response)) {
             String servletPath = request.getServletPath();
             String pathInfo = request.getPathInfo();
             at = pathInfo == null ? servletPath : servletPath + pathInfo;
@@ -394,6 +394,27 @@ public class OnlineNowFilter implements Filter {
         if (m == null || m.guest() || !m.key().equals(userId)) {
             session.setAttribute(SessionMarker.ATTRIBUTE, new SessionMarker(userId, false));
         }
+    }
+
+    /*
+     * Whether a response showed its user a page, for the location by path: not the stylesheets,
+     * scripts, images and data a page fetches (a Content-Type that is not HTML), a redirect, a 304,
+     * an error, or the live endpoint's handshake (101). A 2xx response that named no Content-Type
+     * yet (an old servlet, an async one not done) counts as a page.
+     */
+    static boolean isPage(ServletResponse res) {
+        if (!(res instanceof HttpServletResponse r)) {
+            return true;
+        }
+        int status = r.getStatus();
+        if (status < 200 || status >= 300) {
+            return false;
+        }
+        String type = r.getContentType();
+        if (type == null) {
+            return true;
+        }
+        return type.regionMatches(true, 0, "text/html", 0, 9) || type.regionMatches(true, 0, "application/xhtml+xml", 0, 21);
     }
 
     /** Whether the response is an error, whose error page the container renders after the chain. */

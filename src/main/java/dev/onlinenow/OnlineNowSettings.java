@@ -141,7 +141,7 @@ public final class OnlineNowSettings {
     private static final Setting<Boolean> S_ROBOTS = bool(ROBOTS, true,
             "count requests whose User-Agent a maintained crawler list recognises as robots, by name");
     private static final Setting<Location> S_LOCATION = choice(LOCATION, Location.PATH, Location.class,
-            "path or none", "the location recorded per request: the path inside the app (never the query string) or none");
+            "path or none", "where each person is: the path inside the app of the last page they were shown (never the query string) or none");
     private static final Setting<String> S_DATA_DIR = defineAbsent(DATA_DIR, null,
             "the context's temp dir (`jakarta.servlet.context.tempdir`)", Function.identity(),
             OnlineNowSettings::isDataDir, "a directory path, or none to keep nothing",

@@ -47,6 +47,17 @@ class LocationsTest {
         }
     }
 
+    /* What the requests below answer: a page, unless a test says otherwise. */
+    private int responseStatus = 200;
+    private String responseType = "text/html;charset=UTF-8";
+
+    private static HttpServletResponse response(int status, String contentType) {
+        HttpServletResponse r = mock(HttpServletResponse.class);
+        when(r.getStatus()).thenReturn(status);
+        when(r.getContentType()).thenReturn(contentType);
+        return r;
+    }
+
     private void start(Map<String, String> params) {
         online = OnlineNow.inProcess(OnlineNowSettings.builder().apply(params).clock(clock).build());
         OnlineNow.install(context, online);
@@ -86,7 +97,7 @@ class LocationsTest {
                         OnlineNowFunctions.viewers(askedLocation)));
             }
         });
-        filter.doFilter(req, mock(HttpServletResponse.class), chain);
+        filter.doFilter(req, response(responseStatus, responseType), chain);
         Map<String, Object> all = new HashMap<>(attributes); // the container's (the label), and what the page saw
         all.putAll(seen);
         return all;
@@ -133,6 +144,37 @@ class LocationsTest {
         clock.advance(Duration.ofMinutes(15));
         assertThat(online.viewerCount("/board/roadmap")).isZero();
         assertThat(online.viewerCount("topic:42")).isZero();
+    }
+
+    @Test
+    void onlyAPageMovesItsUserNotWhatThePageFetchesNorTheLiveHandshake() throws Exception {
+        start(Map.of("userId", "session:user"));
+        FakeSession ann = session("ann");
+        request(ann, "/board", "/roadmap", null, Set.of(), null, null);
+        Object[][] notPages = {
+                {200, "text/css"}, {200, "application/javascript;charset=UTF-8"}, {200, "image/png"},
+                {200, "application/json"}, {101, null}, {302, null}, {304, null}, {404, "text/html"},
+                {500, "text/html;charset=UTF-8"}};
+        for (Object[] r : notPages) {
+            responseStatus = (Integer) r[0];
+            responseType = (String) r[1];
+            request(ann, "/online-now", "/ws", null, Set.of(), null, null);
+            assertThat(online.viewerCount("/board/roadmap")).as(r[0] + " " + r[1]).isEqualTo(1);
+            assertThat(online.viewerCount("/online-now/ws")).as(r[0] + " " + r[1]).isZero();
+        }
+        // a page's own label moves its user whatever the response
+        responseStatus = 200;
+        responseType = "application/json";
+        request(ann, "/api", "/topics", "topic:9", Set.of(), null, null);
+        assertThat(online.viewerCount("topic:9")).isEqualTo(1);
+        // an XHTML page, and a 2xx that named no type (an old servlet) are pages
+        responseType = "application/xhtml+xml";
+        request(ann, "/faces", "/board.xhtml", null, Set.of(), null, null);
+        assertThat(online.viewerCount("/faces/board.xhtml")).isEqualTo(1);
+        responseType = null;
+        request(ann, "/legacy", null, null, Set.of(), null, null);
+        assertThat(online.viewerCount("/legacy")).isEqualTo(1);
+        assertThat(online.viewerCount("/faces/board.xhtml")).isZero();
     }
 
     @Test
