@@ -14,8 +14,7 @@ import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 
@@ -115,10 +114,11 @@ public final class RedisLiveBackend implements LiveBackend {
             return t;
         });
         node.onRegisterAgain(this::registerAgain);
-        node.client().addListener(new RedisConnectionStateListener() {
+        node.onConnected(new RedisConnectionStateListener() {
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> c, SocketAddress address) {
-                if (c == pubsub) {
+                // on a cluster, the pub/sub connection's node connections are other handlers
+                if (c == pubsub || (node.cluster() && pubsub != null)) {
                     reconcileSoon(); // messages published while we were away are lost
                 }
             }
@@ -225,12 +225,12 @@ public final class RedisLiveBackend implements LiveBackend {
             }
             // this node's sockets at once, in order, whatever Redis does
             deliverLocally(message);
-            StatefulRedisConnection<String, String> c = node.connection();
-            if (c == null || !node.healthy()) {
+            RedisClusterAsyncCommands<String, String> c = node.commandsIfHealthy();
+            if (c == null) {
                 return;
             }
             String text = MessageCodec.encode(node.id(), message);
-            c.async().publish(channel, text).whenComplete((n, e) -> {
+            c.publish(channel, text).whenComplete((n, e) -> {
                 if (e != null) {
                     node.markDown(e);
                 }
@@ -261,7 +261,7 @@ public final class RedisLiveBackend implements LiveBackend {
             return;
         }
         try {
-            StatefulRedisPubSubConnection<String, String> p = node.client().connectPubSub();
+            StatefulRedisPubSubConnection<String, String> p = node.connectPubSub();
             p.addListener(new RedisPubSubAdapter<>() {
                 @Override
                 public void message(String ch, String text) {
@@ -308,11 +308,10 @@ public final class RedisLiveBackend implements LiveBackend {
             return;
         }
         subscribeIfNeeded();
-        StatefulRedisConnection<String, String> c = node.connection();
-        if (c == null || !node.healthy()) {
+        RedisClusterAsyncCommands<String, String> redis = node.commandsIfHealthy();
+        if (redis == null) {
             return;
         }
-        RedisAsyncCommands<String, String> redis = c.async();
         Long ours = node.await(redis.exists(ns + ":node:" + node.id()));
         if (ours == null || ours == 0) {
             // Redis lost our key: the heartbeat puts it back and registers us again; announcing
@@ -363,12 +362,11 @@ public final class RedisLiveBackend implements LiveBackend {
 
     /** Removes every connection of node {@code id} from every room, announcing who left. */
     private void reap(String id, boolean dead) {
-        StatefulRedisConnection<String, String> c = node.connection();
-        if (c == null) {
+        RedisClusterAsyncCommands<String, String> redis = node.commands();
+        if (redis == null) {
             return;
         }
-        RedisAsyncCommands<String, String> redis = c.async();
-        Set<String> rooms = node.await(redis.smembers(ns + ":node:" + id + ":rooms"));
+        Set<String> rooms = state.nodeRooms(id);
         if (rooms == null) {
             return;
         }
@@ -384,7 +382,7 @@ public final class RedisLiveBackend implements LiveBackend {
                 }
             }
         }
-        node.await(redis.del(ns + ":node:" + id + ":rooms"));
+        state.deleteNodeRooms(id);
         node.await(redis.zrem(ns + ":nodes", id));
         if (dead) {
             // gone from ns:nodes first, so nobody starts on it again; a late reaper finds nothing
