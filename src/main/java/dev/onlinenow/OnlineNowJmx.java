@@ -228,4 +228,20 @@ final class OnlineNowJmx implements OnlineNowMBean {
     public long getRedisFailures() {
         return online.stats().redisFailures();
     }
+
+    @Override
+    public Map<String, Long> getPubSubReceivedByKind() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        if (online.settings().store() == OnlineNowSettings.StoreKind.REDIS) {
+            for (OnlineNowStats.PubSubKind k : OnlineNowStats.PubSubKind.values()) {
+                out.put(k.tag(), online.stats().pubSubReceived(k));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public long getPubSubDropped() {
+        return online.stats().pubSubDropped();
+    }
 }

@@ -62,4 +62,14 @@ public interface OnlineNowMBean {
 
     /** Redis commands that failed since start. */
     long getRedisFailures();
+
+    /**
+     * Room messages received from Redis pub/sub since start, by kind ({@code hosted}: for a room
+     * with someone here; {@code not_hosted}: for a room with nobody here, near 0; {@code own}: this
+     * server's own, skipped unread); empty without Redis.
+     */
+    Map<String, Long> getPubSubReceivedByKind();
+
+    /** Room messages from Redis pub/sub dropped since start because the room's delivery queue was full. */
+    long getPubSubDropped();
 }

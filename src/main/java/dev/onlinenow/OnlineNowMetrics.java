@@ -94,6 +94,14 @@ public final class OnlineNowMetrics implements MeterBinder {
         counter(registry, "onlinenow.live.cursors.merged",
                 "cursors frames merged into the one still waiting for a socket that fell behind", Tags.empty(),
                 s -> s.cursorFramesMerged());
+        for (OnlineNowStats.PubSubKind k : OnlineNowStats.PubSubKind.values()) {
+            counter(registry, "onlinenow.redis.pubsub.received",
+                    "room messages received from Redis pub/sub: for rooms hosted here, not hosted here, or this server's own",
+                    Tags.of("kind", k.tag()), s -> s.pubSubReceived(k));
+        }
+        counter(registry, "onlinenow.redis.pubsub.dropped",
+                "room messages from Redis pub/sub dropped because the room's delivery queue was full (then reconciled)",
+                Tags.empty(), s -> s.pubSubDropped());
         FunctionTimer.builder("onlinenow.live.fanout", this,
                         m -> (long) m.stat(s -> s.fanouts()), m -> m.stat(s -> s.fanoutNanos()),
                         TimeUnit.NANOSECONDS)

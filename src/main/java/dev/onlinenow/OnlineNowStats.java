@@ -63,6 +63,21 @@ public final class OnlineNowStats {
         }
     }
 
+    /** What a room message received from Redis pub/sub was to this server. */
+    public enum PubSubKind {
+        /** for a room with a member (or a server-side reader) here: read and delivered */
+        HOSTED,
+        /** for a room with nobody here (a subscription that was ending): dropped unread */
+        NOT_HOSTED,
+        /** published by this server itself (delivered to its own sockets when published): dropped unread */
+        OWN;
+
+        /** The lowercase name used as a metric tag ({@code not_hosted}). */
+        public String tag() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
     /** Codes above this many distinct ones are counted under {@value #OTHER}. */
     static final int MAX_CODES = 32;
     /** The code under which unexpected refusal codes are counted. */
@@ -75,6 +90,8 @@ public final class OnlineNowStats {
     private final List<Consumer<String>> codeListeners = new CopyOnWriteArrayList<>();
     private final LongAdder redisFailures = new LongAdder();
     private final LongAdder cursorFramesMerged = new LongAdder();
+    private final LongAdder[] pubSubReceived = adders(PubSubKind.values().length);
+    private final LongAdder pubSubDropped = new LongAdder();
     private final Timing fanout = new Timing();
     private final Timing redis = new Timing();
     private final StatsRecorder recorder = new Recorder();
@@ -123,6 +140,16 @@ public final class OnlineNowStats {
         @Override
         public void redisRoundTrip(long nanos) {
             OnlineNowStats.this.redisRoundTrip(nanos);
+        }
+
+        @Override
+        public void pubSubReceived(PubSubKind kind) {
+            pubSubReceived[kind.ordinal()].increment();
+        }
+
+        @Override
+        public void pubSubDropped() {
+            pubSubDropped.increment();
         }
     }
 
@@ -254,6 +281,19 @@ public final class OnlineNowStats {
     /** {@code cursors} frames merged into a waiting one for a socket that fell behind (see {@link #cursorFrameMerged}). */
     public long cursorFramesMerged() {
         return cursorFramesMerged.sum();
+    }
+
+    /**
+     * Room messages this server received from Redis pub/sub, of this kind: with each server
+     * subscribed to the rooms it hosts only, {@link PubSubKind#NOT_HOSTED} stays near 0 (docs/redis.md).
+     */
+    public long pubSubReceived(PubSubKind kind) {
+        return pubSubReceived[kind.ordinal()].sum();
+    }
+
+    /** Room messages from Redis pub/sub dropped because the room's delivery queue was full (the room is reconciled). */
+    public long pubSubDropped() {
+        return pubSubDropped.sum();
     }
 
     /** Fan-outs measured. */

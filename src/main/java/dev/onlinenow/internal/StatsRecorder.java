@@ -39,6 +39,15 @@ public interface StatsRecorder {
     /** One Redis command was answered, this long after it was sent. */
     void redisRoundTrip(long nanos);
 
+    /**
+     * A room message came from Redis pub/sub: for a room this server hosts, for one it does not
+     * (a subscription ending), or one this server published itself (skipped unread).
+     */
+    void pubSubReceived(OnlineNowStats.PubSubKind kind);
+
+    /** A room message from Redis pub/sub was dropped: the room's delivery queue was full (the room is reconciled). */
+    void pubSubDropped();
+
     /** The recorder behind these stats; null for null. */
     static StatsRecorder of(OnlineNowStats stats) {
         return stats == null ? null : Access.reader.apply(stats);

@@ -49,12 +49,20 @@ final class Room {
     final LinkedHashMap<String, Presence> view = new LinkedHashMap<>();
     /** The cluster's cursors. */
     final LinkedHashMap<String, Cursor> cursorView = new LinkedHashMap<>();
+    /** Positions moved here that a shared store does not have yet (written at most every {@link RoomTicks#STORE_CURSORS_MILLIS}). */
+    final Map<String, Cursor> cursorsToStore = new HashMap<>();
+    /** When this room's cursors were last written to a shared store (ticker nanos). */
+    long cursorsStoredNanos;
+    /** {@link #cursorsStoredNanos} is set. */
+    boolean cursorsStored;
     /** Cursors this server placed, by id: when they last moved, on the ticker (for expiry). */
     final Map<String, Long> placedAt = new HashMap<>();
     /** Store operations of this server for the room that have not landed yet. */
     int inFlight;
     /** The view holds the room as the store has it (always, for an in-process backend). */
     boolean viewReady;
+    /** Read the room again when the fetch on its way lands (the bus may have missed a message since it was sent). */
+    boolean fetchAgain;
     /** Users a message changed while a fetch was on its way (null: no fetch on its way). */
     Set<String> touchedDuringFetch;
     /** Joined connections waiting for the first fetch before their {@code state}. */
@@ -220,10 +228,21 @@ final class Room {
         return !members.isEmpty();
     }
 
-    /** Nothing keeps the room: no member here, nothing on its way, no cursor, no recent read. */
+    /**
+     * Nothing keeps the room: no member here, nothing on its way, no cursor this server placed, no
+     * recent read, and (in-process, where the view is the store) no cursor at all. With a shared
+     * store the other servers' cursors do not keep it: the store has them, and a room nobody here
+     * is in or reads is not carried here (see {@link RoomBus#watch}).
+     */
     boolean idle(long nowNanos, long watchNanos) {
-        return members.isEmpty() && inFlight == 0 && cursorView.isEmpty() && placedAt.isEmpty()
-                && touchedDuringFetch == null && nowNanos - lastReadNanos >= watchNanos;
+        return idle(nowNanos, watchNanos, false);
+    }
+
+    /** {@link #idle(long, long)}, where {@code shared} says whether the store is shared with other servers. */
+    boolean idle(long nowNanos, long watchNanos, boolean shared) {
+        return members.isEmpty() && inFlight == 0 && (shared || cursorView.isEmpty()) && placedAt.isEmpty()
+                && cursorsToStore.isEmpty()
+                && touchedDuringFetch == null && !fetchAgain && nowNanos - lastReadNanos >= watchNanos;
     }
 
     @Override

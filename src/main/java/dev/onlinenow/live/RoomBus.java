@@ -25,6 +25,29 @@ public interface RoomBus extends AutoCloseable {
     /** Sets the receiver of every message; called once, before the first publish. */
     void subscribe(Consumer<RoomMessage> receiver);
 
+    /**
+     * This server now holds {@code room} (a member here, or a server-side reader): a bus that
+     * carries rooms separately (Redis: one channel per room) starts carrying this room's messages
+     * to this server. Called on the room's shard when the room is made, paired with
+     * {@link #unwatch}, so the calls for one room come in order. A room's messages published
+     * before the bus carries them here may be missed: the bus then names the room to
+     * {@link #onMissed}'s receiver, which reads the room again. The in-process bus carries everything.
+     */
+    default void watch(String room) {
+    }
+
+    /** This server no longer holds {@code room} (see {@link #watch}). */
+    default void unwatch(String room) {
+    }
+
+    /**
+     * Sets who is told of a room whose messages this server may have missed (its subscription just
+     * started, or a message was dropped): the live layer reads the room from the store again.
+     * Called once, at start.
+     */
+    default void onMissed(Consumer<String> room) {
+    }
+
     /** Stops delivering; messages published later are dropped. */
     @Override
     default void close() {

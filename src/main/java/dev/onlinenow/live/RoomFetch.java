@@ -36,6 +36,8 @@ final class RoomFetch {
         CompletableFuture<List<Cursor>> cs = state.cursors(r.name).toCompletableFuture();
         ps.thenCombine(cs, (p, c) -> new Object[] {p, c}).whenCompleteAsync((pc, e) -> {
             r.inFlight--;
+            boolean again = r.fetchAgain;
+            r.fetchAgain = false;
             Set<String> touched = r.touchedDuringFetch;
             r.touchedDuringFetch = null;
             boolean first = !r.viewReady;
@@ -56,7 +58,29 @@ final class RoomFetch {
                 }
                 r.awaitingState.clear();
             }
+            if (again && s.rooms.get(r.name) == r) {
+                fetch(s, r); // asked for while this one was on its way: it may predate what was missed
+            }
         }, s);
+    }
+
+    /**
+     * The bus may have missed a message of the room (its subscription just started, or a message
+     * was dropped): reads the room again, or once more after the read on its way (on the room's shard).
+     */
+    void missed(String room) {
+        RoomShard s = shards.of(room);
+        s.execute(() -> {
+            Room r = s.rooms.get(room);
+            if (r == null) {
+                return; // dropped meanwhile: nothing here to put right
+            }
+            if (r.touchedDuringFetch == null) {
+                fetch(s, r);
+            } else {
+                r.fetchAgain = true;
+            }
+        });
     }
 
     /** Puts the merge in place and, if {@code tell}, sends the members what they missed. */

@@ -78,6 +78,11 @@ final class RoomOps {
         }
         this.fanout = new Fanout(stats, settings.pingInterval().toMillis());
         this.fetch = new RoomFetch(shards, state, fanout);
+        if (shared) {
+            // a bus that carries each room only where it is held hears of rooms made and dropped
+            shards.watchWith(bus);
+            bus.onMissed(fetch::missed);
+        }
         this.ticks = new RoomTicks(settings, shards, state, bus, fanout);
     }
 
@@ -246,6 +251,7 @@ final class RoomOps {
         if (left == null) {
             s.coalescer.forget(name, c.userId); // a move still pending is not relayed after the leave
             r.placedAt.remove(c.userId);
+            r.cursorsToStore.remove(c.userId); // nor stored after the leave removed it
         }
         r.inFlight++;
         Presence before = r.view.get(c.userId);
@@ -412,6 +418,7 @@ final class RoomOps {
             Room r = s.rooms.get(room);
             if (r != null) {
                 r.placedAt.remove(id);
+                r.cursorsToStore.remove(id);
             }
             state.removeCursor(room, id);
             s.coalescer.gone(room, id); // replaces any move still pending for this id

@@ -27,6 +27,8 @@ final class RoomShard implements Executor {
     final Map<String, Room> rooms = new HashMap<>();
     /** Rooms a count frame is due in (large rooms; on this thread only). */
     final java.util.Set<Room> countDue = new java.util.LinkedHashSet<>();
+    /** Rooms with cursor positions a shared store does not have yet (on this thread only). */
+    final java.util.Set<Room> cursorsDue = new java.util.LinkedHashSet<>();
     /** Cursor moves between two ticks, written by socket threads and drained here. */
     final CursorCoalescer coalescer = new CursorCoalescer();
     private final ExecutorService thread;

@@ -102,6 +102,17 @@ public interface RoomState {
     /** Stores a cursor position (a user need not be a member: the server API may place any); not awaited. */
     void putCursor(String room, Cursor cursor);
 
+    /**
+     * Stores the positions of several cursors of one room at once (the live layer's cursor tick
+     * calls this once per room, with a shared store at most every
+     * {@link RoomTicks#STORE_CURSORS_MILLIS}); not awaited.
+     */
+    default void putCursors(String room, List<Cursor> cursors) {
+        for (Cursor c : cursors) {
+            putCursor(room, c);
+        }
+    }
+
     /** Forgets a cursor; completes with true if there was one. */
     CompletionStage<Boolean> removeCursor(String room, String userId);
 

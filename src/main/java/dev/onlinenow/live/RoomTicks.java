@@ -17,6 +17,14 @@ import java.util.concurrent.TimeUnit;
  */
 final class RoomTicks {
 
+    /**
+     * With a shared store, how often at most a room's cursor positions are written to it: the moves
+     * themselves go to the other servers with every tick (the bus); the store's copy is for a server
+     * that reads the room later (a join, a reconciliation), so a position there may be this much
+     * older than the last move. One write per room carries every cursor moved since the last one.
+     */
+    static final long STORE_CURSORS_MILLIS = 500;
+
     /** How long a room that only the server-side API reads stays watched after its last read. */
     static final long WATCH_NANOS = TimeUnit.SECONDS.toNanos(60);
 
@@ -66,7 +74,13 @@ final class RoomTicks {
                 if (r == null) {
                     r = shards.newRoom(s, name); // a cursor the server-side API placed in a room nobody is in
                 }
-                state.putCursor(name, new Cursor(c.id(), c.x(), c.y(), c.movedAt()));
+                Cursor cursor = new Cursor(c.id(), c.x(), c.y(), c.movedAt());
+                if (shards.shared()) {
+                    r.cursorsToStore.put(c.id(), cursor);
+                    s.cursorsDue.add(r);
+                } else {
+                    state.putCursor(name, cursor);
+                }
                 r.placedAt.put(c.id(), now);
                 out.add(new RoomMessage.Move(c.id(), c.x(), c.y(), false));
             }
@@ -74,7 +88,30 @@ final class RoomTicks {
                 bus.publish(RoomMessage.cursors(name, out));
             }
         }
+        storeCursors(s, now, false);
         fanout.flushCounts(s, now);
+    }
+
+    /**
+     * Writes the positions of each room whose last write is {@link #STORE_CURSORS_MILLIS} old (all
+     * of them if {@code all}) in one call per room (on the shard). A room's first move after a
+     * quiet spell is written at once, its last one at most that long after it was made.
+     */
+    void storeCursors(RoomShard s, long nowNanos, boolean all) {
+        long every = TimeUnit.MILLISECONDS.toNanos(STORE_CURSORS_MILLIS);
+        for (Iterator<Room> it = s.cursorsDue.iterator(); it.hasNext(); ) {
+            Room r = it.next();
+            if (!all && r.cursorsStored && nowNanos - r.cursorsStoredNanos < every) {
+                continue;
+            }
+            it.remove();
+            if (!r.cursorsToStore.isEmpty()) {
+                state.putCursors(r.name, List.copyOf(r.cursorsToStore.values()));
+                r.cursorsToStore.clear();
+            }
+            r.cursorsStoredNanos = nowNanos;
+            r.cursorsStored = true;
+        }
     }
 
     /**
@@ -92,13 +129,15 @@ final class RoomTicks {
                         Map.Entry<String, Long> e = p.next();
                         if (now - e.getValue() >= timeout) {
                             p.remove();
+                            r.cursorsToStore.remove(e.getKey());
                             state.removeCursor(r.name, e.getKey());
                             s.coalescer.gone(r.name, e.getKey());
                         }
                     }
-                    if (r.idle(now, WATCH_NANOS) && !s.coalescer.hasPending(r.name)) {
+                    if (r.idle(now, WATCH_NANOS, shards.shared()) && !s.coalescer.hasPending(r.name)) {
                         it.remove();
-                        shards.index.remove(r.name, r);
+                        s.cursorsDue.remove(r);
+                        shards.dropped(r);
                     }
                 }
             });

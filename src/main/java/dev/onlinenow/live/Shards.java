@@ -21,6 +21,8 @@ final class Shards {
 
     /** {@code roomListLimit}. */
     private final int listLimit;
+    /** Told of every room made and dropped (a bus that carries each room only where it is held). */
+    private volatile RoomBus bus;
 
     Shards(int count, boolean shared) {
         this(count, shared, Integer.MAX_VALUE);
@@ -33,6 +35,11 @@ final class Shards {
         for (int i = 0; i < count; i++) {
             shards[i] = new RoomShard(i, "online-now-live-room");
         }
+    }
+
+    /** The bus to tell of rooms made and dropped (before any room is made). */
+    void watchWith(RoomBus bus) {
+        this.bus = bus;
     }
 
     RoomShard of(String room) {
@@ -53,7 +60,20 @@ final class Shards {
         r.viewReady = !shared;
         r.listLimit = listLimit;
         index.put(name, r);
+        RoomBus b = bus;
+        if (b != null) {
+            b.watch(name);
+        }
         return r;
+    }
+
+    /** Shard {@code s} forgot room {@code r} (on its thread; the caller removed it from {@code s.rooms}). */
+    void dropped(Room r) {
+        index.remove(r.name, r);
+        RoomBus b = bus;
+        if (b != null) {
+            b.unwatch(r.name);
+        }
     }
 
     /** Runs {@code perShard} on every shard and waits until each has (for tests that drive the ticks). */

@@ -4,30 +4,26 @@ import dev.onlinenow.OnlineNowSettings;
 import dev.onlinenow.OnlineNowStats;
 import dev.onlinenow.internal.HealthRecorder;
 import dev.onlinenow.internal.RateLimitedLog;
+import dev.onlinenow.internal.StatsRecorder;
 import dev.onlinenow.live.LiveBackend;
 import dev.onlinenow.live.Presence;
 import dev.onlinenow.live.RoomBus;
 import dev.onlinenow.live.RoomMessage;
 import dev.onlinenow.live.RoomState;
 import dev.onlinenow.store.StoreHealth;
-import io.lettuce.core.RedisChannelHandler;
-import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 
 import java.lang.System.Logger.Level;
-import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -61,13 +57,21 @@ import java.util.function.Consumer;
  *   <li>{@code ns:nodes} &mdash; sorted set node id &rarr; last heartbeat (epoch ms), how nodes
  *       find each other; {@code ns:reap:ID} &mdash; string, {@code SET NX PX 60000}: the one node
  *       reaping dead node ID.</li>
- *   <li>Channel {@code ns:live} &mdash; every room message of every node, as {@link MessageCodec}
- *       writes it ({@code PUBLISH}, {@code SUBSCRIBE} on a second connection).</li>
+ *   <li>Channel {@code ns:live:{ROOM}} &mdash; one per room ({@link RedisPubSub#roomChannel}): the
+ *       room's messages, as {@link MessageCodec} writes them ({@code PUBLISH}); a node subscribes
+ *       ({@code SUBSCRIBE} on a second connection) while it holds the room (a member there, or a
+ *       server-side reader in the last minute) and unsubscribes when it forgets it, so a node
+ *       receives only its rooms' traffic. Its own publications come back and are dropped by their
+ *       first bytes, unread.</li>
  * </ul>
  *
  * <h2>Guarantees</h2>
  * A message reaches this node's sockets at once (in the publishing thread) and the other nodes'
- * through Redis. Pub/sub loses what is published while a subscriber reconnects, so every
+ * through Redis. A node that starts holding a room reads it again once its subscription is
+ * confirmed (what was published before reached nobody here). Delivery runs on a few lanes (one
+ * thread and a bounded queue each; a room's channel always on the same lane); a message that
+ * finds its lane full is dropped, counted ({@code onlinenow.redis.pubsub.dropped}) and its room
+ * read again. Pub/sub loses what is published while a subscriber reconnects, so every
  * {@value #RECONCILE_SECONDS} s (and right after a reconnect) the live layer compares each room it
  * holds with Redis ({@code HGETALL}, not awaited: the answer is handled on the room's own thread)
  * and tells its sockets the joins, leaves and meta changes they missed. A node that stops refreshing its liveness key ({@code nodeTimeout}) is reaped by one
@@ -83,14 +87,24 @@ public final class RedisLiveBackend implements LiveBackend {
     static final int RECONCILE_SECONDS = 5;
     private static final AtomicInteger THREADS = new AtomicInteger();
 
+    /** Messages waiting in one delivery lane at most; more are dropped, counted, and their room reconciled. */
+    static final int LANE_CAPACITY = 4096;
+
     private final RedisNode node;
     private final String ns;
-    private final String channel;
     private final RedisRoomState state;
     private final Bus bus;
-    private final ExecutorService delivery;
+    private final RedisPubSub pubsub;
+    /** What our own publications start with: they are dropped before anything is parsed. */
+    private final String ownPrefix;
+    /* Delivery: parsing and handing to the room's shard, off Lettuce's I/O thread. A room's channel
+     * always goes to the same lane (its order is kept); each lane is one thread with a bounded
+     * queue, so one busy room delays only the rooms of its lane, and never without bound. */
+    private final ThreadPoolExecutor[] lanes;
+    /** Rooms whose reconciliation after a drop is already asked for. */
+    private final Set<String> missedPending = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
-    private volatile StatefulRedisPubSubConnection<String, String> pubsub;
+    private volatile Consumer<String> missed = room -> { };
     private volatile boolean closed;
     private boolean announced;
     private volatile long suppressLeavesUntil = System.nanoTime();
@@ -105,24 +119,21 @@ public final class RedisLiveBackend implements LiveBackend {
         Objects.requireNonNull(settings, "settings");
         this.node = RedisNode.acquire(settings, options);
         this.ns = settings.redisNamespace();
-        this.channel = ns + ":live";
         this.state = new RedisRoomState(node);
         this.bus = new Bus();
-        this.delivery = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "online-now-redis-live-" + THREADS.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.ownPrefix = "{\"node\":" + RedisJson.PROVIDER.createValue(node.id()) + ",";
+        int n = Math.max(2, Runtime.getRuntime().availableProcessors());
+        this.lanes = new ThreadPoolExecutor[n];
+        for (int i = 0; i < n; i++) {
+            lanes[i] = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(LANE_CAPACITY), r -> {
+                Thread t = new Thread(r, "online-now-redis-live-" + THREADS.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            }, new ThreadPoolExecutor.AbortPolicy());
+        }
+        // messages published while the subscriber was away are lost: reconcile every room
+        this.pubsub = new RedisPubSub(node, this::onMessage, this::reconcileSoon);
         node.onRegisterAgain(this::registerAgain);
-        node.onConnected(new RedisConnectionStateListener() {
-            @Override
-            public void onRedisConnected(RedisChannelHandler<?, ?> c, SocketAddress address) {
-                // on a cluster, the pub/sub connection's node connections are other handlers
-                if (c == pubsub || (node.cluster() && pubsub != null)) {
-                    reconcileSoon(); // messages published while we were away are lost
-                }
-            }
-        });
         try {
             node.executor().submit(this::subscribeIfNeeded).get(settings.redisTimeout().toMillis() * 4 + 1000,
                     TimeUnit.MILLISECONDS);
@@ -195,11 +206,10 @@ public final class RedisLiveBackend implements LiveBackend {
         } catch (Exception e) {
             LOG.log(Level.DEBUG, "online-now: could not remove this node's rooms from Redis at shutdown", e);
         }
-        delivery.shutdownNow();
-        StatefulRedisPubSubConnection<String, String> p = pubsub;
-        if (p != null) {
-            p.closeAsync();
+        for (ThreadPoolExecutor lane : lanes) {
+            lane.shutdownNow();
         }
+        pubsub.close();
         node.release();
     }
 
@@ -225,21 +235,48 @@ public final class RedisLiveBackend implements LiveBackend {
             }
             // this node's sockets at once, in order, whatever Redis does
             deliverLocally(message);
-            RedisClusterAsyncCommands<String, String> c = node.commandsIfHealthy();
-            if (c == null) {
+            if (!node.healthy()) {
                 return;
             }
-            String text = MessageCodec.encode(node.id(), message);
-            c.publish(channel, text).whenComplete((n, e) -> {
-                if (e != null) {
-                    node.markDown(e);
-                }
-            });
+            pubsub.publish(pubsub.roomChannel(message.room()), MessageCodec.encode(node.id(), message))
+                    .whenComplete((n, e) -> {
+                        if (e != null) {
+                            node.markDown(e);
+                        }
+                    });
         }
 
         @Override
         public void subscribe(Consumer<RoomMessage> receiver) {
             this.receiver = receiver;
+        }
+
+        @Override
+        public void watch(String room) {
+            if (closed) {
+                return;
+            }
+            /* a message published between our first read of the room and this subscription taking
+             * effect reached nobody here: once Redis confirms, the room is read again */
+            pubsub.subscribe(pubsub.roomChannel(room)).whenComplete((v, e) -> {
+                if (e == null) {
+                    missed.accept(room);
+                }
+                // a failed subscribe: the subscriber is down; Lettuce subscribes again on reconnect,
+                // and the reconnect reconciles every room
+            });
+        }
+
+        @Override
+        public void unwatch(String room) {
+            if (!closed) {
+                pubsub.unsubscribe(pubsub.roomChannel(room));
+            }
+        }
+
+        @Override
+        public void onMissed(Consumer<String> room) {
+            missed = room;
         }
 
         @Override
@@ -257,29 +294,66 @@ public final class RedisLiveBackend implements LiveBackend {
     }
 
     private void subscribeIfNeeded() {
-        if (pubsub != null || closed) {
+        if (closed) {
             return;
         }
         try {
-            StatefulRedisPubSubConnection<String, String> p = node.connectPubSub();
-            p.addListener(new RedisPubSubAdapter<>() {
-                @Override
-                public void message(String ch, String text) {
-                    if (!closed) {
-                        // off Lettuce's I/O thread: parsing is ours to pay for
-                        delivery.execute(() -> received(text));
-                    }
-                }
-            });
-            p.sync().subscribe(channel);
-            pubsub = p;
-            reconcileSoon();
+            if (pubsub.connectIfNeeded()) {
+                reconcileSoon();
+            } else if (pubsub.checkShards()) {
+                // a failover moved some rooms' channels to a new master: subscribed there again
+                reconcileSoon();
+            }
         } catch (RuntimeException e) {
             node.markDown(e);
         }
     }
 
-    private void received(String text) {
+    /** Lettuce's I/O thread: counts, drops our own and other rooms' messages unread, queues the rest. */
+    private void onMessage(String channel, String text) {
+        if (text.startsWith(ownPrefix)) {
+            count(OnlineNowStats.PubSubKind.OWN);
+            return; // delivered when published
+        }
+        String room = pubsub.roomOf(channel);
+        if (room == null || !pubsub.wants(channel)) {
+            count(OnlineNowStats.PubSubKind.NOT_HOSTED); // an unsubscribe on its way
+            return;
+        }
+        count(OnlineNowStats.PubSubKind.HOSTED);
+        try {
+            lanes[(channel.hashCode() & 0x7fffffff) % lanes.length].execute(() -> received(channel, text));
+        } catch (RejectedExecutionException full) {
+            if (closed) {
+                return;
+            }
+            StatsRecorder s = node.stats();
+            if (s != null) {
+                s.pubSubDropped();
+            }
+            WARN.warn("lane full", () -> "online-now: more Redis messages for this server's rooms than it can read ("
+                    + LANE_CAPACITY + " waiting); dropping some and reconciling their rooms", null);
+            if (missedPending.add(room)) {
+                try {
+                    node.executor().schedule(() -> {
+                        missedPending.remove(room);
+                        missed.accept(room);
+                    }, 100, TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException closing) {
+                    missedPending.remove(room);
+                }
+            }
+        }
+    }
+
+    private void count(OnlineNowStats.PubSubKind kind) {
+        StatsRecorder s = node.stats();
+        if (s != null) {
+            s.pubSubReceived(kind);
+        }
+    }
+
+    private void received(String channel, String text) {
         MessageCodec.Received got;
         try {
             got = MessageCodec.decode(text);
@@ -292,6 +366,11 @@ public final class RedisLiveBackend implements LiveBackend {
             return; // delivered when published
         }
         RoomMessage m = got.message();
+        if (!channel.equals(pubsub.roomChannel(m.room()))) {
+            WARN.warn("foreign message", () -> "online-now: ignoring a message on Redis channel " + channel
+                    + " for another room; is another program publishing there?", null);
+            return;
+        }
         try {
             deliverLocally(m);
         } catch (RuntimeException e) {

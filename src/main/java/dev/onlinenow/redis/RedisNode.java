@@ -121,6 +121,8 @@ final class RedisNode implements AutoCloseable {
     /* the cluster client, once a first connection found a cluster (cluster_enabled:1) */
     private volatile RedisClusterClient clusterClient;
     private final List<RedisConnectionStateListener> connectionListeners = new CopyOnWriteArrayList<>();
+    /* a cluster of Redis 7 or later (sharded pub/sub); set with clusterClient */
+    private volatile boolean shardedPubSub;
     /* set when redisUri names several servers that are no Redis Cluster: never connects */
     private volatile String misconfigured;
     private final ScheduledExecutorService executor;
@@ -425,6 +427,11 @@ final class RedisNode implements AutoCloseable {
         return connection == null || !healthy ? null : async;
     }
 
+    /** True on a Redis Cluster of Redis 7 or later: room channels are sharded (SPUBLISH, SSUBSCRIBE). */
+    boolean shardedPubSub() {
+        return shardedPubSub;
+    }
+
     /** True once a first connection found that {@code redisUri} names a Redis Cluster. */
     boolean cluster() {
         return clusterClient != null;
@@ -667,6 +674,7 @@ final class RedisNode implements AutoCloseable {
                 setConnection(c, c.async(), c.sync());
                 return;
             }
+            shardedPubSub = majorVersion(c) >= 7;
             c.closeAsync();
             RedisClusterClient cc = RedisClusterClient.create(resources, uris);
             cc.setOptions(ClusterClientOptions.builder()
@@ -715,6 +723,32 @@ final class RedisNode implements AutoCloseable {
     /** The URIs in {@code redisUri}: one, or several comma-separated (the nodes of a cluster). */
     static List<String> splitUris(URI uri) {
         return List.of(URI_SEPARATOR.split(uri.toString()));
+    }
+
+    /** The major version INFO server says (redis_version:7.0.15 is 7), 0 if it does not say. */
+    private static int majorVersion(StatefulRedisConnection<String, String> c) {
+        try {
+            return majorVersion(c.sync().info("server"));
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    static int majorVersion(String info) {
+        if (info != null) {
+            for (String line : info.split("\\r?\\n")) {
+                if (line.startsWith("redis_version:")) {
+                    String v = line.substring("redis_version:".length()).trim();
+                    int dot = v.indexOf('.');
+                    try {
+                        return Integer.parseInt(dot < 0 ? v : v.substring(0, dot));
+                    } catch (NumberFormatException e) {
+                        return 0;
+                    }
+                }
+            }
+        }
+        return 0;
     }
 
     /** True when {@code INFO cluster} says {@code cluster_enabled:1}. */

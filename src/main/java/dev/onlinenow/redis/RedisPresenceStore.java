@@ -191,7 +191,9 @@ final class RedisPresenceStore implements PresenceStore {
         long now = clock.millis();
         boolean wasOnline = local.lastSeen(id).isPresent();
         local.touch(id);
-        if (!wasOnline) {
+        View v = view;
+        if (!wasOnline && (v == null || !v.top.containsKey(id))) {
+            // an id the view lists (online on another node) is counted there already
             arrivals.putIfAbsent(id, now);
         }
         removals.remove(id);
@@ -204,9 +206,11 @@ final class RedisPresenceStore implements PresenceStore {
         boolean wasHere = local.remove(id);
         View v = view;
         boolean wasThere = v != null && v.top.containsKey(id);
-        arrivals.remove(id);
+        // an arrival not sent yet is in no view: taking it off the view's count too would count
+        // others short (the count said 0 while the list showed another node's user)
+        boolean unsent = arrivals.remove(id) != null;
         lookups.remove(id);
-        if (wasHere || wasThere) {
+        if (wasThere || (wasHere && !unsent)) {
             removals.put(id, now); // counted in the view: take it off until the next round
         }
         enqueue(id, -now);

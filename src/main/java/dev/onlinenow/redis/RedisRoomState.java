@@ -512,6 +512,32 @@ final class RedisRoomState implements RoomState {
         }
     }
 
+    /**
+     * One {@code HSET} for the room's cursors moved since the last write; the room joins
+     * {@code ns:cursor-rooms} ({@code SADD}) only when that made a new field (a cursor new to the
+     * room, or the room's hash made again), not at every write.
+     */
+    @Override
+    public void putCursors(String room, List<Cursor> cursors) {
+        if (cursors.isEmpty()) {
+            return;
+        }
+        Map<String, String> fields = new HashMap<>(cursors.size() * 2);
+        for (Cursor c : cursors) {
+            mirror.putCursor(room, c);
+            fields.put(c.getId(), c.getX() + " " + c.getY() + " " + c.getMovedAt());
+        }
+        RedisClusterAsyncCommands<String, String> redis = redis();
+        if (redis != null) {
+            // not awaited: the cursor tick must not wait for Redis; a failure shows in the next round
+            redis.hset(cursorKey(room), fields).thenAccept(added -> {
+                if (added != null && added > 0) {
+                    redis.sadd(cursorRoomsKey(room), room);
+                }
+            });
+        }
+    }
+
     @Override
     public CompletionStage<Boolean> removeCursor(String room, String userId) {
         boolean local = now(mirror.removeCursor(room, userId));

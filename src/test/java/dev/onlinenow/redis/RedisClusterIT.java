@@ -98,6 +98,34 @@ class RedisClusterIT {
         return cursors.stream().anyMatch(c -> c.getId().equals(id) && c.getX() == x);
     }
 
+    private String roomKey(String room) {
+        return ns + ":room:" + tag(room) + ":" + room;
+    }
+
+    /** A room's channel, as docs/redis.md names it. */
+    private String channel(String room) {
+        return ns + ":live:{" + room + "}";
+    }
+
+    /** The channels the node on this port has sharded subscribers for. */
+    private static List<String> shardChannels(int port) {
+        try {
+            return cluster.command(port, c -> c.sync().pubsubShardChannels());
+        } catch (RuntimeException notAnswering) {
+            return List.of();
+        }
+    }
+
+    /** How many sharded subscribers of this channel the node on this port has. */
+    private static long shardSubscribers(int port, String channel) {
+        try {
+            Long n = cluster.command(port, c -> c.sync().pubsubShardNumsub(channel)).get(channel);
+            return n == null ? 0 : n;
+        } catch (RuntimeException notAnswering) {
+            return -1;
+        }
+    }
+
     /** The bucket tag of a room, as docs/redis.md describes the cluster's key layout. */
     private String tag(String room) {
         return "{" + ns + ":" + RedisRoomState.bucket(room) + "}";
@@ -113,6 +141,18 @@ class RedisClusterIT {
                 RedisCluster.uri(ports.get(5)).toString())).start());
         assertThat(node(a).cluster()).as("A found a cluster").isTrue();
         assertThat(node(b).cluster()).as("B found a cluster").isTrue();
+        assertThat(node(a).shardedPubSub()).as("Redis 7: sharded pub/sub").isTrue();
+
+        // a room whose keys and whose channel are served by the same master, so that killing it
+        // tests both the keys' and the channel's failover
+        String room = null;
+        for (int i = 0; room == null; i++) {
+            String candidate = "board" + i;
+            if (cluster.masterOf(roomKey(candidate), ports.get(0)) == cluster.masterOf(channel(candidate), ports.get(0))) {
+                room = candidate;
+            }
+        }
+        String board = room;
 
         // counts
         a.online().touch("alice");
@@ -122,40 +162,46 @@ class RedisClusterIT {
 
         // rooms
         WsClient alice = closeLater(a.connectAs("alice"));
-        alice.join("board");
+        alice.join(board);
         assertThat(ids(alice.next("state"))).containsExactly("alice");
         WsClient bob = closeLater(b.connectAs("bob"));
-        bob.join("board");
+        bob.join(board);
         assertThat(ids(bob.next("state"))).containsExactly("alice", "bob");
         assertThat(alice.next("join").getJsonObject("presence").getString("id")).isEqualTo("bob");
         WsClient bobChat = closeLater(b.connectAs("bob"));
         bobChat.join("chat");
         bobChat.next("state");
         Await.untilAsserted(() -> {
-            assertThat(a.live().rooms()).contains("board", "chat");
-            assertThat(b.live().rooms()).contains("board", "chat");
+            assertThat(a.live().rooms()).contains(board, "chat");
+            assertThat(b.live().rooms()).contains(board, "chat");
         });
 
         // cursors
-        bob.cursor("board", 10.5, 20);
+        bob.cursor(board, 10.5, 20);
         alice.next("cursors", o -> o.getJsonArray("cursors").stream()
                 .anyMatch(c -> c.asJsonObject().getString("id").equals("bob")));
-        Await.untilAsserted(() -> assertThat(hasCursor(a.live().cursors("board"), "bob", 10.5)).isTrue());
+        Await.untilAsserted(() -> assertThat(hasCursor(a.live().cursors(board), "bob", 10.5)).isTrue());
 
         // the keys of a room share a hash slot, and are where docs/redis.md says
-        String roomKey = ns + ":room:" + tag("board") + ":board";
+        String roomKey = roomKey(board);
         int slot = SlotHash.getSlot(roomKey);
-        assertThat(SlotHash.getSlot(ns + ":cursors:" + tag("board") + ":board")).isEqualTo(slot);
-        assertThat(SlotHash.getSlot(ns + ":rooms:" + tag("board"))).isEqualTo(slot);
-        assertThat(SlotHash.getSlot(ns + ":node:" + node(a).id() + ":rooms:" + tag("board"))).isEqualTo(slot);
+        assertThat(SlotHash.getSlot(ns + ":cursors:" + tag(board) + ":" + board)).isEqualTo(slot);
+        assertThat(SlotHash.getSlot(ns + ":rooms:" + tag(board))).isEqualTo(slot);
+        assertThat(SlotHash.getSlot(ns + ":node:" + node(a).id() + ":rooms:" + tag(board))).isEqualTo(slot);
         try (Peek peek = new Peek(ports.get(0))) {
             assertThat(peek.redis.hexists(roomKey, "p:alice")).isTrue();
-            assertThat(peek.redis.hexists(ns + ":cursors:" + tag("board") + ":board", "bob")).isTrue();
-            assertThat(peek.redis.smembers(ns + ":rooms:" + tag("board"))).contains("board");
+            // cursors are written per room at most every 500 ms
+            Await.untilAsserted(() -> assertThat(peek.redis.hexists(ns + ":cursors:" + tag(board) + ":" + board, "bob"))
+                    .isTrue());
+            assertThat(peek.redis.smembers(ns + ":rooms:" + tag(board))).contains(board);
         }
 
-        // the master holding the room dies; its replica takes over
+        // the room's channel is sharded: the master of its slot has the subscribers of both servers
         int master = cluster.masterOf(roomKey, ports.get(0));
+        Await.untilAsserted(() -> assertThat(shardChannels(master)).contains(channel(board)));
+        Await.untilAsserted(() -> assertThat(shardSubscribers(master, channel(board))).isEqualTo(2L));
+
+        // the master holding the room and its channel dies; its replica takes over
         cluster.kill(master);
         int alive = ports.stream().filter(p -> p != master).findFirst().orElseThrow();
         Await.until("a replica to be promoted and the cluster to be ok", FAILOVER, () -> {
@@ -171,6 +217,9 @@ class RedisClusterIT {
             }
         });
         Await.until("both servers to reach the cluster again", FAILOVER, () -> node(a).healthy() && node(b).healthy());
+        int promoted = cluster.masterOf(roomKey, alive);
+        // both servers subscribed the room's channel again, on the new master
+        Await.untilAsserted(FAILOVER, () -> assertThat(shardSubscribers(promoted, channel(board))).isEqualTo(2L));
 
         // counts still agree, and a newcomer counts on both
         a.online().touch("dave");
@@ -179,32 +228,32 @@ class RedisClusterIT {
 
         // rooms still agree, and a new join works
         WsClient dave = closeLater(a.connectAs("dave"));
-        dave.join("board");
+        dave.join(board);
         JsonObject state = dave.next("state");
         assertThat(ids(state)).contains("alice", "bob", "dave");
         Await.untilAsserted(FAILOVER, () -> {
-            assertThat(ids(a.live().list("board"))).containsExactlyInAnyOrder("alice", "bob", "dave");
-            assertThat(ids(b.live().list("board"))).containsExactlyInAnyOrder("alice", "bob", "dave");
-            assertThat(a.live().rooms()).contains("board", "chat");
-            assertThat(b.live().rooms()).contains("board", "chat");
+            assertThat(ids(a.live().list(board))).containsExactlyInAnyOrder("alice", "bob", "dave");
+            assertThat(ids(b.live().list(board))).containsExactlyInAnyOrder("alice", "bob", "dave");
+            assertThat(a.live().rooms()).contains(board, "chat");
+            assertThat(b.live().rooms()).contains(board, "chat");
         });
         bob.next("join", o -> o.getJsonObject("presence").getString("id").equals("dave"));
 
         // cursors still cross: each move goes out again until the other server has it (a move
         // published while a subscription was being made again is lost, as with a Redis restart)
         Await.until("B to see alice's cursor", FAILOVER, () -> {
-            alice.cursor("board", 33, 44);
-            return hasCursor(b.live().cursors("board"), "alice", 33);
+            alice.cursor(board, 33, 44);
+            return hasCursor(b.live().cursors(board), "alice", 33);
         });
         bob.next("cursors", o -> o.getJsonArray("cursors").stream()
                 .anyMatch(c -> c.asJsonObject().getString("id").equals("alice")
                         && c.asJsonObject().getJsonNumber("x").doubleValue() == 33));
 
         // a leave after the failover reaches the other server too
-        dave.leave("board");
+        dave.leave(board);
         Await.untilAsserted(FAILOVER, () -> {
-            assertThat(ids(a.live().list("board"))).containsExactlyInAnyOrder("alice", "bob");
-            assertThat(ids(b.live().list("board"))).containsExactlyInAnyOrder("alice", "bob");
+            assertThat(ids(a.live().list(board))).containsExactlyInAnyOrder("alice", "bob");
+            assertThat(ids(b.live().list(board))).containsExactlyInAnyOrder("alice", "bob");
         });
     }
 

@@ -103,6 +103,32 @@ class RedisPresenceStoreIT extends RedisITBase {
     }
 
     @Test
+    void countAndListAgreeWhenAUserComesAndGoesBetweenRounds() {
+        RedisPresenceStore a = store(settings(uri));
+        RedisPresenceStore b = store(settings(uri));
+        b.touch("bob");
+        rounds(a, b);
+        assertThat(a.count()).isEqualTo(1);
+
+        // carol arrives on A and logs out before A's next round: she never reached Redis, so
+        // the view's count (bob) must not lose her
+        a.touch("carol");
+        assertThat(a.count()).isEqualTo(2);
+        assertThat(a.remove("carol")).isTrue();
+        assertThat(ids(a.recent(10))).containsExactly("bob");
+        assertThat(a.count()).isEqualTo(1);
+
+        // bob, online on B and listed by A's view, opens a page on A too: still one bob
+        a.touch("bob");
+        assertThat(ids(a.recent(10))).containsExactly("bob");
+        assertThat(a.count()).isEqualTo(1);
+
+        rounds(a, b);
+        assertThat(a.count()).isEqualTo(1);
+        assertThat(ids(a.recent(10))).containsExactly("bob");
+    }
+
+    @Test
     void requestsDoNotReachRedisOnlyFlushRoundsDo() {
         RedisPresenceStore a = store(settings(uri));
         a.node().tick();
