@@ -25,7 +25,9 @@ import java.util.function.BiConsumer;
  * class alone.
  *
  * <p>Channels: {@code ns:live:{ROOM}}, one per room ({@link #roomChannel}); the braces are a
- * Redis Cluster hash tag, so a room's channel can share a slot with the room's keys.
+ * Redis Cluster hash tag: on a cluster a room's channel is in the slot of the room's name (its
+ * keys are in their bucket's slot, see {@link RedisRoomState}), so the rooms' traffic spreads
+ * over every shard.
  *
  * <p>On a Redis Cluster of Redis 7 or later the channels are sharded ({@code SPUBLISH},
  * {@code SSUBSCRIBE}, {@code SUNSUBSCRIBE}, one channel per command): a room's messages travel

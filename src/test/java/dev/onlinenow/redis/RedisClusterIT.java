@@ -257,6 +257,20 @@ class RedisClusterIT {
         });
     }
 
+    @Test
+    void severalUrisThatLeadToAStandaloneRedisStopTheStart() {
+        java.net.URI shared = RedisTestSupport.requireRedis();
+        dev.onlinenow.OnlineNowSettings settings = dev.onlinenow.OnlineNowSettings.builder()
+                .store(dev.onlinenow.OnlineNowSettings.StoreKind.REDIS)
+                .redisUri(java.net.URI.create(shared + "," + shared)).redisNamespace(ns).build();
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> new RedisStoreFactory(RedisNode.Options.manual()).create("users", settings))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'redisUri'")
+                .hasMessageContaining(dev.onlinenow.OnlineNowSettings.redact(shared + "," + shared))
+                .hasMessageContaining("not a cluster node");
+    }
+
     /** A plain cluster client for looking at what the servers wrote. */
     private static final class Peek implements AutoCloseable {
         final RedisClusterClient client;
