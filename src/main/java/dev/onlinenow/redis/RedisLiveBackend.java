@@ -420,10 +420,14 @@ public final class RedisLiveBackend implements LiveBackend {
             }
         }
         int nodesAlive = 1;
+        /* a node that could not reach Redis itself (an outage, a cluster's failover) gives the others
+         * a whole nodeTimeout of working Redis to refresh their keys before it takes a missing key
+         * for a dead node: they were most likely cut off as long as it was */
+        boolean mayReap = node.upForMillis() >= node.settings().nodeTimeout().toMillis();
         for (int i = 0; i < others.size(); i++) {
             Long exists = node.await(alive.get(i));
             nodesAlive += exists != null && exists > 0 ? 1 : 0;
-            if (exists != null && exists == 0) {
+            if (exists != null && exists == 0 && mayReap) {
                 String dead = others.get(i);
                 String lock = node.await(redis.set(ns + ":reap:" + dead, node.id(), SetArgs.Builder.nx().px(60_000)));
                 if ("OK".equals(lock)) {

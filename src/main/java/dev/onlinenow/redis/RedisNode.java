@@ -152,6 +152,8 @@ final class RedisNode implements AutoCloseable {
     private volatile boolean registeredSinceDown;
     private boolean everConnected;
     private long downSince = -1;
+    /* System.nanoTime() when the last exchange that worked after a failure (or the first) was */
+    private volatile long upSinceNanos;
     private long lastPrune;
     private volatile long heartbeats;
     /** How often Redis was declared down (for tests and monitoring). */
@@ -400,6 +402,11 @@ final class RedisNode implements AutoCloseable {
 
     boolean healthy() {
         return healthy;
+    }
+
+    /** How long Redis has answered without a failure in between; 0 while it is down. */
+    long upForMillis() {
+        return healthy ? TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - upSinceNanos) : 0;
     }
 
     /** Commands this node sent to Redis so far (for tests and benchmarks). */
@@ -793,6 +800,9 @@ final class RedisNode implements AutoCloseable {
             since = downSince;
             if (health != null) {
                 HealthRecorder.of(health).up(); // first: whoever sees healthy() true sees the health up
+            }
+            if (!healthy) {
+                upSinceNanos = System.nanoTime();
             }
             healthy = true;
             downSince = -1;
