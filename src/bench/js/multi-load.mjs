@@ -11,7 +11,9 @@
 // joins). For each: Redis commands by name (INFO commandstats), Redis CPU (INFO cpu), each
 // server's CPU (/proc/PID/stat), and the room messages on the namespace's channels, seen by a
 // subscriber of this process (PSUBSCRIBE ns:*), split per server into its own publications, those
-// for rooms with a member there, and those for rooms with none.
+// for rooms with a member there, and those for rooms with none; and each server's own meters of
+// pub/sub messages received (hosted, not hosted, own, dropped), read over JMX by
+// src/bench/jmx/PubSubMeters.java (attach to the pid: same user, no port).
 //
 // node multi-load.mjs --bases=http://127.0.0.1:P1/example/,... --pids=PID1,... --nodes=ID1,...
 //      --redis-port=P --ns=NS [--rooms=30] [--users=5] [--hz=10] [--seconds=30] [--join-rate=10]
@@ -68,6 +70,21 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function redisCli(...cmd) {
   return execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(redisPort), ...cmd], { encoding: 'utf8' });
+}
+
+// each server's own pub/sub meters (docs/operations.md), read over JMX by src/bench/jmx/PubSubMeters.java
+const metersTool = new URL('../jmx/PubSubMeters.java', import.meta.url).pathname;
+function serverMeters() {
+  try {
+    const out = execFileSync('java', [metersTool, ...pids.map(String)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const byPid = new Map(out.trim().split('\n').map((l) => l.trim().split(/\s+/)).map((f) => [Number(f[0]), f.slice(1)]));
+    return pids.map((p) => {
+      const f = byPid.get(p);
+      return f && f[0] !== 'n/a' ? { hosted: Number(f[0]), notHosted: Number(f[1]), own: Number(f[2]), dropped: Number(f[3]) } : null;
+    });
+  } catch (e) {
+    return pids.map(() => null);
+  }
 }
 
 function redisStats() {
@@ -394,6 +411,7 @@ function byCommand(d, per, minus) {
 
 async function measure(name, body) {
   tap.reset();
+  const meters0 = serverMeters();
   const cpu0 = pids.map(cpuSeconds);
   const r0 = redisStats();
   const m0 = moves;
@@ -401,10 +419,15 @@ async function measure(name, body) {
   await body();
   const r1 = redisStats();
   const cpu1 = pids.map(cpuSeconds);
+  const meters1 = serverMeters();
   const d = delta(r0, r1);
   const out = {
     name, d, moves: moves - m0, joins: joinsDone - j0,
     serverCpu: cpu1.map((c, i) => (c - cpu0[i]) / d.secs),
+    meters: meters1.map((m, i) => (m && meters0[i] ? {
+      hosted: m.hosted - meters0[i].hosted, notHosted: m.notHosted - meters0[i].notHosted,
+      own: m.own - meters0[i].own, dropped: m.dropped - meters0[i].dropped,
+    } : null)),
     tap: { byRoomNode: tap.byRoomNode, messages: tap.messages, bytes: tap.bytes, channels: [...tap.channels] },
   };
   return out;
@@ -432,10 +455,26 @@ function pubsubReport(m) {
       else none += v;
     }
     const all = own + member + none;
-    log(`  server ${s + 1}: receives ${(all / secs).toFixed(0)}/s: its own ${(own / secs).toFixed(0)}/s, `
-      + `for rooms with a member there ${(member / secs).toFixed(0)}/s, for rooms with none ${(none / secs).toFixed(0)}/s `
-      + `(${(100 * none / Math.max(1, all)).toFixed(0)}%); CPU ${m.serverCpu[s].toFixed(2)} cores`);
+    const mt = m.meters[s];
+    const meter = mt
+      ? `its meters (onlinenow.redis.pubsub.received): hosted ${(mt.hosted / secs).toFixed(0)}/s, `
+        + `not hosted ${(mt.notHosted / secs).toFixed(1)}/s, own ${(mt.own / secs).toFixed(0)}/s, dropped ${mt.dropped}`
+      : 'no pub/sub meters in this version';
+    if (m.tap.channels.length <= 1) {
+      // one channel for everything: every subscriber gets every message
+      log(`  server ${s + 1}: receives ${(all / secs).toFixed(0)}/s: its own ${(own / secs).toFixed(0)}/s, `
+        + `for rooms with a member there ${(member / secs).toFixed(0)}/s, for rooms with none ${(none / secs).toFixed(0)}/s `
+        + `(${(100 * none / Math.max(1, all)).toFixed(0)}%); CPU ${m.serverCpu[s].toFixed(2)} cores; ${meter}`);
+    } else {
+      // a channel per room: a server gets what its subscriptions carry, which its meters count
+      log(`  server ${s + 1}: on the channels of rooms with a member there ${((own + member) / secs).toFixed(0)}/s `
+        + `(its own ${(own / secs).toFixed(0)}/s), of rooms with none ${(none / secs).toFixed(0)}/s (the tap's count); `
+        + `${meter}; CPU ${m.serverCpu[s].toFixed(2)} cores`);
+    }
   }
+  const subs = redisCli('CLIENT', 'LIST').split('\n').map((l) => /name=(\S*).*\bsub=(\d+)/.exec(l))
+    .filter((x) => x && x[1].startsWith(ns + ':sub:')).map((x) => `${x[1].slice(ns.length + 5, ns.length + 13)}: ${x[2]}`);
+  if (subs.length) log(`  channels subscribed per server (CLIENT LIST sub=): ${subs.join(', ')}`);
 }
 
 const tap = new Tap();
@@ -484,8 +523,6 @@ try {
   const dropped = [...members, ...observers, ...joiners].filter((c) => c.closed);
   log(`  ${dropped.length} connections closed by the servers${dropped.length ? ' (first: ' + dropped[0].closed + ')' : ''}; `
     + `load average ${loadavg()}`);
-  log('  the library has no meter of pub/sub messages received (its MBean and Micrometer meters count joins, '
-    + 'fan-outs to local sockets and Redis round trips): a server\'s share is what it is subscribed to, from the tap');
   [...members, ...observers, ...joiners].forEach((c) => c.close());
   tap.sock.destroy();
   agent.destroy();

@@ -53,7 +53,9 @@ import java.util.function.Consumer;
  *   <li>{@code ns:rooms} &mdash; set of rooms with members ({@code SMEMBERS}).</li>
  *   <li>{@code ns:node:ID:rooms} &mdash; set of rooms where node ID has connections (for reaping).</li>
  *   <li>{@code ns:cursors:ROOM} &mdash; hash user &rarr; {@code "x y movedAt"} ({@code HSET},
- *       {@code HGETALL}, {@code HDEL}); {@code ns:cursor-rooms} &mdash; set of rooms with cursors.</li>
+ *       {@code HGETALL}, {@code HDEL}); {@code ns:cursor-rooms} &mdash; set of rooms with cursors;
+ *       {@code ns:cursor-sweep} &mdash; string, {@code SET NX PX 10000}: the one server whose turn
+ *       it is to expire the cursors of servers that died.</li>
  *   <li>{@code ns:nodes} &mdash; sorted set node id &rarr; last heartbeat (epoch ms), how nodes
  *       find each other; {@code ns:reap:ID} &mdash; string, {@code SET NX PX 60000}: the one node
  *       reaping dead node ID.</li>
@@ -163,6 +165,11 @@ public final class RedisLiveBackend implements LiveBackend {
 
     RedisNode node() {
         return node;
+    }
+
+    /** The pub/sub of the live layer (tests). */
+    RedisPubSub pubsub() {
+        return pubsub;
     }
 
     @Override

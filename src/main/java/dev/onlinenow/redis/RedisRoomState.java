@@ -340,6 +340,14 @@ final class RedisRoomState implements RoomState {
         }
     }
 
+    /** Held ({@code SET NX PX}) by the one server that runs the orphaned-cursor backstop this round. */
+    private String cursorSweepKey() {
+        return ns + ":cursor-sweep";
+    }
+
+    /** How long one server's turn at the orphaned-cursor backstop lasts (the live layer asks every 15 s). */
+    static final long CURSOR_SWEEP_TURN_MILLIS = 10_000;
+
     /** Redis commands, or null while Redis is known to be down. */
     private RedisClusterAsyncCommands<String, String> redis() {
         return node.commandsIfHealthy();
@@ -578,7 +586,12 @@ final class RedisRoomState implements RoomState {
         if (redis == null) {
             return CompletableFuture.completedFuture(local);
         }
-        return askAll(membersOfAll(redis, ns + ":cursor-rooms"), Set::<String>of).thenCompose(rooms -> {
+        /* one server a turn, not every server: each would read every room with cursors in the
+         * cluster, which at 200 servers and 100,000 rooms is 1.3 million scripts a second */
+        CompletionStage<Boolean> turn = ask(redis.set(cursorSweepKey(), node.id(),
+                io.lettuce.core.SetArgs.Builder.nx().px(CURSOR_SWEEP_TURN_MILLIS)), "OK"::equals, () -> false);
+        return turn.thenCompose(mine -> !mine ? CompletableFuture.completedFuture(local)
+                : askAll(membersOfAll(redis, ns + ":cursor-rooms"), Set::<String>of).thenCompose(rooms -> {
             Map<String, List<String>> out = new ConcurrentHashMap<>();
             List<CompletableFuture<?>> all = new ArrayList<>();
             for (String room : rooms) {
@@ -595,7 +608,7 @@ final class RedisRoomState implements RoomState {
                         }, () -> false).toCompletableFuture());
             }
             return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0])).thenApply(v -> (Map<String, List<String>>) out);
-        });
+        }));
     }
 
     // --- for the backend ----------------------------------------------------------------------
