@@ -159,6 +159,11 @@ class RedisClusterIT {
         b.online().touch("bob");
         Await.until("both servers to count alice and bob", Await.WAIT, () ->
                 a.online().count() == 2 && b.online().count() == 2);
+        // locations: the presence store's scripts keep to one slot ({ns:users}) on a cluster
+        a.online().locate("alice", "/wiki");
+        b.online().locate("bob", "/wiki");
+        Await.until("both servers to see two people at /wiki", Await.WAIT, () ->
+                a.online().viewerCount("/wiki") == 2 && b.online().viewerCount("/wiki") == 2);
 
         // rooms
         WsClient alice = closeLater(a.connectAs("alice"));
