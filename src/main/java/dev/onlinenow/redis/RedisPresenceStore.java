@@ -82,21 +82,13 @@ final class RedisPresenceStore implements PresenceStore {
      * each id touched on this node, its local location (MOVE: a newer move wins, whatever order
      * the nodes flush in); a logout takes the id off (LEAVE); a prune round drops who expired
      * (PRUNE). Reads (countAt, recentAt) ask Redis for one location, and remember the answer for
-     * a flush interval, merged with what this node did since.
+     * a flush interval, merged with what this node did since. An id still at the same location
+     * gets its score in the location's sorted set every round (ZADD GT), but its time in {KEY}:loc
+     * only once it is 10 s newer than the one there: a live socket touches its user at every frame,
+     * and that HSET every round was a third of the script's work for nothing but ordering moves
+     * between nodes, which a time up to 10 s old still orders (a move elsewhere since wins, and
+     * this node's next sighting moves the id back).
      */
-    /*
-     * The location last sent for each id, and the time sent with it (the node's thread only). An
-     * id seen again at the same location is sent again only once a prune interval has passed: a
-     * live socket touches its user at every frame, so otherwise every user with an open socket
-     * cost a MOVE's three inner commands every round. Its time at the location in Redis is then up
-     * to a prune interval old (recency among the viewers of a location, and the prune, which
-     * drops ids older than the threshold, of minutes).
-     */
-    private record SentLocation(String location, long at) {
-    }
-
-    private final Map<String, SentLocation> sentLocations = new HashMap<>();
-
     static final String MOVE = String.join("\n",
             "local ttl = ARGV[2]",
             "redis.call('PEXPIRE', KEYS[1], ttl)",
@@ -111,7 +103,7 @@ final class RedisPresenceStore implements PresenceStore {
             "  end",
             "  if oldLoc == loc then",
             "    redis.call('ZADD', ARGV[1] .. loc, 'GT', at, id)",
-            "    if at > oldAt then redis.call('HSET', KEYS[1], id, at .. ' ' .. loc) end",
+            "    if at - oldAt >= 10000 then redis.call('HSET', KEYS[1], id, at .. ' ' .. loc) end",
             "  elseif at >= oldAt then",
             "    if oldLoc then redis.call('ZREM', ARGV[1] .. oldLoc, id) end",
             "    redis.call('HSET', KEYS[1], id, at .. ' ' .. loc)",
@@ -529,7 +521,6 @@ final class RedisPresenceStore implements PresenceStore {
             throw new IllegalStateException("interrupted", e);
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             restore(batch);
-            sentLocations.clear(); // what reached Redis is unknown: say every location again
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             if (cause != null && String.valueOf(cause.getMessage()).contains("syntax error")
                     && warnedCommand.compareAndSet(false, true)) {
@@ -553,18 +544,11 @@ final class RedisPresenceStore implements PresenceStore {
                                 List<String> removed, boolean prune, long cutoff, List<RedisFuture<?>> writes) {
         String ttl = Long.toString(thresholdMillis + 2 * node.pruneIntervalMillis());
         List<String> args = new ArrayList<>();
-        long refresh = node.pruneIntervalMillis();
         for (ScoredValue<String> sv : touched) {
             String location = local.locationOf(sv.getValue());
             if (location == null) {
                 continue;
             }
-            long at = (long) sv.getScore();
-            SentLocation before = sentLocations.get(sv.getValue());
-            if (before != null && before.location().equals(location) && at >= before.at() && at - before.at() < refresh) {
-                continue; // still there, and said so less than a prune interval ago
-            }
-            sentLocations.put(sv.getValue(), new SentLocation(location, at));
             if (args.isEmpty()) {
                 args.add(atPrefix);
                 args.add(ttl);
@@ -579,12 +563,6 @@ final class RedisPresenceStore implements PresenceStore {
         }
         if (!args.isEmpty()) {
             writes.add(redis.eval(MOVE, ScriptOutputType.INTEGER, new String[] {locKey, locsKey}, args.toArray(new String[0])));
-        }
-        for (String id : removed) {
-            sentLocations.remove(id);
-        }
-        if (prune) {
-            sentLocations.values().removeIf(l -> l.at() <= cutoff);
         }
         if (!removed.isEmpty()) {
             List<String> gone = new ArrayList<>(removed.size() + 1);
@@ -603,7 +581,6 @@ final class RedisPresenceStore implements PresenceStore {
      * moves an id back in time, so this is harmless when Redis had them all along.
      */
     void registerAll(RedisClusterAsyncCommands<String, String> redis) {
-        sentLocations.clear(); // Redis may have lost them: the next round says every location again
         List<LastSeen> all = local.recent(maxTracked);
         if (all.isEmpty()) {
             return;

@@ -124,16 +124,6 @@ final class RedisPubSub implements AutoCloseable {
         return shardedNow() ? c.spublish(channel, payload) : c.publish(channel, payload);
     }
 
-    /**
-     * The command a Lua script publishes a room's message with ({@code redis.call(cmd, channel,
-     * payload)}), for scripts that publish themselves; null on a Redis Cluster, where a script
-     * must not publish: a room's channel is not in the hash slot of the room's keys (a script may
-     * touch one slot), so the message is published after the script, with {@link #publish}.
-     */
-    String publishCommand() {
-        return node.cluster() ? null : "PUBLISH";
-    }
-
     /* the mode before the subscriber exists: what the node found (publishing needs no subscriber) */
     private boolean shardedNow() {
         return connection != null ? sharded : node.cluster() && node.shardedPubSub();
