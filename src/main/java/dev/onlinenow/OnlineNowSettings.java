@@ -96,6 +96,10 @@ public final class OnlineNowSettings {
      */
     public enum Location { PATH, NONE }
 
+    /* a comma before a scheme separates two URIs (declared before the settings, whose defaults it parses; a Sentinel URI's own commas separate its hosts) */
+    private static final java.util.regex.Pattern URI_SEPARATOR =
+            java.util.regex.Pattern.compile("\\s*,\\s*(?=[A-Za-z][A-Za-z0-9+.-]*://)");
+
     /* Every setting, in documentation order; filled by define() below (so declared before them). */
     private static final List<Setting<?>> ALL = new ArrayList<>();
     private static final Map<String, Setting<?>> BY_NAME = new LinkedHashMap<>();
@@ -122,8 +126,8 @@ public final class OnlineNowSettings {
             "ehcache or redis", "where the index is kept: in-process (ehcache) or shared by several servers (redis)");
     private static final Setting<URI> S_REDIS_URI = define(REDIS_URI, "redis://localhost:6379",
             OnlineNowSettings::parseRedisUri, OnlineNowSettings::isRedisUri,
-            "a Redis URI such as redis://host:6379/0 (also rediss://, redis-sentinel://, redis-socket://)",
-            "the Redis to use when store=redis");
+            "a Redis URI such as redis://host:6379/0 (also rediss://, redis-sentinel://, redis-socket://), or for a Redis Cluster one or more redis:// or rediss:// URIs of its nodes, comma-separated",
+            "the Redis to use when store=redis: one server, or any node(s) of a Redis Cluster");
     private static final Setting<Integer> S_MAX_TRACKED = integer(MAX_TRACKED, 1_000_000, 100, 100_000_000,
             "hard cap on tracked users per index (memory bound)");
     private static final Setting<String> S_RESOLVER = defineAbsent(RESOLVER, null, "ids as names",
@@ -750,16 +754,33 @@ public final class OnlineNowSettings {
 
     private static URI parseRedisUri(String v) {
         try {
-            return new URI(v);
+            return new URI(String.join(",", URI_SEPARATOR.split(v)));
         } catch (Exception e) {
             throw new BadValue("not a URI");
         }
     }
 
+    /* one URI of any scheme Lettuce takes, or several redis:// / rediss:// URIs with a host each (a cluster's nodes) */
     private static boolean isRedisUri(URI uri) {
-        String scheme = uri.getScheme();
-        return scheme != null && List.of("redis", "rediss", "redis-sentinel", "rediss-sentinel", "redis-socket")
-                .contains(scheme.toLowerCase(Locale.ROOT));
+        String[] parts = URI_SEPARATOR.split(uri.toString());
+        if (parts.length == 1) {
+            String scheme = uri.getScheme();
+            return scheme != null && List.of("redis", "rediss", "redis-sentinel", "rediss-sentinel", "redis-socket")
+                    .contains(scheme.toLowerCase(Locale.ROOT));
+        }
+        for (String part : parts) {
+            URI u;
+            try {
+                u = new URI(part);
+            } catch (Exception e) {
+                return false;
+            }
+            String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+            if (!(scheme.equals("redis") || scheme.equals("rediss")) || u.getHost() == null) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isClassName(String v) {

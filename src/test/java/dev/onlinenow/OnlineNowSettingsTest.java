@@ -61,6 +61,9 @@ class OnlineNowSettingsTest {
             "exclude|static/**|comma-separated path patterns",
             "store|memcached|ehcache or redis",
             "redisUri|http://localhost|a Redis URI",
+            "redisUri|redis://a:7000,http://b:7001|for a Redis Cluster one or more redis:// or rediss:// URIs",
+            "redisUri|redis://a:7000,redis-sentinel://b:26379|for a Redis Cluster one or more redis:// or rediss:// URIs",
+            "redisUri|redis://a:7000,redis-socket:///tmp/r.sock|for a Redis Cluster one or more redis:// or rediss:// URIs",
             "resolver|not a class|fully qualified name",
             "cursorTick|PT5S|from 10 ms to 1 s",
             "compression|gzip|off or permessage-deflate",
@@ -72,6 +75,29 @@ class OnlineNowSettingsTest {
                 .hasMessageContaining("'" + key + "'")
                 .hasMessageContaining("\"" + value + "\"")
                 .hasMessageContaining(allowed);
+    }
+
+    @Test
+    void redisUriNamesOneServerOrSeveralNodesOfACluster() {
+        assertThat(OnlineNowSettings.parse(Map.of("redisUri", "redis://10.0.0.1:7000,redis://10.0.0.2:7001")).redisUri())
+                .hasToString("redis://10.0.0.1:7000,redis://10.0.0.2:7001");
+        // spaces after the commas are allowed and dropped
+        assertThat(OnlineNowSettings.parse(Map.of("redisUri", "rediss://:pw@a:7000 , rediss://:pw@b:7001")).redisUri())
+                .hasToString("rediss://:pw@a:7000,rediss://:pw@b:7001");
+        // a Sentinel URI's own commas separate its sentinels: still one URI
+        assertThat(OnlineNowSettings.parse(Map.of("redisUri", "redis-sentinel://s1:26379,s2:26379/0#mymaster")).redisUri())
+                .hasToString("redis-sentinel://s1:26379,s2:26379/0#mymaster");
+        assertThat(OnlineNowSettings.builder().redisUri(java.net.URI.create("redis://a:7000,redis://b:7001")).build()
+                .redisUri()).hasToString("redis://a:7000,redis://b:7001");
+    }
+
+    @Test
+    void aBadClusterUriListNamesTheKeyButNoPassword() {
+        assertThatThrownBy(() -> OnlineNowSettings.parse(Map.of("redisUri", "redis://:s3cret@a:7000,http://:s3cret@b:7001")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'redisUri'")
+                .hasMessageContaining("redis://***@a:7000")
+                .hasMessageNotContaining("s3cret");
     }
 
     @Test

@@ -13,8 +13,7 @@ import dev.onlinenow.internal.live.RoomState;
 import dev.onlinenow.store.StoreHealth;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -308,6 +307,9 @@ public final class RedisLiveBackend implements LiveBackend {
         try {
             if (pubsub.connectIfNeeded()) {
                 reconcileSoon();
+            } else if (pubsub.checkShards()) {
+                // a failover moved some rooms' channels to a new master: subscribed there again
+                reconcileSoon();
             }
         } catch (RuntimeException e) {
             node.markDown(e);
@@ -392,11 +394,10 @@ public final class RedisLiveBackend implements LiveBackend {
             return;
         }
         subscribeIfNeeded();
-        StatefulRedisConnection<String, String> c = node.connection();
-        if (c == null || !node.healthy()) {
+        RedisClusterAsyncCommands<String, String> redis = node.commandsIfHealthy();
+        if (redis == null) {
             return;
         }
-        RedisAsyncCommands<String, String> redis = c.async();
         Long ours = node.await(redis.exists(ns + ":node:" + node.id()));
         if (ours == null || ours == 0) {
             // Redis lost our key: the heartbeat puts it back and registers us again; announcing
@@ -426,10 +427,14 @@ public final class RedisLiveBackend implements LiveBackend {
             }
         }
         int nodesAlive = 1;
+        /* a node that could not reach Redis itself (an outage, a cluster's failover) gives the others
+         * a whole nodeTimeout of working Redis to refresh their keys before it takes a missing key
+         * for a dead node: they were most likely cut off as long as it was */
+        boolean mayReap = node.upForMillis() >= node.settings().nodeTimeout().toMillis();
         for (int i = 0; i < others.size(); i++) {
             Long exists = node.await(alive.get(i));
             nodesAlive += exists != null && exists > 0 ? 1 : 0;
-            if (exists != null && exists == 0) {
+            if (exists != null && exists == 0 && mayReap) {
                 String dead = others.get(i);
                 String lock = node.await(redis.set(ns + ":reap:" + dead, node.id(), SetArgs.Builder.nx().px(60_000)));
                 if ("OK".equals(lock)) {
@@ -447,12 +452,11 @@ public final class RedisLiveBackend implements LiveBackend {
 
     /** Removes every connection of node {@code id} from every room, announcing who left. */
     private void reap(String id, boolean dead) {
-        StatefulRedisConnection<String, String> c = node.connection();
-        if (c == null) {
+        RedisClusterAsyncCommands<String, String> redis = node.commands();
+        if (redis == null) {
             return;
         }
-        RedisAsyncCommands<String, String> redis = c.async();
-        Set<String> rooms = node.await(redis.smembers(ns + ":node:" + id + ":rooms"));
+        Set<String> rooms = state.nodeRooms(id);
         if (rooms == null) {
             return;
         }
@@ -468,7 +472,7 @@ public final class RedisLiveBackend implements LiveBackend {
                 }
             }
         }
-        node.await(redis.del(ns + ":node:" + id + ":rooms"));
+        state.deleteNodeRooms(id);
         node.await(redis.zrem(ns + ":nodes", id));
         if (dead) {
             // gone from ns:nodes first, so nobody starts on it again; a late reaper finds nothing

@@ -5,6 +5,7 @@ import dev.onlinenow.internal.StatsRecorder;
 import dev.onlinenow.OnlineNowSettings;
 import dev.onlinenow.OnlineNowStats;
 import dev.onlinenow.store.StoreHealth;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
@@ -14,8 +15,15 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.event.command.CommandFailedEvent;
 import io.lettuce.core.event.command.CommandListener;
 import io.lettuce.core.event.command.CommandStartedEvent;
@@ -105,7 +113,18 @@ final class RedisNode implements AutoCloseable {
     private final String nodeKey;
     private final String description;
     private final ClientResources resources;
+    /* the URIs of redisUri: one, or several nodes of one Redis Cluster */
+    private final List<RedisURI> uris;
+    private final SocketOptions socketOptions;
+    /* the standalone client (also what finds out whether redisUri names a cluster) */
     private final RedisClient client;
+    /* the cluster client, once a first connection found a cluster (cluster_enabled:1) */
+    private volatile RedisClusterClient clusterClient;
+    private final List<RedisConnectionStateListener> connectionListeners = new CopyOnWriteArrayList<>();
+    /* a cluster of Redis 7 or later (sharded pub/sub); set with clusterClient */
+    private volatile boolean shardedPubSub;
+    /* set when redisUri names several servers that are no Redis Cluster: never connects */
+    private volatile String misconfigured;
     private final ScheduledExecutorService executor;
     /* The liveness key's own thread: flushes, reconciliation and reaping on the node's thread wait
      * for Redis, and under load they could delay a heartbeat past nodeTimeout, and then the other
@@ -120,7 +139,10 @@ final class RedisNode implements AutoCloseable {
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
     private final Object lock = new Object();
 
-    private volatile StatefulRedisConnection<String, String> connection;
+    private volatile StatefulConnection<String, String> connection;
+    /* the commands of the connection: standalone and cluster share these interfaces */
+    private volatile RedisClusterAsyncCommands<String, String> async;
+    private volatile RedisClusterCommands<String, String> sync;
     /* where this node reports (the web app's OnlineNow); null until reportTo */
     private volatile StatsRecorder stats;
     private volatile StoreHealth health;
@@ -130,11 +152,49 @@ final class RedisNode implements AutoCloseable {
     private volatile boolean registeredSinceDown;
     private boolean everConnected;
     private long downSince = -1;
+    /* System.nanoTime() when the last exchange that worked after a failure (or the first) was */
+    private volatile long upSinceNanos;
     private long lastPrune;
     private volatile long heartbeats;
     /** How often Redis was declared down (for tests and monitoring). */
     private final java.util.concurrent.atomic.AtomicInteger timesDown = new java.util.concurrent.atomic.AtomicInteger();
     private int refs;
+
+    private final CommandListener commandListener = new CommandListener() {
+        @Override
+        public void commandStarted(CommandStartedEvent event) {
+            commands.increment();
+        }
+
+        @Override
+        public void commandSucceeded(CommandSucceededEvent event) {
+            StatsRecorder s = stats;
+            if (s != null) {
+                s.redisRoundTrip(event.getDuration(TimeUnit.NANOSECONDS));
+            }
+        }
+
+        @Override
+        public void commandFailed(CommandFailedEvent event) {
+            StatsRecorder s = stats;
+            if (s != null) {
+                s.redisFailure();
+            }
+        }
+    };
+
+    private final RedisConnectionStateListener stateListener = new RedisConnectionStateListener() {
+        @Override
+        public void onRedisConnected(RedisChannelHandler<?, ?> c, SocketAddress address) {
+            // a reconnect may be to a Redis that restarted empty: register our users again
+            if (c != null && c == connection) {
+                reRegister = true;
+            }
+            for (RedisConnectionStateListener l : connectionListeners) {
+                l.onRedisConnected(c, address);
+            }
+        }
+    };
 
     private RedisNode(OnlineNowSettings settings, Options options) {
         this.settings = settings;
@@ -146,56 +206,18 @@ final class RedisNode implements AutoCloseable {
                 // Lettuce's default backs off to 30 s; a node should be back within seconds of Redis
                 .reconnectDelay(() -> Delay.equalJitter(Duration.ofMillis(100), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
                 .build();
-        RedisURI uri;
-        try {
-            uri = RedisURI.create(settings.redisUri());
-        } catch (RuntimeException e) {
-            // Lettuce's message may quote the URI, password and all: name it redacted, drop the cause
-            resources.shutdown(0, 0, TimeUnit.SECONDS);
-            throw new IllegalArgumentException("online-now: bad value for '" + OnlineNowSettings.REDIS_URI + "': \""
-                    + OnlineNowSettings.redact(settings.redisUri().toString()) + "\"; Lettuce cannot use it ("
-                    + e.getClass().getSimpleName() + ")");
-        }
-        uri.setTimeout(settings.redisTimeout());
-        this.client = RedisClient.create(resources, uri);
+        this.uris = parseUris(settings, resources);
+        this.socketOptions = SocketOptions.builder().connectTimeout(settings.redisTimeout()).keepAlive(true).build();
+        this.client = RedisClient.create(resources, uris.get(0));
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 // fail fast instead of queueing while disconnected: nobody waits for a dead Redis
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(SocketOptions.builder().connectTimeout(settings.redisTimeout()).keepAlive(true).build())
+                .socketOptions(socketOptions)
                 .timeoutOptions(TimeoutOptions.enabled(settings.redisTimeout()))
                 .build());
-        client.addListener(new CommandListener() {
-            @Override
-            public void commandStarted(CommandStartedEvent event) {
-                commands.increment();
-            }
-
-            @Override
-            public void commandSucceeded(CommandSucceededEvent event) {
-                StatsRecorder s = stats;
-                if (s != null) {
-                    s.redisRoundTrip(event.getDuration(TimeUnit.NANOSECONDS));
-                }
-            }
-
-            @Override
-            public void commandFailed(CommandFailedEvent event) {
-                StatsRecorder s = stats;
-                if (s != null) {
-                    s.redisFailure();
-                }
-            }
-        });
-        client.addListener(new RedisConnectionStateListener() {
-            @Override
-            public void onRedisConnected(RedisChannelHandler<?, ?> c, SocketAddress address) {
-                // a reconnect may be to a Redis that restarted empty: register our users again
-                if (c != null && c == connection) {
-                    reRegister = true;
-                }
-            }
-        });
+        client.addListener(commandListener);
+        client.addListener(stateListener);
         ThreadFactory threads = r -> {
             Thread t = new Thread(r, "online-now-redis-" + THREADS.incrementAndGet());
             t.setDaemon(true);
@@ -224,13 +246,18 @@ final class RedisNode implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             // logged by connectIfNeeded; the background retries
         }
+        if (node.misconfigured != null) {
+            node.close();
+            throw new IllegalArgumentException(node.misconfigured);
+        }
         if (options.background()) {
             long flush = options.flushInterval().toMillis();
             long beat = Math.max(1000, settings.nodeTimeout().toMillis() / 3);
             node.executor.scheduleWithFixedDelay(node::tickNow, flush, flush, TimeUnit.MILLISECONDS);
             node.heartbeat.scheduleWithFixedDelay(node::heartbeatNow, beat, beat, TimeUnit.MILLISECONDS);
         }
-        LOG.log(Level.INFO, "online-now: node " + node.id + " keeps the online index in Redis at " + node.description
+        LOG.log(Level.INFO, "online-now: node " + node.id + " keeps the online index in Redis"
+                + (node.cluster() ? " Cluster" : "") + " at " + node.description
                 + " under '" + node.namespace + ":'" + (node.healthy ? "" : " (not reachable yet; retrying)"));
         return node;
     }
@@ -377,6 +404,11 @@ final class RedisNode implements AutoCloseable {
         return healthy;
     }
 
+    /** How long Redis has answered without a failure in between; 0 while it is down. */
+    long upForMillis() {
+        return healthy ? TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - upSinceNanos) : 0;
+    }
+
     /** Commands this node sent to Redis so far (for tests and benchmarks). */
     long commandsSent() {
         return commands.sum();
@@ -385,12 +417,42 @@ final class RedisNode implements AutoCloseable {
     /** Background rounds run so far. */
 
     /** The connection, or null while there is none. */
-    StatefulRedisConnection<String, String> connection() {
+    StatefulConnection<String, String> connection() {
         return connection;
     }
 
-    RedisClient client() {
-        return client;
+    /**
+     * The commands of the connection (a standalone Redis or a Redis Cluster: the interface is
+     * theirs in common), or null while there is no connection.
+     */
+    RedisClusterAsyncCommands<String, String> commands() {
+        return connection == null ? null : async;
+    }
+
+    /** The commands, or null while there is no connection or Redis is known to be down. */
+    RedisClusterAsyncCommands<String, String> commandsIfHealthy() {
+        return connection == null || !healthy ? null : async;
+    }
+
+    /** True on a Redis Cluster of Redis 7 or later: room channels are sharded (SPUBLISH, SSUBSCRIBE). */
+    boolean shardedPubSub() {
+        return shardedPubSub;
+    }
+
+    /** True once a first connection found that {@code redisUri} names a Redis Cluster. */
+    boolean cluster() {
+        return clusterClient != null;
+    }
+
+    /** A new pub/sub connection (a cluster's when this node is on one). */
+    StatefulRedisPubSubConnection<String, String> connectPubSub() {
+        RedisClusterClient cc = clusterClient;
+        return cc != null ? cc.connectPubSub() : client.connectPubSub(uris.get(0));
+    }
+
+    /** Told about every connection this node's clients make or make again (pub/sub too). */
+    void onConnected(RedisConnectionStateListener listener) {
+        connectionListeners.add(listener);
     }
 
     ScheduledExecutorService executor() {
@@ -475,7 +537,7 @@ final class RedisNode implements AutoCloseable {
             if (!connectIfNeeded()) {
                 return;
             }
-            RedisAsyncCommands<String, String> redis = connection.async();
+            RedisClusterAsyncCommands<String, String> redis = async;
             long now = settings.clock().millis();
             boolean prune = now - lastPrune >= options.pruneInterval().toMillis() || now < lastPrune;
             if (reRegister) {
@@ -486,7 +548,7 @@ final class RedisNode implements AutoCloseable {
                 }
                 // our liveness key went with the data: put it back, so the next heartbeat does not
                 // take its absence for another loss
-                connection.sync().set(nodeKey, nodeValue, SetArgs.Builder.px(settings.nodeTimeout().toMillis()));
+                sync.set(nodeKey, nodeValue, SetArgs.Builder.px(settings.nodeTimeout().toMillis()));
                 for (Runnable r : registerAgainListeners) {
                     r.run();
                 }
@@ -517,7 +579,7 @@ final class RedisNode implements AutoCloseable {
             return;
         }
         try {
-            String previous = connection.sync().setGet(nodeKey, nodeValue,
+            String previous = sync.setGet(nodeKey, nodeValue,
                     SetArgs.Builder.px(settings.nodeTimeout().toMillis()));
             if (previous == null && heartbeats > 0) {
                 // our key vanished before its time: Redis restarted, was flushed or failed over
@@ -556,8 +618,18 @@ final class RedisNode implements AutoCloseable {
         if (connection != null) {
             return true;
         }
+        if (misconfigured != null) {
+            return false;
+        }
         try {
-            connection = client.connect();
+            if (clusterClient == null) {
+                detectAndConnect();
+            } else {
+                connectCluster(clusterClient);
+            }
+            if (connection == null) {
+                return false;
+            }
             if (everConnected) {
                 reRegister = true;
             }
@@ -570,6 +642,156 @@ final class RedisNode implements AutoCloseable {
         }
     }
 
+    /*
+     * The first connection: to the first of the URIs that answers, asking it whether it is a
+     * node of a Redis Cluster (INFO cluster: cluster_enabled:1). A standalone Redis (or one a
+     * Sentinel names) keeps that connection, as before; a cluster node's is closed and a cluster
+     * client takes over with every URI as a seed.
+     */
+    private void detectAndConnect() {
+        RuntimeException failure = null;
+        for (RedisURI uri : uris) {
+            StatefulRedisConnection<String, String> c;
+            try {
+                c = client.connect(uri);
+            } catch (RuntimeException e) {
+                failure = e;
+                continue;
+            }
+            boolean isCluster;
+            try {
+                isCluster = isClusterNode(c.sync().info("cluster"));
+            } catch (io.lettuce.core.RedisCommandExecutionException refused) {
+                isCluster = false; // INFO renamed or refused: nothing says cluster
+            } catch (RuntimeException e) {
+                c.closeAsync();
+                failure = e;
+                continue;
+            }
+            if (!isCluster) {
+                if (uris.size() > 1) {
+                    c.closeAsync();
+                    misconfigured = "online-now: bad value for '" + OnlineNowSettings.REDIS_URI + "': \""
+                            + OnlineNowSettings.redact(settings.redisUri().toString()) + "\"; several URIs are for the "
+                            + "nodes of a Redis Cluster, but " + describe(uri) + " is not a cluster node "
+                            + "(cluster_enabled:0); name a standalone Redis with one URI";
+                    LOG.log(Level.ERROR, misconfigured);
+                    return;
+                }
+                setConnection(c, c.async(), c.sync());
+                return;
+            }
+            shardedPubSub = majorVersion(c) >= 7;
+            c.closeAsync();
+            RedisClusterClient cc = RedisClusterClient.create(resources, uris);
+            cc.setOptions(ClusterClientOptions.builder()
+                    .autoReconnect(true)
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .socketOptions(socketOptions)
+                    .timeoutOptions(TimeoutOptions.enabled(settings.redisTimeout()))
+                    // a failover (a replica promoted) is found by adaptive refreshes (reconnects
+                    // that keep failing, MOVED, ASK) and at the latest by the periodic one
+                    .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                            .enablePeriodicRefresh(TOPOLOGY_REFRESH)
+                            .enableAllAdaptiveRefreshTriggers()
+                            .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(2))
+                            .refreshTriggersReconnectAttempts(3)
+                            .build())
+                    .build());
+            cc.addListener(commandListener);
+            cc.addListener(stateListener);
+            clusterClient = cc;
+            LOG.log(Level.INFO, "online-now: " + describe(uri) + " is a node of a Redis Cluster; using the cluster");
+            connectCluster(cc);
+            return;
+        }
+        throw failure != null ? failure : new IllegalStateException("no Redis URI");
+    }
+
+    private void connectCluster(RedisClusterClient cc) {
+        StatefulRedisClusterConnection<String, String> c = cc.connect();
+        setConnection(c, c.async(), c.sync());
+    }
+
+    private void setConnection(StatefulConnection<String, String> c, RedisClusterAsyncCommands<String, String> a,
+                               RedisClusterCommands<String, String> s) {
+        async = a;
+        sync = s;
+        connection = c; // last: whoever sees the connection sees its commands
+    }
+
+    /** How often a cluster client reads the cluster's topology even when nothing suggests a change. */
+    static final Duration TOPOLOGY_REFRESH = Duration.ofSeconds(10);
+
+    /* a comma before a scheme separates two URIs (a Sentinel URI's own commas separate its hosts) */
+    private static final java.util.regex.Pattern URI_SEPARATOR =
+            java.util.regex.Pattern.compile("\\s*,\\s*(?=[A-Za-z][A-Za-z0-9+.-]*://)");
+
+    /** The URIs in {@code redisUri}: one, or several comma-separated (the nodes of a cluster). */
+    static List<String> splitUris(URI uri) {
+        return List.of(URI_SEPARATOR.split(uri.toString()));
+    }
+
+    /** The major version INFO server says (redis_version:7.0.15 is 7), 0 if it does not say. */
+    private static int majorVersion(StatefulRedisConnection<String, String> c) {
+        try {
+            return majorVersion(c.sync().info("server"));
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    static int majorVersion(String info) {
+        if (info != null) {
+            for (String line : info.split("\\r?\\n")) {
+                if (line.startsWith("redis_version:")) {
+                    String v = line.substring("redis_version:".length()).trim();
+                    int dot = v.indexOf('.');
+                    try {
+                        return Integer.parseInt(dot < 0 ? v : v.substring(0, dot));
+                    } catch (NumberFormatException e) {
+                        return 0;
+                    }
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** True when {@code INFO cluster} says {@code cluster_enabled:1}. */
+    static boolean isClusterNode(String info) {
+        if (info == null) {
+            return false;
+        }
+        for (String line : info.split("\r?\n")) {
+            if (line.trim().equals("cluster_enabled:1")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The URIs of {@code redisUri}: one, or several (comma-separated) naming nodes of one Redis
+     * Cluster. Lettuce's complaint is not repeated: it may quote the URI, password and all.
+     */
+    private static List<RedisURI> parseUris(OnlineNowSettings settings, ClientResources resources) {
+        List<RedisURI> out = new ArrayList<>();
+        try {
+            for (String part : splitUris(settings.redisUri())) {
+                RedisURI uri = RedisURI.create(part);
+                uri.setTimeout(settings.redisTimeout());
+                out.add(uri);
+            }
+        } catch (RuntimeException e) {
+            resources.shutdown(0, 0, TimeUnit.SECONDS);
+            throw new IllegalArgumentException("online-now: bad value for '" + OnlineNowSettings.REDIS_URI + "': \""
+                    + OnlineNowSettings.redact(settings.redisUri().toString()) + "\"; Lettuce cannot use it ("
+                    + e.getClass().getSimpleName() + ")");
+        }
+        return out;
+    }
+
     private void markUp() {
         boolean wasDown;
         long since;
@@ -578,6 +800,9 @@ final class RedisNode implements AutoCloseable {
             since = downSince;
             if (health != null) {
                 HealthRecorder.of(health).up(); // first: whoever sees healthy() true sees the health up
+            }
+            if (!healthy) {
+                upSinceNanos = System.nanoTime();
             }
             healthy = true;
             downSince = -1;
@@ -628,12 +853,11 @@ final class RedisNode implements AutoCloseable {
         try {
             // last flush and goodbye, bounded: a dead Redis must not hold up the web app's shutdown
             executor.submit(() -> {
-                StatefulRedisConnection<String, String> c = connection;
-                if (c == null || !healthy) {
+                RedisClusterAsyncCommands<String, String> redis = commands();
+                if (redis == null || !healthy) {
                     return;
                 }
                 try {
-                    RedisAsyncCommands<String, String> redis = c.async();
                     long now = settings.clock().millis();
                     for (RedisPresenceStore s : stores) {
                         s.flush(redis, now, false);
@@ -651,6 +875,10 @@ final class RedisNode implements AutoCloseable {
         executor.shutdownNow();
         heartbeat.shutdownNow();
         // closes the connection too
+        RedisClusterClient cc = clusterClient;
+        if (cc != null) {
+            cc.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         resources.shutdown(0, 2, TimeUnit.SECONDS);
         for (RedisPresenceStore s : stores) {
@@ -658,9 +886,21 @@ final class RedisNode implements AutoCloseable {
         }
     }
 
-    /** scheme://host:port without credentials, for logs. */
+    /** scheme://host:port without credentials, for logs; several, comma-separated, for a cluster's seeds. */
     static String describe(URI uri) {
         Objects.requireNonNull(uri, "uri");
+        List<String> out = new ArrayList<>();
+        for (String part : splitUris(uri)) {
+            out.add(describeOne(URI.create(part)));
+        }
+        return String.join(",", out);
+    }
+
+    private static String describe(RedisURI uri) {
+        return OnlineNowSettings.redact((uri.isSsl() ? "rediss" : "redis") + "://" + uri.getHost() + ":" + uri.getPort());
+    }
+
+    private static String describeOne(URI uri) {
         String host = uri.getHost() == null ? uri.getSchemeSpecificPart() : uri.getHost();
         if (host != null && host.contains("@")) {
             host = host.substring(host.indexOf('@') + 1);

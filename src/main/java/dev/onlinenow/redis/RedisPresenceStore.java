@@ -11,8 +11,7 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.ZAddArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
 import java.lang.System.Logger.Level;
 import java.time.Clock;
@@ -311,11 +310,11 @@ final class RedisPresenceStore implements PresenceStore {
         if (l != null && now - l.fetchedAt < node.readIntervalMillis() && now >= l.fetchedAt) {
             return l.at;
         }
-        StatefulRedisConnection<String, String> c = node.connection();
-        if (c == null || !node.healthy()) {
+        RedisClusterAsyncCommands<String, String> c = node.commandsIfHealthy();
+        if (c == null) {
             return 0;
         }
-        Double score = node.await(c.async().zscore(key, id));
+        Double score = node.await(c.zscore(key, id));
         long at = score == null ? 0 : score.longValue();
         if (lookups.size() >= MAX_LOOKUPS) {
             lookups.clear();
@@ -393,12 +392,11 @@ final class RedisPresenceStore implements PresenceStore {
         if (v != null && now - v.fetchedAt < node.readIntervalMillis() && now >= v.fetchedAt) {
             return v;
         }
-        StatefulRedisConnection<String, String> c = node.connection();
-        if (c == null || !node.healthy()) {
+        RedisClusterAsyncCommands<String, String> redis = node.commandsIfHealthy();
+        if (redis == null) {
             return null;
         }
         long cutoff = now - thresholdMillis;
-        RedisAsyncCommands<String, String> redis = c.async();
         RedisFuture<Long> count = redis.zcount(atPrefix + location, exclusiveFrom(cutoff));
         RedisFuture<List<ScoredValue<String>>> top = redis.zrevrangebyscoreWithScores(atPrefix + location,
                 exclusiveFrom(cutoff), Limit.create(0, Math.max(listLimit, 1)));
@@ -460,7 +458,7 @@ final class RedisPresenceStore implements PresenceStore {
      * @return false if there was nothing to send
      * @throws RuntimeException when Redis did not answer; the events go back to pending
      */
-    boolean flush(RedisAsyncCommands<String, String> redis, long now, boolean prune) {
+    boolean flush(RedisClusterAsyncCommands<String, String> redis, long now, boolean prune) {
         Map<String, Long> batch = new HashMap<>(pending);
         for (Map.Entry<String, Long> e : batch.entrySet()) {
             pending.remove(e.getKey(), e.getValue());
@@ -542,7 +540,7 @@ final class RedisPresenceStore implements PresenceStore {
     }
 
     /* The locations of this round's touched ids (as the local index has them), its logouts, and a prune. */
-    private void locationWrites(RedisAsyncCommands<String, String> redis, List<ScoredValue<String>> touched,
+    private void locationWrites(RedisClusterAsyncCommands<String, String> redis, List<ScoredValue<String>> touched,
                                 List<String> removed, boolean prune, long cutoff, List<RedisFuture<?>> writes) {
         String ttl = Long.toString(thresholdMillis + 2 * node.pruneIntervalMillis());
         List<String> args = new ArrayList<>();
@@ -582,7 +580,7 @@ final class RedisPresenceStore implements PresenceStore {
      * Registers every id of the local index again (Redis came back, maybe empty). ZADD GT never
      * moves an id back in time, so this is harmless when Redis had them all along.
      */
-    void registerAll(RedisAsyncCommands<String, String> redis) {
+    void registerAll(RedisClusterAsyncCommands<String, String> redis) {
         List<LastSeen> all = local.recent(maxTracked);
         if (all.isEmpty()) {
             return;
@@ -615,7 +613,7 @@ final class RedisPresenceStore implements PresenceStore {
     }
 
     @SuppressWarnings("unchecked")
-    private RedisFuture<Long> zaddGt(RedisAsyncCommands<String, String> redis, List<ScoredValue<String>> members) {
+    private RedisFuture<Long> zaddGt(RedisClusterAsyncCommands<String, String> redis, List<ScoredValue<String>> members) {
         return redis.zadd(key, ZAddArgs.Builder.gt(), members.toArray(new ScoredValue[0]));
     }
 

@@ -3,7 +3,7 @@ package dev.onlinenow.redis;
 import dev.onlinenow.internal.store.RecordKeeper;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -65,7 +65,7 @@ final class RedisRecord implements RecordKeeper {
     }
 
     /** One round on the node's thread: raise or read. Throws when Redis does not answer (the node marks it down). */
-    void sync(RedisAsyncCommands<String, String> redis, boolean again) {
+    void sync(RedisClusterAsyncCommands<String, String> redis, boolean again) {
         long count = offeredCount.get();
         if (count == sentCount && !again && ++idleRounds < READ_EVERY) {
             return;

@@ -5,8 +5,7 @@ import dev.onlinenow.live.Presence;
 import dev.onlinenow.internal.live.RoomState;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import jakarta.json.JsonObject;
 
 import java.util.ArrayList;
@@ -219,24 +218,126 @@ final class RedisRoomState implements RoomState {
         this.ns = node.namespace();
     }
 
-    private String roomKey(String room) {
-        return ns + ":room:" + room;
+    /*
+     * Key layout. On a standalone Redis (and Sentinel) as it always was: ns:room:ROOM,
+     * ns:cursors:ROOM and the global sets ns:rooms, ns:node:ID:rooms, ns:cursor-rooms. On a Redis
+     * Cluster a script may only touch keys of one hash slot, and join, leave and sync change a
+     * room and those sets in one step; so rooms are spread over CLUSTER_BUCKETS buckets (CRC16 of
+     * the room's name), and each bucket has its own hash tag {ns:B}, shared by its rooms' keys and
+     * by its part of each set: ns:room:{ns:B}:ROOM, ns:cursors:{ns:B}:ROOM, ns:rooms:{ns:B},
+     * ns:node:ID:rooms:{ns:B}, ns:cursor-rooms:{ns:B}. Listing all rooms reads every bucket's set.
+     * (The namespace has no braces, so the first {...} of each key is the bucket's tag.)
+     */
+
+    /** How many buckets a Redis Cluster's rooms are spread over (so at most this many hash slots hold rooms). */
+    static final int CLUSTER_BUCKETS = 64;
+
+    static int bucket(String room) {
+        return io.lettuce.core.codec.CRC16.crc16(room.getBytes(java.nio.charset.StandardCharsets.UTF_8)) % CLUSTER_BUCKETS;
     }
 
-    private String roomsKey() {
-        return ns + ":rooms";
+    /** The hash tag of a room's bucket on a cluster ("" on a standalone Redis). */
+    private String tag(String room) {
+        return node.cluster() ? bucketTag(bucket(room)) : "";
     }
 
-    private String nodeRoomsKey(String nodeId) {
-        return ns + ":node:" + nodeId + ":rooms";
+    private String bucketTag(int bucket) {
+        return "{" + ns + ":" + bucket + "}";
     }
 
-    private String cursorKey(String room) {
-        return ns + ":cursors:" + room;
+    /** The tags of all buckets on a cluster, or one "" on a standalone Redis. */
+    private List<String> allTags() {
+        if (!node.cluster()) {
+            return List.of("");
+        }
+        List<String> out = new ArrayList<>(CLUSTER_BUCKETS);
+        for (int b = 0; b < CLUSTER_BUCKETS; b++) {
+            out.add(bucketTag(b));
+        }
+        return out;
     }
 
-    private String cursorRoomsKey() {
-        return ns + ":cursor-rooms";
+    String roomKey(String room) {
+        String t = tag(room);
+        return ns + ":room:" + (t.isEmpty() ? "" : t + ":") + room;
+    }
+
+    private String roomsKey(String room) {
+        return withTag(ns + ":rooms", tag(room));
+    }
+
+    private String nodeRoomsKey(String nodeId, String room) {
+        return withTag(ns + ":node:" + nodeId + ":rooms", tag(room));
+    }
+
+    String cursorKey(String room) {
+        String t = tag(room);
+        return ns + ":cursors:" + (t.isEmpty() ? "" : t + ":") + room;
+    }
+
+    private String cursorRoomsKey(String room) {
+        return withTag(ns + ":cursor-rooms", tag(room));
+    }
+
+    private static String withTag(String key, String tag) {
+        return tag.isEmpty() ? key : key + ":" + tag;
+    }
+
+    /** Every key of one of the global sets: one on a standalone Redis, one per bucket on a cluster. */
+    private List<String> allKeys(String key) {
+        List<String> out = new ArrayList<>();
+        for (String t : allTags()) {
+            out.add(withTag(key, t));
+        }
+        return out;
+    }
+
+    /** SMEMBERS of every part of a global set, united; null when Redis does not answer (awaited). */
+    private CompletableFuture<Set<String>> membersOfAll(RedisClusterAsyncCommands<String, String> redis, String key) {
+        List<CompletableFuture<Set<String>>> parts = new ArrayList<>();
+        for (String k : allKeys(key)) {
+            parts.add(redis.smembers(k).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
+            Set<String> out = new TreeSet<>();
+            for (CompletableFuture<Set<String>> p : parts) {
+                out.addAll(p.join());
+            }
+            return out;
+        });
+    }
+
+    /** The rooms where node {@code nodeId} has connections, as Redis says; null when it does not answer. */
+    Set<String> nodeRooms(String nodeId) {
+        RedisClusterAsyncCommands<String, String> redis = redis();
+        if (redis == null) {
+            return null;
+        }
+        try {
+            return membersOfAll(redis, ns + ":node:" + nodeId + ":rooms")
+                    .get(node.settings().redisTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (Exception e) {
+            node.markDown(e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e);
+            return null;
+        }
+    }
+
+    /** Deletes node {@code nodeId}'s set of rooms (each part: one key per command, a cluster allows no other). */
+    void deleteNodeRooms(String nodeId) {
+        RedisClusterAsyncCommands<String, String> redis = redis();
+        if (redis == null) {
+            return;
+        }
+        List<RedisFuture<Long>> sent = new ArrayList<>();
+        for (String k : allKeys(ns + ":node:" + nodeId + ":rooms")) {
+            sent.add(redis.del(k));
+        }
+        for (RedisFuture<Long> f : sent) {
+            node.await(f);
+        }
     }
 
     /** Held ({@code SET NX PX}) by the one server that runs the orphaned-cursor backstop this round. */
@@ -248,9 +349,8 @@ final class RedisRoomState implements RoomState {
     static final long CURSOR_SWEEP_TURN_MILLIS = 10_000;
 
     /** Redis commands, or null while Redis is known to be down. */
-    private RedisAsyncCommands<String, String> redis() {
-        StatefulRedisConnection<String, String> c = node.connection();
-        return c == null || !node.healthy() ? null : c.async();
+    private RedisClusterAsyncCommands<String, String> redis() {
+        return node.commandsIfHealthy();
     }
 
     /** The mirror's answer; its stages are complete when returned, so this does not wait. */
@@ -280,7 +380,19 @@ final class RedisRoomState implements RoomState {
                 });
     }
 
-    private RedisFuture<List<Object>> eval(RedisAsyncCommands<String, String> redis, String script, String[] keys,
+    /** Like {@link #ask} for an answer made of several commands. */
+    private <R> CompletionStage<R> askAll(CompletableFuture<R> command, Supplier<R> fallback) {
+        return command.orTimeout(node.settings().redisTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .handle((v, e) -> {
+                    if (e != null) {
+                        node.markDown(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
+                        return fallback.get();
+                    }
+                    return v;
+                });
+    }
+
+    private RedisFuture<List<Object>> eval(RedisClusterAsyncCommands<String, String> redis, String script, String[] keys,
                                            String... args) {
         return redis.eval(script, ScriptOutputType.MULTI, keys, args);
     }
@@ -290,12 +402,12 @@ final class RedisRoomState implements RoomState {
                                         long nowMillis) {
         String conn = connection != null ? connection : node.id() + "/?" + anonymous.incrementAndGet();
         Joined local = now(mirror.join(room, userId, conn, name, meta, nowMillis));
-        RedisAsyncCommands<String, String> redis = redis();
+        RedisClusterAsyncCommands<String, String> redis = redis();
         if (redis == null) {
             return CompletableFuture.completedFuture(local);
         }
         return ask(eval(redis, JOIN,
-                new String[] {roomKey(room), roomsKey(), nodeRoomsKey(node.id())},
+                new String[] {roomKey(room), roomsKey(room), nodeRoomsKey(node.id(), room)},
                 userId, node.id(), name == null ? userId : name, String.valueOf(meta == null ? "{}" : meta),
                 String.valueOf(nowMillis), room, meta == null ? "0" : "1", conn), r -> {
                     long total = (Long) r.get(0);
@@ -308,12 +420,12 @@ final class RedisRoomState implements RoomState {
     @Override
     public CompletionStage<Left> leave(String room, String userId, String connection) {
         Left local = now(mirror.leave(room, userId, connection));
-        RedisAsyncCommands<String, String> redis = redis();
+        RedisClusterAsyncCommands<String, String> redis = redis();
         if (redis == null) {
             return CompletableFuture.completedFuture(local);
         }
         return ask(eval(redis, LEAVE,
-                new String[] {roomKey(room), roomsKey(), nodeRoomsKey(node.id()), cursorKey(room)},
+                new String[] {roomKey(room), roomsKey(room), nodeRoomsKey(node.id(), room), cursorKey(room)},
                 userId, node.id(), room, connection == null ? "" : connection), r -> {
                     long total = (Long) r.get(0);
                     if (total < 0) {
@@ -333,7 +445,7 @@ final class RedisRoomState implements RoomState {
     @Override
     public CompletionStage<Presence> meta(String room, String userId, String connection, JsonObject meta) {
         Presence local = now(mirror.meta(room, userId, connection, meta));
-        RedisAsyncCommands<String, String> redis = redis();
+        RedisClusterAsyncCommands<String, String> redis = redis();
         if (redis == null) {
             return CompletableFuture.completedFuture(local);
         }
@@ -350,7 +462,7 @@ final class RedisRoomState implements RoomState {
 
     @Override
     public CompletionStage<Presence> presence(String room, String userId) {
-        RedisAsyncCommands<String, String> redis = redis();
+        RedisClusterAsyncCommands<String, String> redis = redis();
         if (redis == null) {
             return mirror.presence(room, userId);
         }
@@ -367,7 +479,7 @@ final class RedisRoomState implements RoomState {
 
     @Override
     public CompletionStage<List<Presence>> presences(String room) {
-        RedisAsyncCommands<String, String> redis = redis();
+        RedisClusterAsyncCommands<String, String> redis = redis();
         if (redis == null) {
             return mirror.presences(room);
         }
@@ -390,21 +502,21 @@ final class RedisRoomState implements RoomState {
 
     @Override
     public CompletionStage<Set<String>> rooms() {
-        RedisAsyncCommands<String, String> redis = redis();
+        RedisClusterAsyncCommands<String, String> redis = redis();
         if (redis == null) {
             return mirror.rooms();
         }
-        return ask(redis.smembers(roomsKey()), r -> (Set<String>) new TreeSet<>(r), () -> now(mirror.rooms()));
+        return askAll(membersOfAll(redis, ns + ":rooms"), () -> now(mirror.rooms()));
     }
 
     @Override
     public void putCursor(String room, Cursor cursor) {
         mirror.putCursor(room, cursor);
-        RedisAsyncCommands<String, String> redis = redis();
+        RedisClusterAsyncCommands<String, String> redis = redis();
         if (redis != null) {
             // not awaited: the cursor tick must not wait for Redis; a failure shows in the next round
             redis.hset(cursorKey(room), cursor.getId(), cursor.getX() + " " + cursor.getY() + " " + cursor.getMovedAt());
-            redis.sadd(cursorRoomsKey(), room);
+            redis.sadd(cursorRoomsKey(room), room);
         }
     }
 
@@ -423,12 +535,12 @@ final class RedisRoomState implements RoomState {
             mirror.putCursor(room, c);
             fields.put(c.getId(), c.getX() + " " + c.getY() + " " + c.getMovedAt());
         }
-        RedisAsyncCommands<String, String> redis = redis();
+        RedisClusterAsyncCommands<String, String> redis = redis();
         if (redis != null) {
             // not awaited: the cursor tick must not wait for Redis; a failure shows in the next round
             redis.hset(cursorKey(room), fields).thenAccept(added -> {
                 if (added != null && added > 0) {
-                    redis.sadd(cursorRoomsKey(), room);
+                    redis.sadd(cursorRoomsKey(room), room);
                 }
             });
         }
@@ -437,7 +549,7 @@ final class RedisRoomState implements RoomState {
     @Override
     public CompletionStage<Boolean> removeCursor(String room, String userId) {
         boolean local = now(mirror.removeCursor(room, userId));
-        RedisAsyncCommands<String, String> redis = redis();
+        RedisClusterAsyncCommands<String, String> redis = redis();
         if (redis == null) {
             return CompletableFuture.completedFuture(local);
         }
@@ -446,7 +558,7 @@ final class RedisRoomState implements RoomState {
 
     @Override
     public CompletionStage<List<Cursor>> cursors(String room) {
-        RedisAsyncCommands<String, String> redis = redis();
+        RedisClusterAsyncCommands<String, String> redis = redis();
         if (redis == null) {
             return mirror.cursors(room);
         }
@@ -470,7 +582,7 @@ final class RedisRoomState implements RoomState {
     @Override
     public CompletionStage<Map<String, List<String>>> expireCursors(long movedBeforeMillis) {
         Map<String, List<String>> local = now(mirror.expireCursors(movedBeforeMillis));
-        RedisAsyncCommands<String, String> redis = redis();
+        RedisClusterAsyncCommands<String, String> redis = redis();
         if (redis == null) {
             return CompletableFuture.completedFuture(local);
         }
@@ -479,11 +591,11 @@ final class RedisRoomState implements RoomState {
         CompletionStage<Boolean> turn = ask(redis.set(cursorSweepKey(), node.id(),
                 io.lettuce.core.SetArgs.Builder.nx().px(CURSOR_SWEEP_TURN_MILLIS)), "OK"::equals, () -> false);
         return turn.thenCompose(mine -> !mine ? CompletableFuture.completedFuture(local)
-                : ask(redis.smembers(cursorRoomsKey()), rooms -> rooms, Set::<String>of).thenCompose(rooms -> {
+                : askAll(membersOfAll(redis, ns + ":cursor-rooms"), Set::<String>of).thenCompose(rooms -> {
             Map<String, List<String>> out = new ConcurrentHashMap<>();
             List<CompletableFuture<?>> all = new ArrayList<>();
             for (String room : rooms) {
-                all.add(ask(eval(redis, EXPIRE_CURSORS, new String[] {cursorKey(room), cursorRoomsKey()},
+                all.add(ask(eval(redis, EXPIRE_CURSORS, new String[] {cursorKey(room), cursorRoomsKey(room)},
                         String.valueOf(movedBeforeMillis), room), gone -> {
                             if (!gone.isEmpty()) {
                                 List<String> ids = new ArrayList<>(gone.size());
@@ -514,7 +626,7 @@ final class RedisRoomState implements RoomState {
      * {@code connections} counted on that node). Null when Redis does not answer.
      */
     Sync sync(String nodeId, String room, List<Presence> members) {
-        RedisAsyncCommands<String, String> redis = redis();
+        RedisClusterAsyncCommands<String, String> redis = redis();
         if (redis == null) {
             return null;
         }
@@ -533,7 +645,7 @@ final class RedisRoomState implements RoomState {
         }
         // awaited: only the node's thread syncs (reaping, registering again), never a room's
         List<Object> r = node.await(eval(redis, SYNC,
-                new String[] {roomKey(room), roomsKey(), nodeRoomsKey(nodeId), cursorKey(room)},
+                new String[] {roomKey(room), roomsKey(room), nodeRoomsKey(nodeId, room), cursorKey(room)},
                 args.toArray(new String[0])));
         if (r == null) {
             return null;

@@ -105,4 +105,39 @@ class RedisStoreFactoryTest {
         assertThat(RedisNode.describe(URI.create("rediss://:pw@cache.example")))
                 .isEqualTo("rediss://cache.example");
     }
+
+    @Test
+    void logsNameEveryNodeOfAClusterWithoutCredentials() {
+        assertThat(RedisNode.describe(URI.create("redis://:secret@n1:7000,rediss://u:secret@n2:7001")))
+                .isEqualTo("redis://n1:7000,rediss://n2:7001");
+    }
+
+    @Test
+    void aClusterNodeSaysClusterEnabled() {
+        assertThat(RedisNode.isClusterNode("# Cluster\r\ncluster_enabled:1\r\n")).isTrue();
+        assertThat(RedisNode.isClusterNode("# Cluster\r\ncluster_enabled:0\r\n")).isFalse();
+        assertThat(RedisNode.isClusterNode("")).isFalse();
+        assertThat(RedisNode.isClusterNode(null)).isFalse();
+    }
+
+    @Test
+    void severalUrisAreSplitOnTheCommaBeforeEachScheme() {
+        assertThat(RedisNode.splitUris(URI.create("redis://a:7000,redis://b:7001")))
+                .containsExactly("redis://a:7000", "redis://b:7001");
+        assertThat(RedisNode.splitUris(URI.create("redis-sentinel://s1,s2/0#m"))).containsExactly("redis-sentinel://s1,s2/0#m");
+    }
+
+    @Test
+    void theRoomsOfABucketShareOneHashSlotAndBucketsAreStable() {
+        // the same on every server and version: CRC16 of the name, modulo the bucket count
+        assertThat(RedisRoomState.bucket("board")).isEqualTo(
+                io.lettuce.core.codec.CRC16.crc16("board".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                        % RedisRoomState.CLUSTER_BUCKETS);
+        String tag = "{ns:" + RedisRoomState.bucket("a}b{c") + "}";
+        int slot = io.lettuce.core.cluster.SlotHash.getSlot("ns:room:" + tag + ":a}b{c");
+        assertThat(io.lettuce.core.cluster.SlotHash.getSlot("ns:cursors:" + tag + ":a}b{c")).isEqualTo(slot);
+        assertThat(io.lettuce.core.cluster.SlotHash.getSlot("ns:rooms:" + tag)).isEqualTo(slot);
+        assertThat(io.lettuce.core.cluster.SlotHash.getSlot("ns:node:x:rooms:" + tag)).isEqualTo(slot);
+        assertThat(io.lettuce.core.cluster.SlotHash.getSlot("ns:cursor-rooms:" + tag)).isEqualTo(slot);
+    }
 }
