@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -161,11 +162,15 @@ class RedisRoomChannelsIT extends RedisITBase {
         String channel = ((RedisLiveBackend) a.live().backend()).pubsub().roomChannel("board");
         assertThat(subscribers(channel)).isEqualTo(2);
 
-        // bob moves all the time, so messages of the room are always on their way to A
+        // bob moves all the time, so messages of the room are always on their way to A; the pause
+        // paces him (about 100 moves a second, under the cursor limit), nothing waits on it: the
+        // moves made while A lets the room go are counted and awaited below
         AtomicBoolean moving = new AtomicBoolean(true);
+        AtomicInteger moves = new AtomicInteger();
         Thread mover = new Thread(() -> {
             for (int i = 0; moving.get(); i++) {
                 bob.cursor("board", i % 100, 1);
+                moves.incrementAndGet();
                 try {
                     Thread.sleep(10);
                 } catch (InterruptedException e) {
@@ -180,8 +185,10 @@ class RedisRoomChannelsIT extends RedisITBase {
         });
         alice.next("cursors");
 
+        int movesAtLeave = moves.get();
         alice.leave("board");
         Await.until("A to unsubscribe from the room it no longer holds", Await.WAIT, () -> subscribers(channel) == 1);
+        Await.until("bob to move on after A let the room go", Await.WAIT, () -> moves.get() > movesAtLeave + 10);
         assertThat(((RedisLiveBackend) a.live().backend()).pubsub().wants(channel)).isFalse();
         assertThat(a.live().localRooms()).isZero();
 
